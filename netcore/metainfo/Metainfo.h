@@ -13,10 +13,14 @@ namespace swarmscope {
 // One file of a torrent, in the order the info dictionary lists it.
 struct TorrentFile {
     // Sanitised relative path with '/' separators; this is where the file is written under the download
-    // directory. Never absolute, never contains "." or ".." components.
+    // directory. It starts with the torrent's name: "name" for a single-file torrent, "name/dir/file" for a
+    // multi-file one. Never absolute, never contains "." or ".." or empty components.
     QString path;
     qint64 length = 0;
     qint64 offset = 0; // byte offset of the file's first byte in the torrent's concatenated data
+    // A BEP 47 padding file (attr "p", as in the v1 part of hybrid torrents): it occupies bytes of the piece
+    // layout, which are zeros, but is never written to disk. Its path is not checked for collisions.
+    bool padding = false;
 };
 
 // A parsed, validated v1 torrent (or the v1 part of a hybrid torrent).

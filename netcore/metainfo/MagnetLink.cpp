@@ -1,0 +1,182 @@
+#include "metainfo/MagnetLink.h"
+
+#include <QByteArrayView>
+
+namespace swarmscope {
+
+namespace {
+
+int hexValue(char c) {
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+// Strict percent-decoding: a '%' not followed by two hex digits is an error rather than a literal, because a
+// link that was mangled on its way here should not silently name a different torrent or tracker.
+std::optional<QByteArray> percentDecode(QByteArrayView text, bool plusIsSpace) {
+    QByteArray out;
+    out.reserve(text.size());
+    for (qsizetype i = 0; i < text.size(); ++i) {
+        const char c = text[i];
+        if (c == '%') {
+            if (i + 2 >= text.size())
+                return std::nullopt;
+            const int high = hexValue(text[i + 1]);
+            const int low = hexValue(text[i + 2]);
+            if (high < 0 || low < 0)
+                return std::nullopt;
+            out += char(high * 16 + low);
+            i += 2;
+        } else if (c == '+' && plusIsSpace) {
+            out += ' ';
+        } else {
+            out += c;
+        }
+    }
+    return out;
+}
+
+// RFC 4648 base32, the older spelling of a btih info-hash: 32 digits make exactly 20 bytes.
+std::optional<QByteArray> base32Decode(QByteArrayView text) {
+    QByteArray out;
+    quint32 buffer = 0;
+    int bits = 0;
+    for (const char c : text) {
+        int value = -1;
+        if (c >= 'A' && c <= 'Z')
+            value = c - 'A';
+        else if (c >= 'a' && c <= 'z')
+            value = c - 'a';
+        else if (c >= '2' && c <= '7')
+            value = c - '2' + 26;
+        if (value < 0)
+            return std::nullopt;
+        buffer = (buffer << 5) | quint32(value);
+        bits += 5;
+        if (bits >= 8) {
+            bits -= 8;
+            out += char((buffer >> bits) & 0xff);
+        }
+    }
+    return out;
+}
+
+std::optional<QByteArray> decodeBtih(QByteArrayView digits, QString* why) {
+    if (digits.size() == 40) {
+        for (const char c : digits) {
+            if (hexValue(c) < 0) {
+                *why = QStringLiteral("the btih info-hash has 40 characters but they are not all hex digits");
+                return std::nullopt;
+            }
+        }
+        return QByteArray::fromHex(digits.toByteArray());
+    }
+    if (digits.size() == 32) {
+        if (std::optional<QByteArray> hash = base32Decode(digits))
+            return hash;
+        *why = QStringLiteral("the btih info-hash has 32 characters but they are not all base32 digits");
+        return std::nullopt;
+    }
+    *why =
+        QStringLiteral("the btih info-hash must have 40 hex or 32 base32 digits, not %1").arg(digits.size());
+    return std::nullopt;
+}
+
+// "xt", "xt.1", "xt.2", ...: the magnet URI scheme numbers repeated topics this way.
+bool isParameter(QByteArrayView key, QByteArrayView name) {
+    if (!key.startsWith(name))
+        return false;
+    if (key.size() == name.size())
+        return true;
+    if (key[name.size()] != '.' || key.size() == name.size() + 1)
+        return false;
+    for (const char c : key.sliced(name.size() + 1))
+        if (c < '0' || c > '9')
+            return false;
+    return true;
+}
+
+} // namespace
+
+std::optional<MagnetLink> parseMagnetLink(const QString& uri, QString* error) {
+    auto fail = [error](const QString& why) -> std::optional<MagnetLink> {
+        if (error)
+            *error = why;
+        return std::nullopt;
+    };
+    const QByteArray text = uri.trimmed().toUtf8();
+    const QByteArrayView prefix("magnet:?");
+    if (text.size() < prefix.size() ||
+        QByteArrayView(text).first(prefix.size()).compare(prefix, Qt::CaseInsensitive) != 0)
+        return fail(QStringLiteral("a magnet link must start with 'magnet:?'"));
+
+    QByteArray query = text.sliced(prefix.size());
+    if (const qsizetype fragment = query.indexOf('#'); fragment >= 0)
+        query.truncate(fragment);
+
+    MagnetLink link;
+    bool haveName = false;
+    bool sawV2 = false;
+    for (const QByteArray& parameter : query.split('&')) {
+        if (parameter.isEmpty())
+            continue;
+        const qsizetype equals = parameter.indexOf('=');
+        const QByteArray key = (equals < 0 ? parameter : parameter.first(equals)).toLower();
+        const QByteArrayView rawValue =
+            equals < 0 ? QByteArrayView() : QByteArrayView(parameter).sliced(equals + 1);
+        const bool isTopic = isParameter(key, "xt");
+        const bool isName = isParameter(key, "dn");
+        const bool isTracker = isParameter(key, "tr");
+        if (!isTopic && !isName && !isTracker)
+            continue;
+        // Form encoding writes spaces in names as '+'; in URNs and tracker URLs a '+' is meant literally.
+        const std::optional<QByteArray> value = percentDecode(rawValue, isName);
+        if (!value)
+            return fail(QStringLiteral("the %1 parameter has a '%' that is not followed by two hex digits")
+                            .arg(QString::fromUtf8(key)));
+
+        if (isTopic) {
+            const QByteArrayView urn(*value);
+            if (urn.size() >= 9 && urn.first(9).compare("urn:btih:", Qt::CaseInsensitive) == 0) {
+                QString why;
+                const std::optional<QByteArray> hash = decodeBtih(urn.sliced(9), &why);
+                if (!hash)
+                    return fail(QStringLiteral("%1 (%2)").arg(why, QString::fromUtf8(key)));
+                if (!link.infoHash.isEmpty() && link.infoHash != *hash)
+                    return fail(QStringLiteral("the link names two different btih info-hashes, %1 and %2")
+                                    .arg(QString::fromLatin1(link.infoHash.toHex()),
+                                         QString::fromLatin1(hash->toHex())));
+                link.infoHash = *hash;
+            } else if (urn.size() >= 9 && urn.first(9).compare("urn:btmh:", Qt::CaseInsensitive) == 0) {
+                sawV2 = true;
+            }
+        } else if (isName) {
+            // Only the first dn counts: a link with several names is ambiguous, and the order is all there
+            // is.
+            if (!haveName) {
+                link.displayName = QString::fromUtf8(*value);
+                haveName = true;
+            }
+        } else {
+            const QString tracker = QString::fromUtf8(*value).trimmed();
+            if (!tracker.isEmpty() && !link.trackers.contains(tracker))
+                link.trackers.append(tracker);
+        }
+    }
+
+    if (link.infoHash.isEmpty()) {
+        if (sawV2)
+            return fail(
+                QStringLiteral("BitTorrent v2 magnet links (urn:btmh) are not supported; the link has no "
+                               "v1 info-hash (urn:btih)"));
+        return fail(QStringLiteral("the link has no info-hash: it needs an xt=urn:btih:... parameter"));
+    }
+    return link;
+}
+
+} // namespace swarmscope

@@ -1,0 +1,26 @@
+#pragma once
+
+#include <QByteArray>
+#include <QString>
+#include <QStringList>
+
+#include <optional>
+
+namespace swarmscope {
+
+// What a BEP 9 magnet link says about a v1 torrent. Only the info-hash is certain; the name and trackers are
+// hints until the metadata arrives.
+struct MagnetLink {
+    QByteArray infoHash;  // 20 raw bytes
+    QString displayName;  // "dn", percent-decoded; empty when absent
+    QStringList trackers; // every "tr", percent-decoded, in order, without duplicates
+
+    QString infoHashHex() const { return QString::fromLatin1(infoHash.toHex()); }
+};
+
+// Parses "magnet:?xt=urn:btih:<40 hex or 32 base32 digits>&dn=...&tr=...". Unknown parameters are ignored.
+// On failure returns std::nullopt and sets *error (when given) to one sentence naming the parameter at fault.
+// A link with only a v2 hash (urn:btmh) is rejected as unsupported; one that has both hashes is read as v1.
+std::optional<MagnetLink> parseMagnetLink(const QString& uri, QString* error);
+
+} // namespace swarmscope
