@@ -1,0 +1,94 @@
+#include "sim/BandwidthQueue.h"
+
+#include <QTimer>
+
+#include <algorithm>
+#include <limits>
+
+namespace swarmscope {
+
+BandwidthQueue::BandwidthQueue(Direction direction, RateLimiter& limiter, const Clock& clock, QObject* parent)
+    : QObject(parent), m_direction(direction), m_limiter(limiter), m_clock(clock) {}
+
+BandwidthQueue::~BandwidthQueue() = default;
+
+qint64 BandwidthQueue::grantSize(const RateLimiter& limiter) {
+    // At most half the bucket: the other half is slack for a late wake, so no tokens spill over and are lost.
+    return qMax(qMin(limiter.rate() / 100, limiter.bucketSize() / 2),
+                qMin(qint64(1460), qMax(limiter.bucketSize() / 2, qint64(1))));
+}
+
+bool BandwidthQueue::isTimerActive() const {
+    return m_timer && m_timer->isActive();
+}
+
+void BandwidthQueue::enqueue(BandwidthUser* user) {
+    if (std::find(m_line.begin(), m_line.end(), user) == m_line.end())
+        m_line.push_back(user);
+    serve();
+}
+
+void BandwidthQueue::remove(BandwidthUser* user) {
+    if (user == m_granting)
+        m_granting = nullptr; // it is being destroyed inside its grant: serve() must not touch it again
+    m_line.erase(std::remove(m_line.begin(), m_line.end(), user), m_line.end());
+    if (m_line.empty() && m_timer)
+        m_timer->stop();
+}
+
+void BandwidthQueue::serve() {
+    // A grant's callback may enqueue again; the outer loop already serves the whole line.
+    if (m_serving)
+        return;
+    m_serving = true;
+    SimTime now = m_clock.now();
+    while (!m_line.empty()) {
+        BandwidthUser* user = m_line.front();
+        const qint64 wanted = user->bandwidthWanted(m_direction);
+        if (wanted <= 0) {
+            m_line.pop_front();
+            continue;
+        }
+        qint64 granted = wanted;
+        if (!m_limiter.isUnlimited()) {
+            const qint64 ask = qMin(wanted, grantSize(m_limiter));
+            // Wait for a whole grant rather than hand out slivers: fewer, larger socket writes.
+            if (m_limiter.available(now) < ask)
+                break;
+            granted = m_limiter.request(ask, now);
+        }
+        m_line.pop_front();
+        m_granting = user;
+        user->bandwidthGranted(m_direction, granted);
+        // The grant may have closed or even destroyed the user; only a user still in need goes to the back.
+        // An unlimited cap granted all it wanted: it comes back through enqueue() when it has more.
+        const bool alive = m_granting == user;
+        m_granting = nullptr;
+        if (alive && !m_limiter.isUnlimited() && user->bandwidthWanted(m_direction) > 0 &&
+            std::find(m_line.begin(), m_line.end(), user) == m_line.end())
+            m_line.push_back(user);
+        now = m_clock.now();
+    }
+    m_serving = false;
+    schedule(now);
+}
+
+void BandwidthQueue::schedule(SimTime now) {
+    if (m_line.empty() || m_limiter.isUnlimited()) {
+        if (m_timer)
+            m_timer->stop();
+        return;
+    }
+    const qint64 ask = qMin(m_line.front()->bandwidthWanted(m_direction), grantSize(m_limiter));
+    const qint64 us = m_limiter.timeUntilAvailable(qMax(ask, qint64(1)), now).count();
+    if (!m_timer) {
+        m_timer = new QTimer(this);
+        m_timer->setSingleShot(true);
+        m_timer->setTimerType(Qt::PreciseTimer);
+        connect(m_timer, &QTimer::timeout, this, &BandwidthQueue::serve);
+    }
+    // QTimer counts whole milliseconds: round up, so the wake never comes before the grant is there.
+    m_timer->start(int(qMin((us + 999) / 1000, qint64(std::numeric_limits<int>::max()))));
+}
+
+} // namespace swarmscope

@@ -1,0 +1,65 @@
+#pragma once
+
+#include <QByteArray>
+
+namespace swarmscope {
+
+// The message kinds of the BEP 3 stream. The values of the real ids are their wire ids.
+enum class MessageType : int {
+    Choke = 0,
+    Unchoke = 1,
+    Interested = 2,
+    NotInterested = 3,
+    Have = 4,
+    Bitfield = 5,
+    Request = 6,
+    Piece = 7,
+    Cancel = 8,
+    Port = 9,        // BEP 5 DHT port: decoded so it can be ignored, we run no DHT
+    KeepAlive = 256, // a zero length prefix, no id
+    Unknown = 257,   // any other id (BEP 6, BEP 10, ...); WireMessage::id holds it
+};
+
+namespace wire {
+constexpr quint32 kMaxBlockLength = 16 * 1024; // BEP 3: all implementations use and accept 2^14
+constexpr quint32 kPieceHeaderLength = 9;      // id, index, begin
+// The largest message that is not a bitfield: a piece carrying a 16 KiB block.
+constexpr quint32 kMaxPieceMessageLength = kPieceHeaderLength + kMaxBlockLength;
+} // namespace wire
+
+// One decoded (or to-be-encoded) message. Which fields mean something depends on type:
+//   Have: index. Request, Cancel: index, begin, length. Piece: index, begin, payload (the block).
+//   Bitfield: payload (the wire bytes). Port: port. Unknown: id, payload. Others: nothing.
+struct WireMessage {
+    MessageType type = MessageType::KeepAlive;
+    quint8 id = 0; // the wire id; 0 for a keep-alive
+    quint32 index = 0;
+    quint32 begin = 0;
+    quint32 length = 0; // request and cancel block length; for a piece, payload.size()
+    quint16 port = 0;
+    QByteArray payload;
+
+    static WireMessage keepAlive() { return {}; }
+    static WireMessage simple(MessageType type) { return {type, quint8(type), 0, 0, 0, 0, {}}; }
+    static WireMessage have(quint32 index) { return {MessageType::Have, 4, index, 0, 0, 0, {}}; }
+    static WireMessage bitfield(const QByteArray& bytes) {
+        return {MessageType::Bitfield, 5, 0, 0, 0, 0, bytes};
+    }
+    static WireMessage request(quint32 index, quint32 begin, quint32 length) {
+        return {MessageType::Request, 6, index, begin, length, 0, {}};
+    }
+    static WireMessage piece(quint32 index, quint32 begin, const QByteArray& block) {
+        return {MessageType::Piece, 7, index, begin, quint32(block.size()), 0, block};
+    }
+    static WireMessage cancel(quint32 index, quint32 begin, quint32 length) {
+        return {MessageType::Cancel, 8, index, begin, length, 0, {}};
+    }
+    static WireMessage portMessage(quint16 port) { return {MessageType::Port, 9, 0, 0, 0, port, {}}; }
+    static WireMessage unknown(quint8 id, const QByteArray& payload) {
+        return {MessageType::Unknown, id, 0, 0, 0, 0, payload};
+    }
+
+    friend bool operator==(const WireMessage&, const WireMessage&) = default;
+};
+
+} // namespace swarmscope
