@@ -12,7 +12,7 @@ packages=(
   # formatting and the sanitizer/fuzz toolchain
   clang clang-format libclang-rt-14-dev
   # interoperability partners used by the tests and benchmarks
-  mktorrent transmission-cli python3 python3-libtorrent aria2
+  mktorrent transmission-cli python3 python3-libtorrent aria2 opentracker
   # packaging checks
   desktop-file-utils appstream
 )

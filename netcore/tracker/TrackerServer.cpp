@@ -1,0 +1,257 @@
+#include "tracker/TrackerServer.h"
+
+#include "tracker/AnnounceRequest.h"
+#include "tracker/AnnounceResponse.h"
+#include "tracker/HttpConnection.h"
+#include "tracker/ScrapeResponse.h"
+
+#include <QTcpServer>
+#include <QTcpSocket>
+
+#include <algorithm>
+#include <utility>
+
+namespace swarmscope {
+
+namespace {
+
+TrackerServerConfig withDefaults(TrackerServerConfig config) {
+    if (!config.clock)
+        config.clock = steadyTrackerClock();
+    config.intervalSeconds = std::max(1, config.intervalSeconds);
+    config.maxNumwant = std::max(0, config.maxNumwant);
+    config.defaultNumwant = std::clamp(config.defaultNumwant, 0, config.maxNumwant);
+    return config;
+}
+
+QHostAddress normalised(const QHostAddress& address) {
+    bool isV4 = false;
+    const quint32 v4 = address.toIPv4Address(&isV4);
+    return isV4 ? QHostAddress(v4) : address;
+}
+
+} // namespace
+
+TrackerServer::TrackerServer(QObject* parent) : TrackerServer(TrackerServerConfig{}, parent) {}
+
+TrackerServer::TrackerServer(const TrackerServerConfig& config, QObject* parent)
+    : QObject(parent), m_config(withDefaults(config)), m_server(new QTcpServer(this)),
+      m_swarms(m_config.swarmLimits, m_config.randomSeed), m_catalogue(m_config.catalogueLimits),
+      m_catalogueApi(m_catalogue, m_swarms) {
+    m_budget.maxLargeBuffers = m_config.maxLargeUploads;
+    m_swarms.setPeerTimeoutMs(2LL * m_config.intervalSeconds * 1000);
+    m_catalogueApi.setPublishedCallback(
+        [this](const CatalogueEntry& entry) { emit torrentPublished(entry.infoHash, entry.name); });
+    m_server->setMaxPendingConnections(std::max(30, m_config.listenBacklog));
+    connect(m_server, &QTcpServer::newConnection, this, &TrackerServer::acceptConnections);
+    connect(&m_sweepTimer, &QTimer::timeout, this, &TrackerServer::expirePeers);
+    restartSweepTimer();
+}
+
+TrackerServer::~TrackerServer() {
+    // Connections point at this server's budget and handlers; they go before its members do.
+    const QSet<HttpConnection*> connections = std::exchange(m_connections, {});
+    for (HttpConnection* connection : connections) {
+        disconnect(connection, nullptr, this, nullptr);
+        delete connection;
+    }
+}
+
+bool TrackerServer::listen(const QHostAddress& address, quint16 port) {
+    m_server->setListenBacklogSize(m_config.listenBacklog);
+    return m_server->listen(address, port);
+}
+
+void TrackerServer::close() {
+    m_server->close();
+}
+
+bool TrackerServer::isListening() const {
+    return m_server->isListening();
+}
+
+quint16 TrackerServer::serverPort() const {
+    return m_server->serverPort();
+}
+
+QHostAddress TrackerServer::serverAddress() const {
+    return m_server->serverAddress();
+}
+
+QString TrackerServer::errorString() const {
+    return m_server->errorString();
+}
+
+QString TrackerServer::baseUrl() const {
+    QHostAddress address = serverAddress();
+    if (address == QHostAddress::Any || address == QHostAddress::AnyIPv4 || address.isNull())
+        address = QHostAddress::LocalHost;
+    else if (address == QHostAddress::AnyIPv6)
+        address = QHostAddress::LocalHostIPv6;
+    const QString host = address.protocol() == QAbstractSocket::IPv6Protocol
+                             ? QLatin1Char('[') + address.toString() + QLatin1Char(']')
+                             : address.toString();
+    return QStringLiteral("http://") + host + QLatin1Char(':') + QString::number(serverPort());
+}
+
+QString TrackerServer::announceUrl() const {
+    return baseUrl() + QStringLiteral("/announce");
+}
+
+void TrackerServer::setInterval(int seconds) {
+    m_config.intervalSeconds = std::max(1, seconds);
+    m_swarms.setPeerTimeoutMs(2LL * m_config.intervalSeconds * 1000);
+    restartSweepTimer();
+}
+
+void TrackerServer::setMinInterval(int seconds) {
+    m_config.minIntervalSeconds = std::max(0, seconds);
+}
+
+int TrackerServer::minInterval() const {
+    if (m_config.minIntervalSeconds > 0)
+        return std::min(m_config.minIntervalSeconds, m_config.intervalSeconds);
+    return std::max(1, m_config.intervalSeconds / 2);
+}
+
+void TrackerServer::restartSweepTimer() {
+    // Sweeping a few times per timeout keeps an expired peer's lifetime within a quarter interval of
+    // the promise, while announces also expire their own torrent on the spot.
+    const qint64 every = std::clamp<qint64>(m_swarms.peerTimeoutMs() / 4, 1000, 60'000);
+    m_sweepTimer.start(int(every));
+}
+
+int TrackerServer::expirePeers() {
+    const QList<ExpiredPeer> expired = m_swarms.expireAll(now());
+    m_lastFullSweepMs = now();
+    reportExpired(expired);
+    return int(expired.size());
+}
+
+void TrackerServer::reportExpired(const QList<ExpiredPeer>& expired) {
+    for (const ExpiredPeer& gone : expired)
+        emit peerExpired(gone.infoHash, gone.peer.peerId, gone.peer.address, gone.peer.port);
+}
+
+void TrackerServer::acceptConnections() {
+    while (QTcpSocket* socket = m_server->nextPendingConnection()) {
+        if (m_connections.size() >= m_config.maxConnections) {
+            // Tell the client why instead of leaving it to time out.
+            HttpConnection::refuse(socket, HttpResponse::text(503, QStringLiteral("too many connections")),
+                                   m_config.http.lingerMs);
+            continue;
+        }
+        auto* connection = new HttpConnection(
+            socket, m_config.http, &m_budget,
+            [this](const HttpRequest& request, const QHostAddress& peer) { return route(request, peer); },
+            [this](const HttpRequestParseResult& failure) { return parseFailure(failure); }, this);
+        m_connections.insert(connection);
+        connect(connection, &HttpConnection::closed, this,
+                [this](HttpConnection* closed) { m_connections.remove(closed); });
+    }
+}
+
+HttpResponse TrackerServer::parseFailure(const HttpRequestParseResult& failure) const {
+    if (failure.path == "/announce" || failure.path == "/scrape")
+        return HttpResponse::trackerFailure(failure.httpStatus, failure.error);
+    if (CatalogueHttpApi::handles(failure.path))
+        return HttpResponse::jsonError(failure.httpStatus, failure.error);
+    return HttpResponse::text(failure.httpStatus, failure.error);
+}
+
+HttpResponse TrackerServer::route(const HttpRequest& request, const QHostAddress& peer) {
+    if (request.path == "/announce" || request.path == "/scrape") {
+        if (request.method != "GET") {
+            HttpResponse response = HttpResponse::trackerFailure(405, QStringLiteral("use GET"));
+            response.extraHeaders.append(qMakePair(QByteArray("Allow"), QByteArray("GET")));
+            return response;
+        }
+        return request.path == "/announce" ? announce(request, peer) : scrape(request);
+    }
+    if (CatalogueHttpApi::handles(request.path))
+        return m_catalogueApi.handle(request);
+    if (request.path == "/" && request.method == "GET")
+        return HttpResponse::text(200, QStringLiteral("Swarmscope tracker: /announce, /scrape, /torrents"));
+    return HttpResponse::text(404, QStringLiteral("not found"));
+}
+
+HttpResponse TrackerServer::announce(const HttpRequest& request, const QHostAddress& peer) {
+    const AnnounceRequestParseResult parsed = parseAnnounceRequest(request.query);
+    if (!parsed.ok())
+        return HttpResponse::trackerFailure(400, parsed.error);
+    const AnnounceRequest& announce = *parsed.request;
+
+    QHostAddress address = normalised(peer);
+    if (!announce.ip.isEmpty() && (m_config.trustIpParameter || address.isLoopback())) {
+        QHostAddress given;
+        if (!given.setAddress(QString::fromLatin1(announce.ip)))
+            return HttpResponse::trackerFailure(400, QStringLiteral("invalid ip"));
+        address = normalised(given);
+    }
+    const int numwant = std::min(announce.numwant.value_or(m_config.defaultNumwant), m_config.maxNumwant);
+
+    const SwarmAnnounceOutcome outcome = m_swarms.announce(announce, address, numwant, now());
+    reportExpired(outcome.expired);
+    if (outcome.update == SwarmUpdate::TooManyTorrents)
+        return HttpResponse::trackerFailure(503, QStringLiteral("tracker is tracking too many torrents"));
+
+    switch (outcome.update) {
+    case SwarmUpdate::Added:
+        emit peerStarted(announce.infoHash, announce.peerId, address, announce.port);
+        [[fallthrough]];
+    case SwarmUpdate::Updated:
+        emit peerAnnounced(announce.infoHash, announce.peerId, address, announce.port);
+        break;
+    case SwarmUpdate::Removed:
+        emit peerStopped(announce.infoHash, announce.peerId, address, announce.port);
+        break;
+    default:
+        break;
+    }
+    if (outcome.countedCompletion)
+        emit peerCompleted(announce.infoHash, announce.peerId, address, announce.port);
+
+    AnnounceResponse response;
+    response.interval = m_config.intervalSeconds;
+    response.minInterval = minInterval();
+    response.complete = outcome.counts.complete;
+    response.incomplete = outcome.counts.incomplete;
+    response.downloaded = outcome.counts.downloaded;
+    response.peers = outcome.peers;
+    if (outcome.update == SwarmUpdate::SwarmFull)
+        response.warningMessage = QStringLiteral("swarm is full; this peer was not registered");
+    return HttpResponse::bencoded(200, encodeAnnounceResponse(response, announce.compact, announce.noPeerId));
+}
+
+HttpResponse TrackerServer::scrape(const HttpRequest& request) {
+    const QList<QByteArray> requested = request.queryValues("info_hash");
+    if (requested.size() > m_config.maxScrapeHashes)
+        return HttpResponse::trackerFailure(
+            400, QStringLiteral("too many info_hash values (at most %1)").arg(m_config.maxScrapeHashes));
+    for (const QByteArray& infoHash : requested)
+        if (infoHash.size() != 20)
+            return HttpResponse::trackerFailure(400, QStringLiteral("info_hash must be 20 bytes"));
+
+    ScrapeResponse response;
+    const qint64 nowMs = now();
+    if (!requested.isEmpty()) {
+        for (const QByteArray& infoHash : requested) {
+            reportExpired(m_swarms.expireTorrent(infoHash, nowMs));
+            response.files[infoHash] = m_swarms.counts(infoHash);
+        }
+    } else {
+        // A full sweep is O(peers); a burst of unfiltered scrapes shares one per second.
+        if (nowMs - m_lastFullSweepMs >= 1000 || nowMs < m_lastFullSweepMs)
+            expirePeers();
+        for (const QByteArray& infoHash : m_swarms.infoHashes(m_config.maxScrapeAll))
+            response.files[infoHash] = m_swarms.counts(infoHash);
+        for (const CatalogueEntry& entry : m_catalogue.entries()) {
+            if (int(response.files.size()) >= m_config.maxScrapeAll)
+                break;
+            response.files.try_emplace(entry.infoHash, m_swarms.counts(entry.infoHash));
+        }
+    }
+    return HttpResponse::bencoded(200, encodeScrapeResponse(response));
+}
+
+} // namespace swarmscope

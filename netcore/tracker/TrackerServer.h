@@ -1,0 +1,92 @@
+#pragma once
+
+#include "tracker/CatalogueHttpApi.h"
+#include "tracker/SwarmTable.h"
+#include "tracker/TorrentCatalogue.h"
+#include "tracker/TrackerServerConfig.h"
+
+#include <QHostAddress>
+#include <QObject>
+#include <QSet>
+#include <QTimer>
+
+class QTcpServer;
+
+namespace swarmscope {
+
+class HttpConnection;
+
+// The lab's HTTP tracker: BEP 3 announce (BEP 23 compact, BEP 7 peers6), BEP 48 scrape, and a catalogue
+// of published .torrent files. Routes:
+//   GET /announce   GET /scrape   POST /torrents   GET /torrents[?name=]   GET /torrents/<hex>.torrent
+// Bad announce and scrape requests get HTTP 400 with a bencoded "failure reason"; catalogue routes answer
+// errors in JSON; unknown paths get 404. Everything is bounded: connections, request sizes, torrents and
+// peers. Many instances may live in one process; time comes from the configured clock.
+class TrackerServer : public QObject {
+    Q_OBJECT
+public:
+    explicit TrackerServer(QObject* parent = nullptr);
+    explicit TrackerServer(const TrackerServerConfig& config, QObject* parent = nullptr);
+    ~TrackerServer() override;
+
+    // Port 0 picks a free port; see serverPort(). Loopback unless told otherwise.
+    bool listen(const QHostAddress& address = QHostAddress::LocalHost, quint16 port = 0);
+    void close();
+    bool isListening() const;
+    quint16 serverPort() const;
+    QHostAddress serverAddress() const;
+    QString errorString() const;
+    // "http://127.0.0.1:PORT" (a wildcard listen address is reported as loopback), and with "/announce".
+    QString baseUrl() const;
+    QString announceUrl() const;
+
+    void setInterval(int seconds); // also sets the peer timeout to two intervals
+    int interval() const { return m_config.intervalSeconds; }
+    void setMinInterval(int seconds); // 0: half the interval
+    int minInterval() const;
+    const TrackerServerConfig& config() const { return m_config; }
+
+    // In-process access for the lab, without HTTP.
+    TorrentCatalogue& catalogue() { return m_catalogue; }
+    const SwarmTable& swarms() const { return m_swarms; }
+    int connectionCount() const { return int(m_connections.size()); }
+    // Drops every peer that missed two intervals now (a timer also does this); returns how many went.
+    int expirePeers();
+
+signals:
+    // A peer the tracker did not know registered (its "started" announce, or its first after a restart).
+    void peerStarted(const QByteArray& infoHash, const QByteArray& peerId, const QHostAddress& address,
+                     quint16 port);
+    // Any accepted announce other than "stopped", including the ones above.
+    void peerAnnounced(const QByteArray& infoHash, const QByteArray& peerId, const QHostAddress& address,
+                       quint16 port);
+    void peerCompleted(const QByteArray& infoHash, const QByteArray& peerId, const QHostAddress& address,
+                       quint16 port);
+    void peerStopped(const QByteArray& infoHash, const QByteArray& peerId, const QHostAddress& address,
+                     quint16 port);
+    void peerExpired(const QByteArray& infoHash, const QByteArray& peerId, const QHostAddress& address,
+                     quint16 port);
+    void torrentPublished(const QByteArray& infoHash, const QString& name);
+
+private:
+    void acceptConnections();
+    HttpResponse route(const HttpRequest& request, const QHostAddress& peer);
+    HttpResponse parseFailure(const HttpRequestParseResult& failure) const;
+    HttpResponse announce(const HttpRequest& request, const QHostAddress& peer);
+    HttpResponse scrape(const HttpRequest& request);
+    void reportExpired(const QList<ExpiredPeer>& expired);
+    void restartSweepTimer();
+    qint64 now() const { return m_config.clock(); }
+
+    TrackerServerConfig m_config;
+    QTcpServer* m_server;
+    SwarmTable m_swarms;
+    TorrentCatalogue m_catalogue;
+    CatalogueHttpApi m_catalogueApi;
+    HttpBufferBudget m_budget;
+    QSet<HttpConnection*> m_connections;
+    QTimer m_sweepTimer;
+    qint64 m_lastFullSweepMs = 0;
+};
+
+} // namespace swarmscope
