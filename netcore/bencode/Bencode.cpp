@@ -83,7 +83,8 @@ private:
         if (m_data[m_pos] != terminator)
             return fail(BencodeError::UnexpectedCharacter, m_pos);
         if (m_pos == start)
-            return fail(terminator == 'e' ? BencodeError::EmptyInteger : BencodeError::UnexpectedCharacter, m_pos);
+            return fail(terminator == 'e' ? BencodeError::EmptyInteger : BencodeError::UnexpectedCharacter,
+                        m_pos);
         if (m_data[start] == '0' && m_pos - start > 1)
             return fail(BencodeError::LeadingZero, start);
         return true;
@@ -265,7 +266,8 @@ BencodeDecodeResult bencodeDecode(const QByteArray& input, const BencodeLimits& 
     return Decoder(input, limits).run(nullptr, true);
 }
 
-BencodeDecodeResult bencodeDecodePrefix(const QByteArray& input, qsizetype* consumed, const BencodeLimits& limits) {
+BencodeDecodeResult bencodeDecodePrefix(const QByteArray& input, qsizetype* consumed,
+                                        const BencodeLimits& limits) {
     return Decoder(input, limits).run(consumed, false);
 }
 

@@ -26,7 +26,8 @@ public:
     BencodeValue(const QByteArray& string) : m_type(Type::String), m_string(string) {}
     BencodeValue(const char* string) : BencodeValue(QByteArray(string)) {}
     BencodeValue(const List& list) : m_type(Type::List), m_list(std::make_shared<List>(list)) {}
-    BencodeValue(const Dictionary& dict) : m_type(Type::Dictionary), m_dict(std::make_shared<Dictionary>(dict)) {}
+    BencodeValue(const Dictionary& dict)
+        : m_type(Type::Dictionary), m_dict(std::make_shared<Dictionary>(dict)) {}
 
     static BencodeValue list() { return BencodeValue(List{}); }
     static BencodeValue dictionary() { return BencodeValue(Dictionary{}); }

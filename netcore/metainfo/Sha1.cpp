@@ -7,7 +7,8 @@ namespace swarmscope {
 QByteArray sha1(const char* data, qsizetype size) {
     QByteArray out(20, Qt::Uninitialized);
     unsigned int length = 0;
-    EVP_Digest(data, size_t(size), reinterpret_cast<unsigned char*>(out.data()), &length, EVP_sha1(), nullptr);
+    EVP_Digest(data, size_t(size), reinterpret_cast<unsigned char*>(out.data()), &length, EVP_sha1(),
+               nullptr);
     return out;
 }
 

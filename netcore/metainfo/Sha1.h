@@ -7,7 +7,9 @@ namespace swarmscope {
 // SHA-1 through OpenSSL, which uses the CPU's SHA extensions where present.
 // Thread-safe: each call uses its own digest context.
 QByteArray sha1(const char* data, qsizetype size);
-inline QByteArray sha1(const QByteArray& data) { return sha1(data.constData(), data.size()); }
+inline QByteArray sha1(const QByteArray& data) {
+    return sha1(data.constData(), data.size());
+}
 
 // Incremental SHA-1 for data that arrives in pieces (blocks of a piece spread over several files).
 class Sha1Hasher {

@@ -1,0 +1,59 @@
+#include "GuiMain.h"
+
+#include "MainWindow.h"
+#include "Version.h"
+#include "cli/CliError.h"
+
+#include <QApplication>
+#include <QCommandLineParser>
+#include <QIcon>
+#include <QTimer>
+
+using namespace swarmscope;
+
+int runGui(int argc, char** argv) {
+    QApplication app(argc, argv);
+    QApplication::setApplicationName(QStringLiteral("Swarmscope"));
+    QApplication::setOrganizationName(QStringLiteral("Swarmscope"));
+    QApplication::setApplicationVersion(QStringLiteral(SWARMSCOPE_VERSION));
+    QApplication::setDesktopFileName(QStringLiteral("io.github.swarmscope.Swarmscope"));
+    QApplication::setWindowIcon(QIcon(QStringLiteral(":/icons/swarmscope.svg")));
+
+    QCommandLineParser parser;
+    const QCommandLineOption screenshot(QStringLiteral("screenshot"),
+                                        QStringLiteral("Save a PNG of the main window to FILE, then quit."),
+                                        QStringLiteral("FILE"));
+    const QCommandLineOption after(QStringLiteral("after"),
+                                   QStringLiteral("Seconds to wait before the screenshot."),
+                                   QStringLiteral("SECONDS"), QStringLiteral("2"));
+    parser.addOptions({screenshot, after});
+    if (!parser.parse(app.arguments())) {
+        cli::printError(parser.errorText() + QStringLiteral(" (swarmscope)"));
+        return cli::ExitBadInput;
+    }
+    if (!parser.positionalArguments().isEmpty()) {
+        cli::printError(QStringLiteral("unknown command '%1'; see 'swarmscope --help'")
+                            .arg(parser.positionalArguments().first()));
+        return cli::ExitBadInput;
+    }
+    bool afterOk = false;
+    const double afterSeconds = parser.value(after).toDouble(&afterOk);
+    if (!afterOk || afterSeconds < 0 || afterSeconds > 3600) {
+        cli::printError(QStringLiteral("--after needs a number of seconds between 0 and 3600 (--after)"));
+        return cli::ExitBadInput;
+    }
+
+    ui::MainWindow window;
+    window.show();
+
+    if (parser.isSet(screenshot)) {
+        const QString path = parser.value(screenshot);
+        QTimer::singleShot(int(afterSeconds * 1000), &window, [&window, path]() {
+            const bool saved = window.grab().save(path, "PNG");
+            if (!saved)
+                cli::printError(QStringLiteral("cannot write the screenshot (%1)").arg(path));
+            QApplication::exit(saved ? 0 : 1);
+        });
+    }
+    return app.exec();
+}

@@ -1,0 +1,22 @@
+#include "cli/Commands.h"
+
+namespace swarmscope::cli {
+
+QString usageText() {
+    return QStringLiteral(
+        "Swarmscope: a BitTorrent swarm lab.\n"
+        "\n"
+        "Usage:\n"
+        "  swarmscope                        the desktop lab, with an embedded tracker on 127.0.0.1\n"
+        "  swarmscope create PATH [-o FILE] [--piece-size SIZE] [--tracker URL]... [--private]\n"
+        "                    [--comment TEXT] [--no-date]\n"
+        "  swarmscope inspect TORRENT|MAGNET [--json]\n"
+        "  swarmscope verify TORRENT DIR\n"
+        "  swarmscope --help | --version\n"
+        "\n"
+        "SIZE is like 16KiB, 256KiB, 64MiB, 1GiB. RATE is like 1MiB/s; 0 means unlimited.\n"
+        "Bad input exits with code 2, a failure at run time with code 1.\n"
+        "Run 'swarmscope COMMAND --help' for a command's options.\n");
+}
+
+} // namespace swarmscope::cli
