@@ -180,7 +180,7 @@ private slots:
         const ProcessResult r =
             run({QStringLiteral("verify"), m_fixtures + QStringLiteral("/alice.torrent"), dir.path()});
         QCOMPARE(r.exitCode, 1);
-        QVERIFY2(r.out.contains("1 of") || r.err.contains("1 of"), r.out + r.err);
+        QVERIFY2(r.out.contains("1 of") || r.err.contains("1 of"), QByteArray(r.out + r.err).constData());
     }
 
     void createThenInspectAndVerify() {
