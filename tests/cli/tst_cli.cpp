@@ -4,6 +4,7 @@
 
 #include <QDir>
 #include <QFile>
+#include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -133,6 +134,49 @@ private slots:
                         .toString()
                         .startsWith(QStringLiteral("lots-of-numbers/")));
             QVERIFY(f.toObject().contains(QStringLiteral("length")));
+        }
+    }
+
+    void inspectMatchesLibtorrent_data() {
+        QTest::addColumn<QString>("torrent");
+        for (const char* name : {"sintel", "bunny", "alice", "leaves", "leaves-metadata", "folder", "numbers",
+                                 "lots-of-numbers"})
+            QTest::newRow(name) << QString::fromLatin1(name) + QStringLiteral(".torrent");
+    }
+
+    // The fields a user compares between clients: info-hash, name, piece length and the file list, as
+    // libtorrent (python3-libtorrent, installed by the set-up) reads them from the same file.
+    void inspectMatchesLibtorrent() {
+        QFETCH(QString, torrent);
+        const QString python = QStringLiteral("/usr/bin/python3");
+        QVERIFY2(QFileInfo(python).isExecutable(), "/usr/bin/python3 is missing; run cmake/setup-debian.sh");
+        const QString script = QStringLiteral(
+            "import json, sys, libtorrent as lt\n"
+            "ti = lt.torrent_info(sys.argv[1])\n"
+            "fs = ti.files()\n"
+            "files = [{'path': fs.file_path(i), 'length': fs.file_size(i)} for i in range(fs.num_files())\n"
+            "         if not fs.file_flags(i) & lt.file_storage.flag_pad_file]\n"
+            "print(json.dumps({'info_hash': str(ti.info_hashes().v1), 'name': ti.name(),\n"
+            "                  'piece_length': ti.piece_length(), 'files': files}))\n");
+        const QString path = m_fixtures + u'/' + torrent;
+        const ProcessResult lt = runProcess(python, {QStringLiteral("-c"), script, path});
+        QVERIFY2(lt.exitCode == 0, lt.err.constData());
+        const QJsonObject theirs = QJsonDocument::fromJson(lt.out).object();
+        const ProcessResult r = run({QStringLiteral("inspect"), QStringLiteral("--json"), path});
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        const QJsonObject ours = QJsonDocument::fromJson(r.out).object();
+        QCOMPARE(ours.value(QStringLiteral("info_hash")), theirs.value(QStringLiteral("info_hash")));
+        QCOMPARE(ours.value(QStringLiteral("name")), theirs.value(QStringLiteral("name")));
+        QCOMPARE(ours.value(QStringLiteral("piece_length")).toInteger(),
+                 theirs.value(QStringLiteral("piece_length")).toInteger());
+        const QJsonArray ourFiles = ours.value(QStringLiteral("files")).toArray();
+        const QJsonArray theirFiles = theirs.value(QStringLiteral("files")).toArray();
+        QCOMPARE(ourFiles.size(), theirFiles.size());
+        for (qsizetype i = 0; i < ourFiles.size(); ++i) {
+            QCOMPARE(ourFiles.at(i).toObject().value(QStringLiteral("path")).toString(),
+                     theirFiles.at(i).toObject().value(QStringLiteral("path")).toString());
+            QCOMPARE(ourFiles.at(i).toObject().value(QStringLiteral("length")).toInteger(),
+                     theirFiles.at(i).toObject().value(QStringLiteral("length")).toInteger());
         }
     }
 
