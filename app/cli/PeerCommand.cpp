@@ -1,0 +1,329 @@
+#include "cli/CliError.h"
+#include "cli/CommandLine.h"
+#include "cli/Commands.h"
+#include "cli/ProgressReporter.h"
+#include "cli/TorrentFileReader.h"
+#include "cli/Units.h"
+
+#include "Version.h"
+#include "metainfo/TorrentCreator.h"
+#include "peer/Client.h"
+#include "peer/TorrentSession.h"
+#include "sim/SimulatedLink.h"
+#include "tracker/CatalogueClient.h"
+
+#include <QCoreApplication>
+#include <QDir>
+#include <QElapsedTimer>
+#include <QEventLoop>
+#include <QFileInfo>
+#include <QTimer>
+#include <QUrl>
+
+#include <cstdio>
+#include <functional>
+
+namespace swarmscope::cli {
+
+// From TrackerCommand.cpp.
+std::pair<QHostAddress, quint16> parseListenAddress(const QString& text, const QString& where);
+void onTerminationSignal(QObject* context, std::function<void()> handler);
+
+namespace {
+
+const QString kDefaultTracker = QStringLiteral("http://127.0.0.1:6969/announce");
+
+struct PeerOptions {
+    TorrentRole role = TorrentRole::Leecher;
+    QString torrentPath; // --torrent
+    QString file;        // --file
+    QString tracker;
+    bool trackerGiven = false;
+    QString dir;
+    QHostAddress listenAddress{QHostAddress::LocalHost};
+    quint16 listenPort = 0;
+    qint64 latencyMs = 0;
+    qint64 up = 0;
+    qint64 down = 0;
+    bool exitWhenDone = false;
+};
+
+qint64 rateOption(const CommandLine& cl, const QString& name) {
+    if (!cl.isSet(name))
+        return 0;
+    const std::optional<qint64> rate = parseRate(cl.value(name));
+    if (!rate)
+        throw BadInput(
+            QStringLiteral("'%1' is not a rate such as 1MiB/s (0 for unlimited)").arg(cl.value(name)),
+            QStringLiteral("--") + name);
+    return *rate;
+}
+
+PeerOptions parseOptions(CommandLine& cl) {
+    PeerOptions o;
+    const QString role = cl.value(QStringLiteral("role"));
+    if (role == u"seeder")
+        o.role = TorrentRole::Seeder;
+    else if (role == u"leecher")
+        o.role = TorrentRole::Leecher;
+    else if (role.isEmpty())
+        throw BadInput(QStringLiteral("--role seeder or --role leecher is required"),
+                       QStringLiteral("swarmscope peer"));
+    else
+        throw BadInput(QStringLiteral("'%1' is not a role; use seeder or leecher").arg(role),
+                       QStringLiteral("--role"));
+
+    const bool hasTorrent = cl.isSet(QStringLiteral("torrent"));
+    const bool hasFile = cl.isSet(QStringLiteral("file"));
+    if (hasTorrent == hasFile)
+        throw BadInput(QStringLiteral("give exactly one of --torrent FILE and --file PATH_OR_NAME"),
+                       QStringLiteral("swarmscope peer"));
+    o.torrentPath = cl.value(QStringLiteral("torrent"));
+    o.file = cl.value(QStringLiteral("file"));
+    if (hasFile && o.file.isEmpty())
+        throw BadInput(QStringLiteral("empty file name"), QStringLiteral("--file"));
+
+    o.trackerGiven = cl.isSet(QStringLiteral("tracker"));
+    o.tracker = o.trackerGiven ? cl.value(QStringLiteral("tracker")) : kDefaultTracker;
+    const QUrl url(o.tracker, QUrl::StrictMode);
+    if (!url.isValid() || url.host().isEmpty() || (url.scheme() != u"http" && url.scheme() != u"https"))
+        throw BadInput(
+            QStringLiteral("'%1' is not an http tracker URL such as %2").arg(o.tracker, kDefaultTracker),
+            QStringLiteral("--tracker"));
+
+    o.dir = cl.isSet(QStringLiteral("dir")) ? cl.value(QStringLiteral("dir")) : QDir::currentPath();
+    if (cl.isSet(QStringLiteral("listen")))
+        std::tie(o.listenAddress, o.listenPort) =
+            parseListenAddress(cl.value(QStringLiteral("listen")), QStringLiteral("--listen"));
+    if (cl.isSet(QStringLiteral("latency"))) {
+        bool ok = false;
+        o.latencyMs = cl.value(QStringLiteral("latency")).toLongLong(&ok);
+        if (!ok || o.latencyMs < 0 || o.latencyMs > 60'000)
+            throw BadInput(QStringLiteral("'%1' is not a latency in milliseconds (0 to 60000)")
+                               .arg(cl.value(QStringLiteral("latency"))),
+                           QStringLiteral("--latency"));
+    }
+    o.up = rateOption(cl, QStringLiteral("up"));
+    o.down = rateOption(cl, QStringLiteral("down"));
+    o.exitWhenDone = cl.isSet(QStringLiteral("exit-when-done"));
+    return o;
+}
+
+// Runs the event loop until the asynchronous call answers.
+template <typename Reply> Reply await(const std::function<void(std::function<void(const Reply&)>)>& call) {
+    QEventLoop loop;
+    Reply result;
+    call([&](const Reply& reply) {
+        result = reply;
+        loop.quit();
+    });
+    loop.exec();
+    return result;
+}
+
+Metainfo createAndPublish(const PeerOptions& o) {
+    const QFileInfo input(o.file);
+    if (!input.exists())
+        throw BadInput(QStringLiteral("no such file or directory"), o.file);
+    TorrentCreateOptions options;
+    options.path = o.file;
+    options.trackers = {o.tracker};
+    options.createdBy = QStringLiteral("Swarmscope " SWARMSCOPE_VERSION);
+    TorrentCreator creator(options);
+    ProgressReporter progress(QStringLiteral("hashing"));
+    const TorrentCreateResult created =
+        creator.run([&](qint64 done, qint64 total) { progress.update(done, total); });
+    progress.finish();
+    if (!created.ok()) {
+        if (created.isInputError())
+            throw BadInput(created.error);
+        throw RuntimeFailure(created.error);
+    }
+    CatalogueClient catalogue(o.tracker);
+    const CataloguePublishReply reply =
+        await<CataloguePublishReply>([&](auto done) { catalogue.publish(created.torrent, std::move(done)); });
+    if (!reply.ok)
+        throw RuntimeFailure(QStringLiteral("cannot publish the torrent: %1").arg(reply.error), o.tracker);
+    std::fprintf(stderr, "published %s to %s%s\n", created.name.toUtf8().constData(),
+                 catalogue.catalogueUrl().toUtf8().constData(),
+                 reply.alreadyPresent ? " (already there)" : "");
+    MetainfoParseResult parsed = parseMetainfo(created.torrent);
+    if (!parsed.ok())
+        throw RuntimeFailure(parsed.message, o.file);
+    return *parsed.metainfo;
+}
+
+Metainfo fetchPublished(const PeerOptions& o) {
+    // A path names the torrent by its last component, which is what the seeder published it under.
+    const QString name = QFileInfo(o.file).fileName().isEmpty() ? o.file : QFileInfo(o.file).fileName();
+    CatalogueClient catalogue(o.tracker);
+    const CatalogueFetchReply reply =
+        await<CatalogueFetchReply>([&](auto done) { catalogue.fetchByName(name, std::move(done)); });
+    if (!reply.ok)
+        throw RuntimeFailure(QStringLiteral("cannot fetch the torrent '%1': %2").arg(name, reply.error),
+                             o.tracker);
+    MetainfoParseResult parsed = parseMetainfo(reply.torrent);
+    if (!parsed.ok())
+        throw RuntimeFailure(QStringLiteral("the tracker's torrent is not valid: %1").arg(parsed.message),
+                             o.tracker);
+    return *parsed.metainfo;
+}
+
+} // namespace
+
+int runPeer(const QStringList& args) {
+    CommandLine cl(
+        QStringLiteral("peer"),
+        QStringLiteral("swarmscope peer --role seeder|leecher (--torrent FILE | --file PATH_OR_NAME) "
+                       "[--tracker URL] [--dir DIR] [--listen HOST:PORT] [--latency MS] [--up RATE] "
+                       "[--down RATE] [--exit-when-done]"));
+    const auto option = [&cl](const QString& name, const QString& help, const QString& value = {}) {
+        cl.addOption(value.isEmpty() ? QCommandLineOption(name, help)
+                                     : QCommandLineOption(name, help, value));
+    };
+    option(QStringLiteral("role"), QStringLiteral("seeder or leecher."), QStringLiteral("ROLE"));
+    option(QStringLiteral("torrent"), QStringLiteral("The .torrent file to seed or download."),
+           QStringLiteral("FILE"));
+    option(QStringLiteral("file"),
+           QStringLiteral(
+               "Seeder: the file or folder to hash, publish to the tracker and seed. Leecher: the name "
+               "it was published under."),
+           QStringLiteral("PATH_OR_NAME"));
+    option(QStringLiteral("tracker"),
+           QStringLiteral("Tracker announce URL (default: %1).").arg(kDefaultTracker), QStringLiteral("URL"));
+    option(QStringLiteral("dir"),
+           QStringLiteral("Where the data is (seeder with --torrent) or goes (leecher); default: the current "
+                          "directory."),
+           QStringLiteral("DIR"));
+    option(QStringLiteral("listen"),
+           QStringLiteral("Peer port to listen on (default: 127.0.0.1 and a free port)."),
+           QStringLiteral("HOST:PORT"));
+    option(QStringLiteral("latency"), QStringLiteral("Simulated one-way latency in milliseconds."),
+           QStringLiteral("MS"));
+    option(QStringLiteral("up"), QStringLiteral("Upload cap such as 1MiB/s; 0 = unlimited."),
+           QStringLiteral("RATE"));
+    option(QStringLiteral("down"), QStringLiteral("Download cap such as 1MiB/s; 0 = unlimited."),
+           QStringLiteral("RATE"));
+    option(QStringLiteral("exit-when-done"), QStringLiteral("Leecher: exit once the download is complete."));
+    cl.parse(args, 0, 0);
+    if (cl.helpRequested()) {
+        std::fputs(cl.helpText().toUtf8().constData(), stdout);
+        return ExitOk;
+    }
+    const PeerOptions o = parseOptions(cl);
+
+    // Bad input is found before anything slow happens: the torrent file, the directories.
+    AddTorrentParams params;
+    params.role = o.role;
+    if (!o.torrentPath.isEmpty()) {
+        params.metainfo = readTorrentFile(o.torrentPath);
+        params.downloadDir = o.dir;
+        if (o.role == TorrentRole::Seeder && !QFileInfo(o.dir).isDir())
+            throw BadInput(QStringLiteral("no such directory"), o.dir);
+        if (o.trackerGiven || params.metainfo.trackers().isEmpty())
+            params.trackers = {o.tracker};
+    } else if (o.role == TorrentRole::Seeder) {
+        if (!QFileInfo::exists(o.file))
+            throw BadInput(QStringLiteral("no such file or directory"), o.file);
+    }
+    if (o.role == TorrentRole::Leecher && QFileInfo(o.dir).exists() && !QFileInfo(o.dir).isDir())
+        throw BadInput(QStringLiteral("not a directory"), o.dir);
+
+    SimulatedLink link;
+    link.setLatency(std::chrono::milliseconds(o.latencyMs));
+    link.setUploadRate(o.up);
+    link.setDownloadRate(o.down);
+    ClientConfig config;
+    config.listenAddress = o.listenAddress;
+    config.listenPort = o.listenPort;
+    config.link = &link;
+    Client client(config);
+    if (!client.listen())
+        throw RuntimeFailure(client.errorString());
+
+    if (o.torrentPath.isEmpty()) {
+        if (o.role == TorrentRole::Seeder) {
+            params.metainfo = createAndPublish(o);
+            params.downloadDir = QFileInfo(o.file).absolutePath();
+            params.trustData = true; // hashed just now
+        } else {
+            params.metainfo = fetchPublished(o);
+            params.downloadDir = o.dir;
+        }
+        params.trackers = {o.tracker};
+    }
+
+    QString error;
+    TorrentSession* session = client.addTorrent(params, &error);
+    if (!session)
+        throw RuntimeFailure(error, params.downloadDir);
+    const Metainfo& meta = params.metainfo;
+    std::printf("info-hash: %s\n", meta.infoHash.toHex().constData());
+    std::fflush(stdout);
+    std::fprintf(stderr, "%s %s: %d pieces of %s, %s; peer port %s:%u\n", qPrintable(torrentRoleName(o.role)),
+                 qPrintable(meta.name), meta.pieceCount(), qPrintable(formatSize(meta.pieceLength)),
+                 qPrintable(formatSize(meta.totalSize)), qPrintable(client.listenAddress().toString()),
+                 unsigned(client.listenPort()));
+
+    int exitCode = ExitOk;
+    bool stopping = false;
+    const auto stop = [&](int code) {
+        exitCode = qMax(exitCode, code);
+        if (stopping)
+            return;
+        stopping = true;
+        client.stop();
+    };
+    QObject::connect(&client, &Client::stopped, &client, [] { QCoreApplication::quit(); });
+    onTerminationSignal(&client, [&] {
+        if (stopping)
+            QCoreApplication::quit(); // a second Ctrl-C does not wait for the tracker
+        std::fputs("\nstopping: telling the tracker\n", stderr);
+        stop(ExitOk);
+    });
+
+    ProgressReporter progress(QStringLiteral("downloading"));
+    QElapsedTimer clock;
+    clock.start();
+    qint64 startedAtBytes = -1;
+    QTimer progressTimer;
+    progressTimer.setInterval(200);
+    QObject::connect(&progressTimer, &QTimer::timeout, &client, [&] {
+        if (session->state() == TorrentState::Downloading)
+            progress.update(meta.totalSize - session->snapshot(false).bytesLeft, meta.totalSize);
+    });
+    QObject::connect(session, &TorrentSession::stateChanged, &client, [&](TorrentState state) {
+        if (state == TorrentState::Downloading && startedAtBytes < 0) {
+            // Timed from here: hashing, publishing and checking are not part of the transfer.
+            startedAtBytes = meta.totalSize - session->snapshot(false).bytesLeft;
+            clock.restart();
+        } else if (state == TorrentState::Error) {
+            progress.finish();
+            printError(session->errorString());
+            stop(ExitRuntimeFailure);
+        } else if (state == TorrentState::Seeding && o.role == TorrentRole::Leecher && o.exitWhenDone) {
+            if (startedAtBytes < 0)
+                std::fprintf(stderr, "already complete: all %d pieces on disk verified\n", meta.pieceCount());
+            stop(ExitOk);
+        } else if (state == TorrentState::Seeding && !stopping) {
+            std::fprintf(stderr, "seeding %s; stop with Ctrl-C\n", qPrintable(meta.name));
+        }
+    });
+    QObject::connect(session, &TorrentSession::completed, &client, [&] {
+        progressTimer.stop();
+        progress.update(meta.totalSize, meta.totalSize);
+        const double seconds = qMax<qint64>(clock.elapsed(), 1) / 1000.0;
+        const qint64 fetched = meta.totalSize - qMax<qint64>(startedAtBytes, 0);
+        progress.finish(QStringLiteral("downloaded %1 in %2 s (%3/s); all %4 pieces verified")
+                            .arg(formatSize(fetched))
+                            .arg(seconds, 0, 'f', 2)
+                            .arg(formatSize(qint64(fetched / seconds)))
+                            .arg(meta.pieceCount()));
+    });
+    if (o.role == TorrentRole::Leecher)
+        progressTimer.start();
+    QCoreApplication::exec();
+    return exitCode;
+}
+
+} // namespace swarmscope::cli

@@ -1,0 +1,37 @@
+#pragma once
+
+#include "metainfo/Metainfo.h"
+#include "peer/PickerStrategy.h"
+#include "peer/TorrentRole.h"
+
+#include <QHostAddress>
+#include <QList>
+#include <QString>
+#include <QStringList>
+
+#include <utility>
+
+namespace swarmscope {
+
+struct AddTorrentParams {
+    Metainfo metainfo;
+    TorrentRole role = TorrentRole::Leecher;
+    // The directory that contains the torrent's top-level file or folder (see TorrentStorage).
+    QString downloadDir;
+    // Seeder only: skip verifying the data on add, because it was hashed just now (a fresh create).
+    bool trustData = false;
+    // Leecher only: a ResumeData file. When it loads, its pieces are trusted and only files changed since
+    // are re-checked; when missing or stale, the data on disk is verified. Saved on stop. Empty: always
+    // verify what is on disk (nothing to do for a fresh download).
+    QString resumeFile;
+    // Announce URLs to use instead of the torrent's own, one tier each. Empty: the torrent's trackers. A
+    // torrent without any simply gets no tracker; peers can still be given with TorrentSession::addPeer().
+    QStringList trackers;
+    // Peers to connect to at start, besides what the tracker returns.
+    QList<std::pair<QHostAddress, quint16>> peers;
+    PickerStrategy strategy = PickerStrategy::RarestFirst;
+    bool chokerEnabled = true;
+    bool startPaused = false;
+};
+
+} // namespace swarmscope

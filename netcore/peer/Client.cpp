@@ -1,0 +1,269 @@
+#include "peer/Client.h"
+
+#include "peer/PeerConnection.h"
+#include "peer/PeerIdentity.h"
+#include "peer/TorrentSession.h"
+#include "sim/SimulatedLink.h"
+#include "storage/FileHandleCache.h"
+
+#include <QMetaMethod>
+#include <QTcpServer>
+#include <QTcpSocket>
+#include <QThread>
+#include <QThreadPool>
+
+namespace swarmscope {
+
+namespace {
+constexpr int kTickMs = 250;
+// Descriptors one client keeps open across its torrents' files.
+constexpr int kFileHandles = 64;
+} // namespace
+
+Client::Client(const ClientConfig& config, QObject* parent) : QObject(parent), m_config(config) {
+    qRegisterMetaType<swarmscope::PeerEvent>();
+    m_config.maxConnections = qMax(1, m_config.maxConnections);
+    m_peerId = m_config.peerId.size() == 20 ? m_config.peerId : makePeerId(m_config.seed);
+    if (m_config.link) {
+        m_link = m_config.link;
+    } else {
+        m_ownLink = std::make_unique<SimulatedLink>();
+        m_link = m_ownLink.get();
+    }
+    if (m_config.hashPool) {
+        m_hashPool = m_config.hashPool;
+    } else {
+        m_ownPool = std::make_unique<QThreadPool>();
+        // Jobs hash and then write: a write can block on the kernel's writeback, so a few more threads
+        // than cores keep the CPUs hashing meanwhile (as libtorrent's disk threads do).
+        m_ownPool->setMaxThreadCount(qMax(4, QThread::idealThreadCount()));
+        m_hashPool = m_ownPool.get();
+    }
+    m_fileHandles = std::make_shared<FileHandleCache>(kFileHandles);
+    m_server = new QTcpServer(this);
+    m_server->setListenBacklogSize(128);
+    connect(m_server, &QTcpServer::newConnection, this, &Client::acceptConnections);
+    m_tickTimer.setInterval(kTickMs);
+    connect(&m_tickTimer, &QTimer::timeout, this, &Client::tick);
+    m_tickTimer.start();
+}
+
+Client::~Client() {
+    m_tickTimer.stop();
+    // Sessions first (they cut their connections off), then any connection still lingering, all while the
+    // link their sockets use is alive.
+    const QList<TorrentSession*> sessions = m_torrentOrder;
+    m_torrents.clear();
+    m_torrentOrder.clear();
+    qDeleteAll(sessions);
+    qDeleteAll(findChildren<PeerConnection*>(Qt::FindDirectChildrenOnly));
+}
+
+bool Client::listen() {
+    if (m_server->isListening())
+        return true;
+    if (!m_server->listen(m_config.listenAddress, m_config.listenPort)) {
+        m_error = QStringLiteral("cannot listen on %1:%2: %3")
+                      .arg(m_config.listenAddress.toString())
+                      .arg(m_config.listenPort)
+                      .arg(m_server->errorString());
+        return false;
+    }
+    return true;
+}
+
+bool Client::isListening() const {
+    return m_server->isListening();
+}
+
+QHostAddress Client::listenAddress() const {
+    return m_server->isListening() ? m_server->serverAddress() : m_config.listenAddress;
+}
+
+quint16 Client::listenPort() const {
+    return m_server->isListening() ? m_server->serverPort() : m_config.listenPort;
+}
+
+qint64 Client::nowMs() const {
+    return m_link->now().count() / 1000;
+}
+
+bool Client::wantsEvents() const {
+    static const QMetaMethod signal = QMetaMethod::fromSignal(&Client::peerEvent);
+    return isSignalConnected(signal);
+}
+
+void Client::report(const PeerEvent& event) {
+    emit peerEvent(event);
+}
+
+TorrentSession* Client::addTorrent(const AddTorrentParams& params, QString* error) {
+    const auto failWith = [&](const QString& message) -> TorrentSession* {
+        if (error)
+            *error = message;
+        return nullptr;
+    };
+    if (m_stopping)
+        return failWith(QStringLiteral("the client is stopping"));
+    const QByteArray& hash = params.metainfo.infoHash;
+    if (hash.size() != 20 || params.metainfo.pieceCount() == 0)
+        return failWith(QStringLiteral("the torrent has no info-hash or no pieces"));
+    if (m_torrents.contains(hash))
+        return failWith(
+            QStringLiteral("the torrent is already added (%1)").arg(QString::fromLatin1(hash.toHex())));
+    auto* session = new TorrentSession(this, params);
+    const StorageStatus status = session->open();
+    if (!status.ok()) {
+        delete session;
+        return failWith(status.message);
+    }
+    m_torrents.insert(hash, session);
+    m_torrentOrder.append(session);
+    connect(session, &TorrentSession::stateChanged, this,
+            [this, hash](TorrentState state) { emit torrentStateChanged(hash, state); });
+    connect(session, &TorrentSession::completed, this, [this, hash] { emit torrentCompleted(hash); });
+    connect(session, &TorrentSession::stopped, this, [this, session] { onSessionStopped(session); });
+    session->start();
+    emit torrentAdded(hash);
+    return session;
+}
+
+bool Client::removeTorrent(const QByteArray& infoHash) {
+    TorrentSession* session = m_torrents.value(infoHash);
+    if (!session)
+        return false;
+    session->setProperty("removing", true);
+    if (session->state() == TorrentState::Stopped)
+        QMetaObject::invokeMethod(
+            this, [this, session] { onSessionStopped(session); }, Qt::QueuedConnection);
+    else
+        session->stop();
+    return true;
+}
+
+void Client::onSessionStopped(TorrentSession* session) {
+    if (session->property("removing").toBool() && m_torrentOrder.contains(session)) {
+        const QByteArray hash = session->infoHash();
+        m_torrents.remove(hash);
+        m_torrentOrder.removeOne(session);
+        session->deleteLater();
+        emit torrentRemoved(hash);
+    }
+    checkStopped();
+}
+
+void Client::stop() {
+    if (m_stopping)
+        return;
+    m_stopping = true;
+    m_server->close();
+    const QList<PeerConnection*> unattached = m_unattached;
+    for (PeerConnection* c : unattached)
+        c->close(QStringLiteral("client stopped"));
+    for (TorrentSession* session : std::as_const(m_torrentOrder))
+        session->stop();
+    QMetaObject::invokeMethod(this, &Client::checkStopped, Qt::QueuedConnection);
+}
+
+void Client::checkStopped() {
+    if (!m_stopping || m_stopped)
+        return;
+    for (const TorrentSession* session : std::as_const(m_torrentOrder))
+        if (session->state() != TorrentState::Stopped)
+            return;
+    m_stopped = true;
+    m_tickTimer.stop();
+    emit stopped();
+}
+
+TorrentSession* Client::sessionForIncoming(const QByteArray& infoHash) const {
+    TorrentSession* session = m_torrents.value(infoHash);
+    return session && session->canAcceptIncoming() ? session : nullptr;
+}
+
+void Client::incomingAttached(PeerConnection* connection) {
+    m_unattached.removeOne(connection);
+}
+
+void Client::incomingClosed(PeerConnection* connection, const QString& reason) {
+    m_unattached.removeOne(connection);
+    if (wantsEvents())
+        report({PeerEventKind::Disconnected,
+                nowMs(),
+                {},
+                connection->id(),
+                connection->address(),
+                connection->port(),
+                connection->peerId(),
+                false,
+                -1,
+                reason});
+}
+
+void Client::acceptConnections() {
+    while (m_server->hasPendingConnections()) {
+        QTcpSocket* socket = m_server->nextPendingConnection();
+        if (!socket)
+            return;
+        if (!canOpenConnection()) {
+            if (wantsEvents())
+                report({PeerEventKind::Disconnected,
+                        nowMs(),
+                        {},
+                        0,
+                        socket->peerAddress(),
+                        socket->peerPort(),
+                        {},
+                        false,
+                        -1,
+                        QStringLiteral("connection limit reached (%1)").arg(m_config.maxConnections)});
+            socket->abort();
+            socket->deleteLater();
+            continue;
+        }
+        m_unattached.append(new PeerConnection(this, socket));
+    }
+}
+
+void Client::tick() {
+    const qint64 now = nowMs();
+    const QList<PeerConnection*> unattached = m_unattached;
+    for (PeerConnection* c : unattached)
+        c->tick(now);
+    const QList<TorrentSession*> sessions = m_torrentOrder;
+    for (TorrentSession* session : sessions)
+        session->tick(now);
+}
+
+ClientStats Client::stats() const {
+    ClientStats s;
+    s.torrents = int(m_torrentOrder.size());
+    s.connections = m_connectionCount;
+    for (const TorrentSession* session : m_torrentOrder) {
+        s.downloadRate += session->downloadRate();
+        s.uploadRate += session->uploadRate();
+        s.downloaded += session->downloaded();
+        s.uploaded += session->uploaded();
+    }
+    return s;
+}
+
+ClientSnapshot Client::snapshot(bool withConnections) const {
+    ClientSnapshot s;
+    s.peerId = m_peerId;
+    s.listenAddress = listenAddress();
+    s.listenPort = listenPort();
+    s.timeMs = nowMs();
+    s.connectionCount = m_connectionCount;
+    for (const TorrentSession* session : m_torrentOrder) {
+        TorrentSnapshot t = session->snapshot(withConnections);
+        s.downloadRate += t.downloadRate;
+        s.uploadRate += t.uploadRate;
+        s.downloaded += t.downloaded;
+        s.uploaded += t.uploaded;
+        s.torrents.append(std::move(t));
+    }
+    return s;
+}
+
+} // namespace swarmscope

@@ -1,0 +1,43 @@
+#pragma once
+
+#include "peer/PeerLimits.h"
+
+#include <QByteArray>
+#include <QHostAddress>
+
+class QThreadPool;
+
+namespace swarmscope {
+
+class SimulatedLink;
+
+struct ClientConfig {
+    QHostAddress listenAddress = QHostAddress::LocalHost;
+    quint16 listenPort = 0; // 0: the system picks; see Client::listenPort()
+    // 20 bytes, or empty for "-SS0010-" followed by 12 random characters.
+    QByteArray peerId;
+    // Both directions and handshaking connections together.
+    int maxConnections = 50;
+    // The client's simulated access link: caps and latency for all its connections. Not owned; must outlive
+    // the client. Null: the client makes its own transparent link (see Client::link()).
+    SimulatedLink* link = nullptr;
+    // Where pieces are hashed and where verifying data on add runs. Not owned; must outlive the client. A lab
+    // gives every client the same pool. Null: the client makes its own.
+    QThreadPool* hashPool = nullptr;
+    // Seeds the piece picker's and the choker's random choices, so a lab run can be repeated; 0: random.
+    quint32 seed = 0;
+    // Per torrent: whole pieces kept in memory to serve blocks from (one pread per piece, not per block;
+    // pieces of one block are never cached) ...
+    qint64 readCacheBytes = 8LL * 1024 * 1024;
+    // ... and pieces being downloaded are assembled in memory up to this many bytes, then hashed and written
+    // off the network thread; beyond it, blocks go straight to disk and the piece is read back to hash. The
+    // same amount bounds the pieces waiting to be hashed: past it the torrent stops requesting until the
+    // hash pool catches up. A lab of hundreds of clients with large pieces lowers both.
+    qint64 assemblyBytes = 32LL * 1024 * 1024;
+    int numwant = 50; // peers asked of the tracker per announce
+    // The announce's ip parameter; empty: the tracker uses the connection's address.
+    QByteArray announceIp;
+    PeerLimits limits;
+};
+
+} // namespace swarmscope

@@ -1,0 +1,507 @@
+#include "peer/PeerConnection.h"
+
+#include "peer/Client.h"
+#include "peer/TorrentSession.h"
+#include "sim/ShapedSocket.h"
+#include "sim/SimulatedLink.h"
+#include "wire/Handshake.h"
+#include "wire/MessageEncoder.h"
+
+#include <QTcpSocket>
+#include <QTimer>
+
+#include <algorithm>
+
+namespace swarmscope {
+
+namespace {
+
+constexpr qint64 kBlock = PiecePicker::kBlockSize;
+// Blocks written in one go when serving: large writes are cheap for the socket, but one batch must not
+// hold the network thread for long.
+constexpr qint64 kMaxServeBatch = 1024 * 1024;
+
+} // namespace
+
+PeerConnection::PeerConnection(Client* client, TorrentSession* session, const QHostAddress& address,
+                               quint16 port)
+    : QObject(client), m_client(client), m_session(session), m_id(client->nextConnectionId()),
+      m_outgoing(true), m_address(address), m_port(port) {
+    auto* socket = new QTcpSocket(this);
+    init(socket);
+    m_framer.setGeometry(session->geometry());
+    // Qt queues what is written while connecting; the handshake goes out as soon as the connection is up.
+    sendHandshake();
+    socket->connectToHost(address, port);
+}
+
+PeerConnection::PeerConnection(Client* client, QTcpSocket* socket)
+    : QObject(client), m_client(client), m_id(client->nextConnectionId()), m_outgoing(false),
+      m_address(socket->peerAddress()), m_port(socket->peerPort()) {
+    socket->setParent(this);
+    init(socket);
+    m_phase = Phase::Handshaking;
+}
+
+PeerConnection::~PeerConnection() {
+    // The shaped socket leaves the link's queues in its destructor; delete it before the socket it wraps.
+    delete m_shaped;
+}
+
+void PeerConnection::init(QTcpSocket* socket) {
+    m_socket = socket;
+    m_createdMs = m_client->nowMs();
+    m_lastReceiveMs = m_createdMs;
+    m_lastSendMs = m_createdMs;
+    m_client->connectionOpened();
+    socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
+    m_shaped = new ShapedSocket(socket, m_client->link(), this);
+    connect(m_shaped, &ShapedSocket::readyRead, this, &PeerConnection::onReadyRead);
+    connect(m_shaped, &ShapedSocket::disconnected, this, &PeerConnection::onDisconnected);
+    connect(m_shaped, &ShapedSocket::bytesWritten, this, &PeerConnection::serve);
+    connect(socket, &QTcpSocket::connected, this, [this] {
+        m_socketConnectedUs = nowUs();
+        if (m_phase == Phase::Connecting)
+            m_phase = Phase::Handshaking;
+    });
+    const SimulatedLink* link = m_client->link();
+    if (link->downloadRate() == 0)
+        m_depth = qMin(64, m_client->limits().maxPipelineDepth);
+    else
+        m_depth = int(qBound(qint64(m_client->limits().minPipelineDepth), link->downloadRate() / kBlock,
+                             qint64(qMin(64, m_client->limits().maxPipelineDepth))));
+}
+
+qint64 PeerConnection::nowUs() const {
+    return m_client->link()->now().count();
+}
+
+void PeerConnection::send(const QByteArray& frame) {
+    if (m_phase == Phase::Closed)
+        return;
+    m_shaped->write(frame);
+    m_lastSendMs = m_client->nowMs();
+}
+
+void PeerConnection::sendHandshake() {
+    Handshake handshake;
+    handshake.infoHash = m_session->infoHash();
+    handshake.peerId = m_client->peerId();
+    send(encodeHandshake(handshake));
+}
+
+void PeerConnection::onReadyRead() {
+    if (m_phase == Phase::Closed)
+        return;
+    QByteArray data = m_shaped->readAll();
+    if (data.isEmpty())
+        return;
+    m_lastReceiveMs = m_client->nowMs();
+    if (m_phase != Phase::Active) {
+        processHandshake(data);
+        if (m_phase != Phase::Active || data.isEmpty())
+            return;
+    }
+    processMessages(data);
+    if (m_phase != Phase::Active)
+        return;
+    m_session->onMessagesProcessed(this);
+    serve();
+}
+
+void PeerConnection::processHandshake(QByteArray& data) {
+    const qsizetype take = qMin(data.size(), Handshake::kLength - m_handshakeBuffer.size());
+    m_handshakeBuffer.append(data.constData(), take);
+    data.remove(0, take);
+    const HandshakeDecodeResult result = decodeHandshake(m_handshakeBuffer);
+    if (result.isInvalid()) {
+        close(QStringLiteral("bad handshake: %1").arg(result.errorString()), CloseMode::Abort);
+        return;
+    }
+    if (result.hasInfoHash() && !m_session) {
+        TorrentSession* session = m_client->sessionForIncoming(result.handshake.infoHash);
+        if (!session) {
+            const QString hex = QString::fromLatin1(result.handshake.infoHash.toHex());
+            const TorrentSession* known = m_client->torrent(result.handshake.infoHash);
+            close(known ? QStringLiteral("torrent %1 is not accepting peers (%2)")
+                              .arg(hex, torrentStateName(known->state()))
+                        : QStringLiteral("unknown info-hash %1").arg(hex),
+                  CloseMode::Abort);
+            return;
+        }
+        m_session = session;
+        m_client->incomingAttached(this);
+        session->attach(this);
+        m_framer.setGeometry(session->geometry());
+        sendHandshake();
+    }
+    if (result.hasInfoHash() && result.handshake.infoHash != m_session->infoHash()) {
+        close(QStringLiteral("wrong info-hash %1 in the peer's handshake")
+                  .arg(QString::fromLatin1(result.handshake.infoHash.toHex())),
+              CloseMode::Abort);
+        return;
+    }
+    if (!result.isComplete())
+        return;
+    m_peerId = result.handshake.peerId;
+    m_handshakeBuffer = QByteArray();
+    if (m_outgoing && m_socketConnectedUs >= 0)
+        m_rtt.addSample(nowUs() - m_socketConnectedUs);
+    onHandshakeComplete();
+}
+
+void PeerConnection::onHandshakeComplete() {
+    m_phase = Phase::Active;
+    m_established = true;
+    m_connectedAtMs = m_client->nowMs();
+    m_peerPieces = Bitfield(m_session->geometry().pieceCount);
+    if (!m_session->onHandshake(this))
+        return; // closed with its reason
+    const Bitfield& have = m_session->have();
+    // BEP 3: a peer with no pieces may skip the bitfield.
+    if (!have.none())
+        send(wire::encodeBitfield(have));
+    m_session->report(PeerEventKind::Connected, this,
+                      m_outgoing ? QStringLiteral("outgoing") : QStringLiteral("incoming"));
+}
+
+void PeerConnection::processMessages(QByteArrayView data) {
+    while (!data.isEmpty() && m_phase == Phase::Active) {
+        MessageFramer::Step step = m_framer.feed(data);
+        data = data.sliced(step.consumed);
+        if (step.isError()) {
+            close(m_framer.errorString(), CloseMode::Abort);
+            return;
+        }
+        if (step.hasMessage())
+            handleMessage(step.message);
+    }
+}
+
+void PeerConnection::handleMessage(WireMessage& message) {
+    ++m_messagesReceived;
+    switch (message.type) {
+    case MessageType::KeepAlive:
+    case MessageType::Port:
+    case MessageType::Unknown:
+        break;
+    case MessageType::Choke:
+        if (!m_peerChoking)
+            peerChokedUs();
+        break;
+    case MessageType::Unchoke:
+        if (m_peerChoking) {
+            m_peerChoking = false;
+            m_session->onPeerChoke(this, false);
+        }
+        break;
+    case MessageType::Interested:
+    case MessageType::NotInterested: {
+        const bool interested = message.type == MessageType::Interested;
+        if (interested != m_peerInterested) {
+            m_peerInterested = interested;
+            m_session->onPeerInterest(this);
+        }
+        break;
+    }
+    case MessageType::Have: {
+        const int piece = int(message.index);
+        if (!m_peerPieces.testBit(piece)) {
+            m_peerPieces.setBit(piece);
+            m_session->onPeerHave(this, piece);
+        }
+        break;
+    }
+    case MessageType::Bitfield: {
+        if (m_messagesReceived != 1) {
+            close(QStringLiteral("bitfield after other messages"), CloseMode::Abort);
+            return;
+        }
+        // The framer has checked its length and spare bits against the torrent.
+        std::optional<Bitfield> bits = Bitfield::fromWire(message.payload, m_session->geometry().pieceCount);
+        if (!bits) {
+            close(QStringLiteral("bad bitfield"), CloseMode::Abort);
+            return;
+        }
+        m_peerPieces = std::move(*bits);
+        m_session->onPeerBitfield(this);
+        break;
+    }
+    case MessageType::Request:
+        handleRequest(message);
+        break;
+    case MessageType::Piece:
+        handlePiece(message);
+        break;
+    case MessageType::Cancel:
+        handleCancel(message);
+        break;
+    }
+}
+
+void PeerConnection::handleRequest(const WireMessage& message) {
+    // BEP 3: requests that arrive while we choke the peer are discarded, and so are requests for pieces we
+    // do not have (the peer may not have seen our latest state yet).
+    if (m_amChoking || !m_session->hasPiece(int(message.index))) {
+        ++m_ignoredRequests;
+        return;
+    }
+    const int limit = m_client->limits().maxIncomingRequests;
+    if (int(m_incoming.size()) >= limit) {
+        close(QStringLiteral("too many outstanding requests (more than %1)").arg(limit), CloseMode::Abort);
+        return;
+    }
+    m_incoming.push_back({int(message.index), int(message.begin), int(message.length)});
+}
+
+void PeerConnection::handleCancel(const WireMessage& message) {
+    const BlockRequest cancelled{int(message.index), int(message.begin), int(message.length)};
+    const auto it = std::find(m_incoming.begin(), m_incoming.end(), cancelled);
+    if (it != m_incoming.end())
+        m_incoming.erase(it);
+}
+
+void PeerConnection::handlePiece(WireMessage& message) {
+    const int piece = int(message.index);
+    const int offset = int(message.begin);
+    const qint64 length = message.payload.size();
+    const qint64 nowMs = m_client->nowMs();
+    if (const std::optional<RequestQueue::Sent> sent = m_requests.take(piece, offset, int(length))) {
+        m_rtt.addRequestSample(nowUs() - sent->sentUs, sent->aheadBytes, m_down.rate());
+    } else if (!m_requests.takeWithdrawn(piece, offset)) {
+        // Data we never asked this peer for: dropped, never written.
+        m_session->onUnrequestedBlock(this, length);
+        return;
+    }
+    m_down.add(length);
+    m_lastBlockMs = nowMs;
+    if (m_snubbed)
+        m_snubbed = false;
+    m_session->onBlock(this, piece, offset, message.payload);
+}
+
+void PeerConnection::peerChokedUs() {
+    m_peerChoking = true;
+    // BEP 3: a choke discards our pending requests. Blocks already on their way are still welcome.
+    m_requests.withdrawAll();
+    m_session->onPeerChoke(this, true);
+}
+
+int PeerConnection::requestSlots() const {
+    if (m_phase != Phase::Active || m_peerChoking || !m_amInterested)
+        return 0;
+    return qMax(0, pipelineDepth() - m_requests.size());
+}
+
+void PeerConnection::setChoking(bool choke) {
+    if (m_phase != Phase::Active || choke == m_amChoking)
+        return;
+    m_amChoking = choke;
+    send(wire::encodeSimple(choke ? MessageType::Choke : MessageType::Unchoke));
+    if (choke)
+        m_incoming.clear(); // BEP 3: choking discards the peer's pending requests
+}
+
+void PeerConnection::setInterested(bool interested) {
+    if (m_phase != Phase::Active || interested == m_amInterested)
+        return;
+    m_amInterested = interested;
+    send(wire::encodeSimple(interested ? MessageType::Interested : MessageType::NotInterested));
+}
+
+void PeerConnection::sendHave(int piece) {
+    if (m_phase == Phase::Active)
+        send(wire::encodeHave(quint32(piece)));
+}
+
+void PeerConnection::sendRequests(const QList<BlockRequest>& requests) {
+    if (m_phase != Phase::Active || requests.isEmpty())
+        return;
+    // One write for the whole batch: 17 bytes a request.
+    QByteArray frames;
+    frames.reserve(requests.size() * 17);
+    const qint64 now = nowUs();
+    for (const BlockRequest& r : requests) {
+        frames.append(wire::encodeRequest(quint32(r.piece), quint32(r.offset), quint32(r.length)));
+        m_requests.add(r, now);
+    }
+    m_lastRequestSentMs = m_client->nowMs();
+    send(frames);
+}
+
+void PeerConnection::cancelRequest(const BlockRequest& request) {
+    if (m_requests.withdraw(request))
+        send(wire::encodeCancel(quint32(request.piece), quint32(request.offset), quint32(request.length)));
+}
+
+QList<BlockRequest> PeerConnection::cancelAllRequests() {
+    const QList<BlockRequest> cancelled = m_requests.withdrawAll();
+    if (cancelled.isEmpty())
+        return cancelled;
+    QByteArray frames;
+    frames.reserve(cancelled.size() * 17);
+    for (const BlockRequest& r : cancelled)
+        frames.append(wire::encodeCancel(quint32(r.piece), quint32(r.offset), quint32(r.length)));
+    send(frames);
+    return cancelled;
+}
+
+qint64 PeerConnection::writeWatermark() const {
+    const SimulatedLink* link = m_client->link();
+    // Enough queued to keep the socket busy until the next bytesWritten(). Under a cap, about half a second
+    // of it (a quarter second), so that a choke or cancel is not stuck behind a long queue. With latency, the
+    // bytes in the delay line are in flight, not queued: the watermark grows with the measured rate to cover
+    // them.
+    qint64 base = link->uploadRate() == 0
+                      ? 1024 * 1024
+                      : qBound<qint64>(2 * (kBlock + 13), link->uploadRate() / 4, 4 * 1024 * 1024);
+    const qint64 latencyUs = link->latency().count() + link->jitter().count();
+    if (latencyUs > 0)
+        base += qMin<qint64>(qMax(m_up.rate(), kBlock * 4) * latencyUs * 2 / 1'000'000, 32LL * 1024 * 1024);
+    return base;
+}
+
+void PeerConnection::serve() {
+    if (m_serving || m_phase != Phase::Active || m_amChoking || m_incoming.empty())
+        return;
+    m_serving = true;
+    for (;;) {
+        const qint64 room = writeWatermark() - m_shaped->bytesToWrite();
+        if (room <= 0 || m_incoming.empty() || m_phase != Phase::Active || m_amChoking)
+            break;
+        // Blocks for the room there is (at least one), in one buffer and one write.
+        qint64 batchBytes = 0;
+        size_t count = 0;
+        for (const BlockRequest& r : m_incoming) {
+            if (count > 0 && (batchBytes + r.length > room || batchBytes + r.length > kMaxServeBatch))
+                break;
+            batchBytes += 13 + r.length;
+            ++count;
+        }
+        QByteArray batch;
+        batch.reserve(batchBytes);
+        qint64 payload = 0;
+        for (size_t i = 0; i < count; ++i) {
+            const BlockRequest r = m_incoming.front();
+            m_incoming.pop_front();
+            char* block = wire::appendPieceFrame(batch, quint32(r.piece), quint32(r.offset), r.length);
+            const StorageStatus status = m_session->readBlock(r.piece, r.offset, r.length, block);
+            if (!status.ok()) {
+                m_serving = false;
+                close(QStringLiteral("cannot read a block to send: %1").arg(status.message));
+                return;
+            }
+            payload += r.length;
+        }
+        send(batch);
+        m_up.add(payload);
+        m_session->onBlocksSent(payload);
+    }
+    m_serving = false;
+}
+
+void PeerConnection::close(const QString& reason, CloseMode mode) {
+    if (m_phase == Phase::Closed)
+        return;
+    m_phase = Phase::Closed;
+    m_closeReason = reason;
+    m_client->connectionClosed();
+    if (m_session)
+        m_session->detach(this, reason);
+    else
+        m_client->incomingClosed(this, reason);
+    m_requests.withdrawAll();
+    m_incoming.clear();
+    if (mode == CloseMode::Abort || !m_socket || m_socket->state() != QAbstractSocket::ConnectedState) {
+        m_shaped->abort();
+        deleteLater();
+        return;
+    }
+    // Graceful: what was written still goes out, then the object goes; a peer that never closes its end
+    // is cut off after a few seconds.
+    m_shaped->disconnectFromHost();
+    QTimer::singleShot(5'000, this, [this] { deleteLater(); });
+}
+
+void PeerConnection::onDisconnected() {
+    if (m_phase == Phase::Closed) {
+        deleteLater();
+        return;
+    }
+    QString reason;
+    if (m_socket && m_socket->error() != QAbstractSocket::UnknownSocketError &&
+        m_socket->error() != QAbstractSocket::RemoteHostClosedError)
+        reason = m_socket->errorString();
+    else if (m_phase == Phase::Connecting)
+        reason = QStringLiteral("connection failed");
+    else
+        reason = QStringLiteral("closed by the peer");
+    close(reason, CloseMode::Abort);
+}
+
+void PeerConnection::updatePipelineDepth() {
+    const PeerLimits& limits = m_client->limits();
+    const qint64 rate = m_down.rate();
+    if (rate <= 0)
+        return; // keep the initial depth until blocks flow
+    const qint64 rttUs = qMax<qint64>(m_rtt.rttUs(), 0);
+    const qint64 coverUs = rttUs + qint64(limits.pipelineSeconds) * 1'000'000;
+    const qint64 depth = rate * coverUs / 1'000'000 / kBlock;
+    m_depth = int(qBound(qint64(limits.minPipelineDepth), depth, qint64(limits.maxPipelineDepth)));
+}
+
+void PeerConnection::tick(qint64 nowMs) {
+    if (m_phase == Phase::Closed)
+        return;
+    const PeerLimits& limits = m_client->limits();
+    if (m_phase != Phase::Active) {
+        if (nowMs - m_createdMs >= limits.handshakeTimeoutMs)
+            close(QStringLiteral("handshake timed out after %1 s").arg(limits.handshakeTimeoutMs / 1000),
+                  CloseMode::Abort);
+        return;
+    }
+    m_down.update(nowMs);
+    m_up.update(nowMs);
+    updatePipelineDepth();
+    if (nowMs - m_lastReceiveMs >= limits.idleTimeoutMs) {
+        close(QStringLiteral("idle for %1 s").arg((nowMs - m_lastReceiveMs) / 1000));
+        return;
+    }
+    if (nowMs - m_lastSendMs >= limits.keepAliveIntervalMs)
+        send(wire::encodeKeepAlive());
+    // Snubbed: requests out and no block for the snub timeout. Its requests go back to the pool so other
+    // peers can fetch them; it keeps one request, to notice when it wakes up.
+    if (!m_snubbed && !m_requests.isEmpty()) {
+        const qint64 since = qMax(m_lastBlockMs, m_lastRequestSentMs);
+        if (nowMs - since >= limits.snubTimeoutMs)
+            m_snubbed = true;
+    }
+}
+
+ConnectionSnapshot PeerConnection::snapshot() const {
+    ConnectionSnapshot s;
+    s.id = m_id;
+    s.address = m_address;
+    s.port = m_port;
+    s.peerId = m_peerId;
+    s.outgoing = m_outgoing;
+    s.amChoking = m_amChoking;
+    s.amInterested = m_amInterested;
+    s.peerChoking = m_peerChoking;
+    s.peerInterested = m_peerInterested;
+    s.snubbed = m_snubbed;
+    s.seed = isSeed();
+    s.downloadRate = m_down.rate();
+    s.uploadRate = m_up.rate();
+    s.downloaded = m_down.total();
+    s.uploaded = m_up.total();
+    s.requestsOut = m_requests.size();
+    s.requestsIn = int(m_incoming.size());
+    s.pipelineDepth = pipelineDepth();
+    s.rttMs = m_rtt.rttMs();
+    s.pieces = m_peerPieces;
+    s.connectedAtMs = m_connectedAtMs;
+    return s;
+}
+
+} // namespace swarmscope

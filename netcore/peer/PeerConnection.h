@@ -1,0 +1,168 @@
+#pragma once
+
+#include "peer/ClientSnapshot.h"
+#include "peer/PiecePicker.h"
+#include "peer/RateMeter.h"
+#include "peer/RequestQueue.h"
+#include "peer/RttEstimator.h"
+#include "wire/Bitfield.h"
+#include "wire/MessageFramer.h"
+
+#include <QByteArray>
+#include <QHostAddress>
+#include <QObject>
+
+#include <deque>
+
+class QTcpSocket;
+
+namespace swarmscope {
+
+class Client;
+class ShapedSocket;
+class TorrentSession;
+
+// One BEP 3 connection over the client's simulated link: the handshake, the four choke/interest flags, the
+// peer's pieces, our requests to it and its requests to us. The piece picker, the choker and the storage
+// belong to the TorrentSession; the connection tells the session what the peer said and does what the
+// session decides.
+//
+// Incoming connections start without a torrent: the peer's handshake names the info-hash and the client
+// hands the connection to that torrent's session (or closes it). Every violation of the protocol or of our
+// limits closes the connection with a reason, which the client reports as a Disconnected event.
+//
+// Sending is paced by the socket: the peer's requests are queued (requests, not blocks) and blocks are
+// written only while ShapedSocket::bytesToWrite() is under a watermark, so a choke or a cancel takes effect
+// at once and memory stays small.
+//
+// Lives in its client's thread and is a child of the client.
+class PeerConnection : public QObject {
+    Q_OBJECT
+public:
+    enum class Phase { Connecting, Handshaking, Active, Closed };
+    enum class CloseMode {
+        Graceful, // flush what was written, then close
+        Abort,    // drop everything now (protocol violations)
+    };
+
+    // An outgoing connection to address:port for session; the connection attempt starts at once.
+    PeerConnection(Client* client, TorrentSession* session, const QHostAddress& address, quint16 port);
+    // An incoming connection; takes ownership of socket.
+    PeerConnection(Client* client, QTcpSocket* socket);
+    ~PeerConnection() override;
+
+    quint64 id() const { return m_id; }
+    PeerId pickerId() const { return PeerId(m_id); }
+    bool isOutgoing() const { return m_outgoing; }
+    Phase phase() const { return m_phase; }
+    bool isActive() const { return m_phase == Phase::Active; }
+    bool isClosed() const { return m_phase == Phase::Closed; }
+    // The handshake completed at some point (the connection may be closed since).
+    bool wasEstablished() const { return m_established; }
+    QHostAddress address() const { return m_address; }
+    quint16 port() const { return m_port; }
+    const QByteArray& peerId() const { return m_peerId; }
+    TorrentSession* session() const { return m_session; }
+    QString closeReason() const { return m_closeReason; }
+
+    bool amChoking() const { return m_amChoking; }
+    bool amInterested() const { return m_amInterested; }
+    bool peerChoking() const { return m_peerChoking; }
+    bool peerInterested() const { return m_peerInterested; }
+    const Bitfield& peerPieces() const { return m_peerPieces; }
+    bool isSeed() const { return !m_peerPieces.isEmpty() && m_peerPieces.all(); }
+
+    qint64 connectedAtMs() const { return m_connectedAtMs; }
+    qint64 lastBlockMs() const { return m_lastBlockMs; }
+    qint64 downloaded() const { return m_down.total(); }
+    qint64 uploaded() const { return m_up.total(); }
+    qint64 downloadRate() const { return m_down.rate(); }
+    qint64 uploadRate() const { return m_up.rate(); }
+    qint64 rttMs() const { return m_rtt.rttMs(); }
+    bool isSnubbed() const { return m_snubbed; }
+
+    int requestsOut() const { return m_requests.size(); }
+    int requestsIn() const { return int(m_incoming.size()); }
+    int pipelineDepth() const { return m_snubbed ? 1 : m_depth; }
+    // How many more requests the pipeline takes now; 0 unless the peer unchokes us and we want its pieces.
+    int requestSlots() const;
+    const std::deque<BlockRequest>& incomingRequests() const { return m_incoming; }
+
+    // --- what the session decides
+    void setChoking(bool choke);
+    void setInterested(bool interested);
+    void sendHave(int piece);
+    void sendRequests(const QList<BlockRequest>& requests);
+    // Endgame: another peer delivered the block first (the picker already released it).
+    void cancelRequest(const BlockRequest& request);
+    // Withdraws every request (sends CANCEL for each) and returns them, for the session to release.
+    QList<BlockRequest> cancelAllRequests();
+    void close(const QString& reason, CloseMode mode = CloseMode::Graceful);
+    // Timers: handshake timeout, keep-alive, idle timeout, snubbing, rates and pipeline depth.
+    void tick(qint64 nowMs);
+    // Writes more blocks if the peer is waiting for some and the socket has room.
+    void serve();
+
+    ConnectionSnapshot snapshot() const;
+
+private:
+    void init(QTcpSocket* socket);
+    void onReadyRead();
+    void onDisconnected();
+    void processHandshake(QByteArray& data);
+    void onHandshakeComplete();
+    void processMessages(QByteArrayView data);
+    void handleMessage(WireMessage& message);
+    void handleRequest(const WireMessage& message);
+    void handlePiece(WireMessage& message);
+    void handleCancel(const WireMessage& message);
+    void peerChokedUs();
+    void send(const QByteArray& frame);
+    void sendHandshake();
+    qint64 writeWatermark() const;
+    void updatePipelineDepth();
+    qint64 nowUs() const;
+
+    Client* m_client;
+    TorrentSession* m_session = nullptr;
+    QTcpSocket* m_socket = nullptr;
+    ShapedSocket* m_shaped = nullptr;
+    quint64 m_id;
+    bool m_outgoing;
+    Phase m_phase = Phase::Connecting;
+    QHostAddress m_address;
+    quint16 m_port = 0;
+    QByteArray m_peerId;
+    QString m_closeReason;
+
+    QByteArray m_handshakeBuffer;
+    bool m_established = false;
+    MessageFramer m_framer;
+    qint64 m_messagesReceived = 0;
+
+    bool m_amChoking = true;
+    bool m_amInterested = false;
+    bool m_peerChoking = true;
+    bool m_peerInterested = false;
+    Bitfield m_peerPieces;
+
+    RequestQueue m_requests;             // ours to the peer
+    std::deque<BlockRequest> m_incoming; // the peer's requests, oldest first
+    int m_depth = 5;
+    bool m_snubbed = false;
+    bool m_serving = false;
+
+    RateMeter m_down;
+    RateMeter m_up;
+    RttEstimator m_rtt;
+    qint64 m_createdMs = 0;
+    qint64 m_connectedAtMs = 0;
+    qint64 m_socketConnectedUs = -1;
+    qint64 m_lastReceiveMs = 0;
+    qint64 m_lastSendMs = 0;
+    qint64 m_lastBlockMs = -1;
+    qint64 m_lastRequestSentMs = -1;
+    qint64 m_ignoredRequests = 0;
+};
+
+} // namespace swarmscope

@@ -1,0 +1,23 @@
+#pragma once
+
+#include <QtGlobal>
+
+namespace swarmscope {
+
+// Per-connection limits and timers. The defaults follow BEP 3 and common practice; the lab and the tests
+// shorten them.
+struct PeerLimits {
+    int handshakeTimeoutMs = 10'000; // connect + both handshakes
+    int keepAliveIntervalMs = 120'000;
+    int idleTimeoutMs = 180'000;   // nothing received for this long: closed
+    int maxIncomingRequests = 500; // a peer with more requests outstanding to us is disconnected
+    int minPipelineDepth = 5;      // requests we keep outstanding to one peer, at least ...
+    int maxPipelineDepth = 250;    // ... and at most (peers cap what they accept; libtorrent takes 500)
+    // The pipeline covers this much time on top of the round trip: depth = rate x (rtt + this) / 16 KiB.
+    int pipelineSeconds = 1;
+    qint64 snubTimeoutMs = 60'000;    // no block for this long while we have requests out: snubbed
+    qint64 reconnectDelayMs = 10'000; // after a failed connect, the first wait; doubles up to 5 minutes
+    int maxConnectAttempts = 5;       // a peer that failed this often in a row is forgotten
+};
+
+} // namespace swarmscope

@@ -1,0 +1,128 @@
+#include "peer/PieceVerifier.h"
+
+#include "metainfo/Sha1.h"
+#include "storage/ResumeData.h"
+
+#include <QThreadPool>
+
+namespace swarmscope {
+
+namespace {
+
+PieceCheckResult checkMemory(const TorrentStorage& storage, int piece, QByteArray data) {
+    PieceCheckResult result;
+    result.piece = piece;
+    if (sha1(data) != storage.metainfo().pieceHash(piece)) {
+        result.state = TorrentStorage::PieceState::HashMismatch;
+        return result;
+    }
+    // The storage is opened read-write by the session before any block arrives; writes from several jobs
+    // at once are safe (positional I/O).
+    result.status = const_cast<TorrentStorage&>(storage).writeBlock(piece, 0, data);
+    result.state =
+        result.status.ok() ? TorrentStorage::PieceState::Valid : TorrentStorage::PieceState::IoError;
+    if (result.status.ok())
+        result.data = std::move(data);
+    return result;
+}
+
+} // namespace
+
+PieceVerifier::PieceVerifier(std::shared_ptr<TorrentStorage> storage, QThreadPool* pool, QObject* parent)
+    : QObject(parent), m_storage(std::move(storage)), m_pool(pool), m_mailbox(std::make_shared<Mailbox>()) {
+    m_mailbox->target = this;
+}
+
+PieceVerifier::~PieceVerifier() {
+    const std::lock_guard lock(m_mailbox->mutex);
+    m_mailbox->target = nullptr;
+}
+
+void PieceVerifier::run(qint64 size, std::function<PieceCheckResult()> job) {
+    ++m_pending;
+    m_pendingBytes += size;
+    if (size <= kInlineBytes || !m_pool) {
+        PieceCheckResult result = job();
+        QMetaObject::invokeMethod(
+            this, [this, result = std::move(result)]() mutable { deliver(std::move(result)); },
+            Qt::QueuedConnection);
+        return;
+    }
+    std::shared_ptr<Mailbox> mailbox = m_mailbox;
+    m_pool->start([mailbox, job = std::move(job)]() mutable {
+        PieceCheckResult result = job();
+        // Posted under the lock that the destructor takes, so the verifier is alive while the event is
+        // posted; if it is destroyed before the event runs, Qt discards the event.
+        const std::lock_guard lock(mailbox->mutex);
+        if (PieceVerifier* target = mailbox->target)
+            QMetaObject::invokeMethod(
+                target,
+                [target, result = std::move(result)]() mutable { target->deliver(std::move(result)); },
+                Qt::QueuedConnection);
+    });
+}
+
+void PieceVerifier::checkInMemory(int piece, QByteArray data) {
+    const qint64 size = data.size();
+    std::shared_ptr<TorrentStorage> storage = m_storage;
+    run(size, [storage, piece, data = std::move(data)]() mutable {
+        return checkMemory(*storage, piece, std::move(data));
+    });
+}
+
+void PieceVerifier::checkOnDisk(int piece) {
+    std::shared_ptr<TorrentStorage> storage = m_storage;
+    run(storage->layout().pieceSize(piece), [storage, piece] {
+        PieceCheckResult result;
+        result.piece = piece;
+        result.state = storage->checkPiece(piece);
+        if (result.state == TorrentStorage::PieceState::IoError)
+            result.status = StorageStatus::failure(StorageError::Io,
+                                                   QStringLiteral("cannot read piece %1 back").arg(piece));
+        return result;
+    });
+}
+
+void PieceVerifier::checkAll(const QString& resumeFile, std::shared_ptr<std::atomic<bool>> cancel) {
+    ++m_pending;
+    std::shared_ptr<TorrentStorage> storage = m_storage;
+    std::shared_ptr<Mailbox> mailbox = m_mailbox;
+    const auto job = [storage, mailbox, resumeFile, cancel] {
+        QBitArray pieces;
+        bool resumed = false;
+        if (!resumeFile.isEmpty()) {
+            const ResumeLoadResult loaded = ResumeData::load(resumeFile, *storage);
+            if (loaded.status.ok()) {
+                pieces = loaded.pieces;
+                resumed = true;
+            }
+        }
+        if (!resumed)
+            pieces = storage->verifyAll({}, cancel.get(), 0);
+        const std::lock_guard lock(mailbox->mutex);
+        if (PieceVerifier* target = mailbox->target)
+            QMetaObject::invokeMethod(
+                target,
+                [target, pieces, resumed] {
+                    --target->m_pending;
+                    emit target->allChecked(pieces, resumed);
+                    if (target->m_pending == 0)
+                        emit target->idle();
+                },
+                Qt::QueuedConnection);
+    };
+    if (m_pool)
+        m_pool->start(job);
+    else
+        job();
+}
+
+void PieceVerifier::deliver(PieceCheckResult result) {
+    --m_pending;
+    m_pendingBytes -= m_storage->layout().pieceSize(result.piece);
+    emit checked(result);
+    if (m_pending == 0)
+        emit idle();
+}
+
+} // namespace swarmscope

@@ -1,0 +1,78 @@
+#pragma once
+
+#include "storage/StorageStatus.h"
+#include "storage/TorrentStorage.h"
+
+#include <QBitArray>
+#include <QByteArray>
+#include <QObject>
+
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <mutex>
+
+class QThreadPool;
+
+namespace swarmscope {
+
+struct PieceCheckResult {
+    int piece = -1;
+    TorrentStorage::PieceState state = TorrentStorage::PieceState::Missing;
+    StorageStatus status; // why an IoError happened (the write of an in-memory piece, or the read-back)
+    QByteArray data;      // the piece, when it was checked from memory and is valid
+};
+
+// Checks complete pieces against their SHA-1 off the network thread and reports on this object's thread.
+// A piece assembled in memory is hashed from its buffer and, when right, written to storage with one pwrite
+// in the same job; one assembled on disk is read back and hashed. Small pieces are checked on the calling
+// thread (a pool hop costs more than hashing 64 KiB), but the result still comes back queued, so callers
+// never see it re-entrantly.
+//
+// Jobs keep the storage alive; results for a verifier destroyed meanwhile are dropped.
+class PieceVerifier : public QObject {
+    Q_OBJECT
+public:
+    static constexpr qint64 kInlineBytes = 64 * 1024;
+
+    PieceVerifier(std::shared_ptr<TorrentStorage> storage, QThreadPool* pool, QObject* parent = nullptr);
+    ~PieceVerifier() override;
+
+    void checkInMemory(int piece, QByteArray data);
+    void checkOnDisk(int piece);
+    // Which pieces on disk are valid, on the pool: from resumeFile when it loads (only pieces of files
+    // changed since are re-checked), else by hashing everything. Setting *cancel stops it early.
+    void checkAll(const QString& resumeFile, std::shared_ptr<std::atomic<bool>> cancel);
+    int pending() const { return m_pending; }
+    // Bytes of pieces waiting for or being checked: memory held by in-memory pieces, work queued for disk
+    // ones. The session stops requesting while this is large, so a slow disk or CPU pushes back on the
+    // network instead of filling memory.
+    qint64 pendingBytes() const { return m_pendingBytes; }
+
+signals:
+    void checked(const swarmscope::PieceCheckResult& result);
+    // checkAll()'s answer; resumed says the resume file was used.
+    void allChecked(const QBitArray& pieces, bool resumed);
+    // pending() dropped to zero.
+    void idle();
+
+private:
+    void deliver(PieceCheckResult result);
+    void run(qint64 size, std::function<PieceCheckResult()> job);
+
+    // What pool jobs post their result to; cleared (under the lock) when the verifier goes away.
+    struct Mailbox {
+        std::mutex mutex;
+        PieceVerifier* target = nullptr;
+    };
+
+    std::shared_ptr<TorrentStorage> m_storage;
+    QThreadPool* m_pool;
+    std::shared_ptr<Mailbox> m_mailbox;
+    int m_pending = 0;
+    qint64 m_pendingBytes = 0;
+};
+
+} // namespace swarmscope
+
+Q_DECLARE_METATYPE(swarmscope::PieceCheckResult)

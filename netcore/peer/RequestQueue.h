@@ -1,0 +1,46 @@
+#pragma once
+
+#include "peer/PiecePicker.h"
+
+#include <QList>
+#include <QSet>
+
+#include <deque>
+#include <optional>
+
+namespace swarmscope {
+
+// Our requests to one peer, oldest first, and the blocks we gave up on. A block asked for, then withdrawn
+// (a CANCEL, or the peer's CHOKE discarding it) may still arrive, and is still good data; a block never asked
+// for is not, and the connection drops it.
+class RequestQueue {
+public:
+    struct Sent {
+        BlockRequest request;
+        qint64 sentUs = 0;
+        qint64 aheadBytes = 0; // request bytes unanswered before this one when it was sent
+    };
+
+    int size() const { return int(m_sent.size()); }
+    bool isEmpty() const { return m_sent.empty(); }
+    qint64 bytes() const { return m_bytes; }
+
+    void add(const BlockRequest& request, qint64 nowUs);
+    // The request a PIECE answers, removed; nothing when the block was not asked for or was withdrawn.
+    std::optional<Sent> take(int piece, int offset, int length);
+    // A block that arrived after we withdrew its request: true once per withdrawal.
+    bool takeWithdrawn(int piece, int offset);
+    // Withdraws one request (false when not pending) or all of them.
+    bool withdraw(const BlockRequest& request);
+    QList<BlockRequest> withdrawAll();
+
+private:
+    static quint64 key(int piece, int offset) { return (quint64(quint32(piece)) << 32) | quint32(offset); }
+    void remember(const BlockRequest& request);
+
+    std::deque<Sent> m_sent;
+    qint64 m_bytes = 0;
+    QSet<quint64> m_withdrawn; // bounded: forgotten wholesale when it grows past a few thousand
+};
+
+} // namespace swarmscope

@@ -1,0 +1,163 @@
+#pragma once
+
+#include "peer/AddTorrentParams.h"
+#include "peer/ClientSnapshot.h"
+#include "peer/PeerDialer.h"
+#include "peer/PeerEvent.h"
+#include "peer/PieceAssembler.h"
+#include "peer/PiecePicker.h"
+#include "peer/PieceReadCache.h"
+#include "peer/RateMeter.h"
+#include "peer/UploadSlots.h"
+#include "storage/StorageStatus.h"
+#include "wire/TorrentGeometry.h"
+
+#include <QBitArray>
+#include <QHash>
+#include <QList>
+#include <QObject>
+
+#include <atomic>
+#include <memory>
+
+namespace swarmscope {
+
+class Client;
+class PeerConnection;
+class PieceVerifier;
+class TorrentStorage;
+class SessionTracker;
+struct PieceCheckResult;
+struct TrackerPeer;
+
+// One torrent of one client: its storage, our pieces (the picker), whom we upload to (the choker), its
+// tracker, and its connections. Made by Client::addTorrent(), which also starts it.
+//
+// Start: the data on disk is verified off the network thread (a seeder's unless trusted, a leecher's when it
+// has resume data or files already), then the tracker hears "started" and the torrent connects to the peers
+// it returns. Every piece is SHA-1 checked before HAVE goes out; a leecher that finishes announces
+// "completed" and keeps seeding.
+//
+// Lives in its client's thread; all calls from there.
+class TorrentSession : public QObject {
+    Q_OBJECT
+public:
+    TorrentSession(Client* client, const AddTorrentParams& params);
+    ~TorrentSession() override;
+
+    // --- identity and state
+    const QByteArray& infoHash() const { return m_metainfo.infoHash; }
+    QString name() const { return m_metainfo.name; }
+    const Metainfo& metainfo() const { return m_metainfo; }
+    const TorrentGeometry& geometry() const { return m_geometry; }
+    TorrentRole role() const { return m_params.role; }
+    TorrentState state() const { return m_state; }
+    QString errorString() const { return m_error; }
+    bool isComplete() const { return m_picker.isComplete(); }
+    const Bitfield& have() const { return m_picker.have(); }
+    QString downloadDir() const { return m_params.downloadDir; }
+
+    // --- control (the lab's and the command line's)
+    // Pause: choke everyone and stop requesting; connections stay open. Resume undoes it.
+    void pause();
+    void resume();
+    bool isPaused() const { return m_state == TorrentState::Paused; }
+    // Announces "stopped" (bounded by the tracker client's stop timeout), closes every connection, waits for
+    // pieces being hashed and written, saves resume data, then emits stopped() in state Stopped
+    // (errorString() keeps an earlier error). Final: a stopped session is not restarted; add the torrent
+    // again.
+    void stop();
+    void setPickerStrategy(PickerStrategy strategy);
+    PickerStrategy pickerStrategy() const { return m_picker.strategy(); }
+    void setChokerEnabled(bool enabled);
+    bool isChokerEnabled() const { return m_slots.isEnabled(); }
+    // Connects to a peer by hand (besides what the tracker returns).
+    void addPeer(const QHostAddress& address, quint16 port);
+
+    TorrentSnapshot snapshot(bool withConnections = true) const;
+    qint64 downloadRate() const { return m_down.rate(); }
+    qint64 uploadRate() const { return m_up.rate(); }
+    qint64 downloaded() const { return m_down.total(); }
+    qint64 uploaded() const { return m_up.total(); }
+    QList<PeerConnection*> connections() const { return m_connections; }
+
+    // --- for Client: opening and the shared tick
+    StorageStatus open();
+    void start();
+    void tick(qint64 nowMs);
+
+    // --- for PeerConnection
+    bool canAcceptIncoming() const;
+    void attach(PeerConnection* connection);
+    // The peer's handshake is complete: false when the connection must close (ourselves, banned, duplicate).
+    bool onHandshake(PeerConnection* connection);
+    void onPeerBitfield(PeerConnection* connection);
+    void onPeerHave(PeerConnection* connection, int piece);
+    void onPeerChoke(PeerConnection* connection, bool choked);
+    void onPeerInterest(PeerConnection* connection);
+    // A block arrived that we had asked this peer for (or withdrew, or its choke dropped).
+    void onBlock(PeerConnection* connection, int piece, int offset, const QByteArray& data);
+    void onUnrequestedBlock(PeerConnection* connection, qint64 bytes);
+    void onMessagesProcessed(PeerConnection* connection);
+    void onBlocksSent(qint64 bytes);
+    StorageStatus readBlock(int piece, qint64 offset, qint64 length, char* out);
+    bool hasPiece(int piece) const { return m_picker.have().testBit(piece); }
+    void detach(PeerConnection* connection, const QString& reason);
+    void report(PeerEventKind kind, const PeerConnection* connection, const QString& reason, int piece = -1);
+
+signals:
+    void stateChanged(swarmscope::TorrentState state);
+    void completed();
+    void stopped();
+
+private:
+    void setState(TorrentState state);
+    void fail(const QString& reason);
+    void onChecked(const QBitArray& pieces, bool resumed);
+    void startSwarm();
+    void onTrackerPeers(const QList<TrackerPeer>& peers);
+    void connectToCandidates(qint64 nowMs);
+    void requestMore(PeerConnection* connection);
+    void updateInterest(PeerConnection* connection);
+    void onPieceChecked(const PieceCheckResult& result);
+    void pieceFailed(int piece);
+    void onCompleted();
+    void runChoker(qint64 nowMs);
+    void reportChoke(PeerConnection* connection, bool choked, const QString& reason);
+    PeerConnection* connectionById(PeerId id) const;
+    void finishStop();
+    void saveResume();
+
+    Client* m_client;
+    AddTorrentParams m_params;
+    Metainfo& m_metainfo;
+    TorrentGeometry m_geometry;
+    std::shared_ptr<TorrentStorage> m_storage;
+    PiecePicker m_picker;
+    UploadSlots m_slots;
+    PieceReadCache m_readCache;
+    PieceAssembler m_assembler;
+    PieceVerifier* m_verifier = nullptr;
+    SessionTracker* m_tracker = nullptr;
+    PeerDialer m_dialer;
+    QList<PeerConnection*> m_connections;
+
+    TorrentState m_state = TorrentState::Checking;
+    TorrentState m_stateBeforePause = TorrentState::Downloading;
+    QString m_error;
+    std::shared_ptr<std::atomic<bool>> m_cancelCheck;
+    bool m_checking = false;
+    bool m_stopRequested = false;
+    bool m_trackerStopped = false;
+    bool m_requestsThrottled = false; // too many bytes waiting to be hashed
+
+    RateMeter m_down;
+    RateMeter m_up;
+    qint64 m_wasted = 0;
+    int m_hashFailures = 0;
+    int m_unrequestedBlocks = 0;
+    qint64 m_addedAtMs = 0;
+    qint64 m_completedAtMs = -1;
+};
+
+} // namespace swarmscope

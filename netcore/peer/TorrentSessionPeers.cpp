@@ -1,0 +1,289 @@
+#include "peer/TorrentSession.h"
+
+#include "peer/Client.h"
+#include "peer/PeerConnection.h"
+#include "peer/PieceVerifier.h"
+#include "peer/SessionTracker.h"
+#include "storage/TorrentStorage.h"
+
+// The torrent's side of its connections: what peers say, the blocks they send, the pieces that pass or fail
+// their check, and whom we unchoke. The session's life (start, checking, tracker, stop, snapshots) is in
+// TorrentSession.cpp.
+
+namespace swarmscope {
+
+bool TorrentSession::canAcceptIncoming() const {
+    return m_state == TorrentState::Downloading || m_state == TorrentState::Seeding ||
+           m_state == TorrentState::Paused;
+}
+
+void TorrentSession::attach(PeerConnection* connection) {
+    if (!m_connections.contains(connection))
+        m_connections.append(connection);
+}
+
+bool TorrentSession::onHandshake(PeerConnection* c) {
+    if (c->peerId() == m_client->peerId()) {
+        m_dialer.forget(c);
+        c->close(QStringLiteral("connected to ourselves"), PeerConnection::CloseMode::Abort);
+        return false;
+    }
+    if (m_dialer.isBanned(c)) {
+        c->close(QStringLiteral("banned peer"), PeerConnection::CloseMode::Abort);
+        return false;
+    }
+    // Two connections to one peer (both sides dialled at once): keep the one dialled by the side with the
+    // lower peer id. Both sides decide the same way, so exactly one connection survives.
+    for (PeerConnection* other : std::as_const(m_connections)) {
+        if (other == c || !other->isActive() || other->peerId() != c->peerId())
+            continue;
+        const bool preferOutgoing = m_client->peerId() < c->peerId();
+        if (c->isOutgoing() == other->isOutgoing() || c->isOutgoing() != preferOutgoing) {
+            c->close(QStringLiteral("duplicate connection to this peer"));
+            return false;
+        }
+        other->close(QStringLiteral("duplicate connection to this peer"));
+        break;
+    }
+    m_dialer.handshakeDone(c);
+    return true;
+}
+
+void TorrentSession::onPeerBitfield(PeerConnection* c) {
+    m_picker.peerBitfield(c->peerPieces());
+    if (c->isSeed() && m_picker.isComplete()) {
+        m_dialer.forget(c);
+        c->close(QStringLiteral("both are seeds"));
+        return;
+    }
+    updateInterest(c);
+}
+
+void TorrentSession::onPeerHave(PeerConnection* c, int piece) {
+    m_picker.peerHas(piece);
+    report(PeerEventKind::Have, c, {}, piece);
+    if (c->isSeed() && m_picker.isComplete()) {
+        m_dialer.forget(c);
+        c->close(QStringLiteral("both are seeds"));
+        return;
+    }
+    if (!c->amInterested() && !m_picker.have().testBit(piece))
+        updateInterest(c);
+}
+
+void TorrentSession::onPeerChoke(PeerConnection* c, bool choked) {
+    if (choked)
+        m_picker.peerChoked(c->pickerId());
+    report(choked ? PeerEventKind::PeerChoked : PeerEventKind::PeerUnchoked, c, {});
+}
+
+void TorrentSession::onPeerInterest(PeerConnection* c) {
+    if (!c->peerInterested() || m_state == TorrentState::Paused)
+        return;
+    // A slot that is free should not wait up to 10 s for the next round.
+    if (m_slots.hasFreeSlot(m_connections)) {
+        m_slots.rechokeSoon();
+        runChoker(m_client->nowMs());
+    }
+}
+
+void TorrentSession::updateInterest(PeerConnection* c) {
+    c->setInterested(!m_picker.isComplete() && m_picker.isInteresting(c->peerPieces()));
+}
+
+void TorrentSession::onMessagesProcessed(PeerConnection* c) {
+    requestMore(c);
+}
+
+void TorrentSession::requestMore(PeerConnection* c) {
+    if (m_state != TorrentState::Downloading)
+        return;
+    if (m_verifier->pendingBytes() > m_client->config().assemblyBytes) {
+        m_requestsThrottled = true; // resumed as checks finish
+        return;
+    }
+    const int free = c->requestSlots();
+    if (free <= 0)
+        return;
+    const QList<BlockRequest> picks = m_picker.pick(c->pickerId(), c->peerPieces(), free);
+    if (!picks.isEmpty())
+        c->sendRequests(picks);
+    else if (c->requestsOut() == 0)
+        updateInterest(c);
+}
+
+void TorrentSession::onUnrequestedBlock(PeerConnection* c, qint64 bytes) {
+    Q_UNUSED(c);
+    ++m_unrequestedBlocks;
+    m_wasted += bytes;
+}
+
+void TorrentSession::onBlock(PeerConnection* c, int piece, int offset, const QByteArray& data) {
+    const qint64 length = data.size();
+    const BlockReceipt receipt = m_picker.blockReceived(c->pickerId(), piece, offset, int(length));
+    if (!receipt.accepted) {
+        m_wasted += length;
+        return;
+    }
+    for (PeerId other : receipt.cancel)
+        if (PeerConnection* oc = connectionById(other))
+            oc->cancelRequest({piece, offset, int(length)});
+    m_down.add(length);
+    if (!m_assembler.add(piece, m_geometry.pieceSize(piece), offset, data.constData(), length)) {
+        const StorageStatus status = m_storage->writeBlock(piece, offset, data);
+        if (!status.ok()) {
+            fail(status.message);
+            return;
+        }
+    }
+    if (!receipt.pieceComplete)
+        return;
+    if (m_assembler.inMemory(piece)) {
+        m_verifier->checkInMemory(piece, m_assembler.take(piece));
+    } else {
+        m_assembler.take(piece);
+        m_verifier->checkOnDisk(piece);
+    }
+}
+
+void TorrentSession::onBlocksSent(qint64 bytes) {
+    m_up.add(bytes);
+}
+
+StorageStatus TorrentSession::readBlock(int piece, qint64 offset, qint64 length, char* out) {
+    return m_readCache.copyBlock(piece, offset, length, out);
+}
+
+void TorrentSession::onPieceChecked(const PieceCheckResult& result) {
+    if (m_state == TorrentState::Error || m_state == TorrentState::Stopped)
+        return;
+    if (m_requestsThrottled && m_verifier->pendingBytes() <= m_client->config().assemblyBytes / 2) {
+        m_requestsThrottled = false;
+        const QList<PeerConnection*> connections = m_connections;
+        for (PeerConnection* c : connections)
+            if (c->isActive())
+                requestMore(c);
+    }
+    switch (result.state) {
+    case TorrentStorage::PieceState::Valid:
+        break;
+    case TorrentStorage::PieceState::HashMismatch:
+        pieceFailed(result.piece);
+        return;
+    case TorrentStorage::PieceState::Missing:
+    case TorrentStorage::PieceState::IoError:
+        fail(result.status.message.isEmpty()
+                 ? QStringLiteral("piece %1 could not be read back from disk").arg(result.piece)
+                 : result.status.message);
+        return;
+    }
+    const int piece = result.piece;
+    m_picker.pieceVerified(piece);
+    if (!result.data.isEmpty())
+        m_readCache.insert(piece, result.data);
+    const QList<PeerConnection*> connections = m_connections;
+    for (PeerConnection* c : connections)
+        c->sendHave(piece);
+    report(PeerEventKind::PieceVerified, nullptr, {}, piece);
+    if (m_picker.isComplete()) {
+        onCompleted();
+        return;
+    }
+    for (PeerConnection* c : connections)
+        if (c->isActive() && c->amInterested() && c->peerPieces().testBit(piece))
+            updateInterest(c);
+}
+
+void TorrentSession::pieceFailed(int piece) {
+    ++m_hashFailures;
+    m_wasted += m_geometry.pieceSize(piece);
+    report(PeerEventKind::HashFailed, nullptr, QStringLiteral("piece %1 failed its SHA-1 check").arg(piece),
+           piece);
+    const PieceFailure failure = m_picker.pieceFailed(piece);
+    for (PeerId id : failure.banned) {
+        PeerConnection* c = connectionById(id);
+        const PeerDialer::Identity who = c ? PeerDialer::identityOf(c) : m_dialer.departed(id);
+        const QString reason =
+            failure.contributors.size() == 1
+                ? QStringLiteral("sole contributor to piece %1, which failed its hash check").arg(piece)
+                : QStringLiteral("its data failed hash checks repeatedly (piece %1)").arg(piece);
+        const bool fresh = m_dialer.ban(who);
+        if (c) {
+            if (fresh)
+                report(PeerEventKind::PeerBanned, c, reason);
+            c->close(QStringLiteral("banned: %1").arg(reason), PeerConnection::CloseMode::Abort);
+        } else if (fresh && m_client->wantsEvents()) {
+            PeerEvent event{PeerEventKind::PeerBanned,
+                            m_client->nowMs(),
+                            infoHash(),
+                            quint64(id),
+                            who.address,
+                            who.port,
+                            who.peerId,
+                            false,
+                            piece,
+                            reason};
+            m_client->report(event);
+        }
+    }
+}
+
+void TorrentSession::onCompleted() {
+    m_completedAtMs = m_client->nowMs();
+    // Before the state changes: a listener may stop the torrent on Seeding, and "completed" must go first.
+    if (m_tracker)
+        m_tracker->complete();
+    if (m_state == TorrentState::Paused)
+        m_stateBeforePause = TorrentState::Seeding;
+    else
+        setState(TorrentState::Seeding);
+    saveResume();
+    report(PeerEventKind::Completed, nullptr, {});
+    const QList<PeerConnection*> connections = m_connections;
+    for (PeerConnection* c : connections) {
+        if (!c->isActive())
+            continue;
+        if (c->isSeed()) {
+            m_dialer.forget(c);
+            c->close(QStringLiteral("both are seeds"));
+        } else {
+            c->setInterested(false);
+        }
+    }
+    emit completed();
+}
+
+PeerConnection* TorrentSession::connectionById(PeerId id) const {
+    for (PeerConnection* c : m_connections)
+        if (c->pickerId() == id)
+            return c;
+    return nullptr;
+}
+
+void TorrentSession::detach(PeerConnection* c, const QString& reason) {
+    if (!m_connections.removeOne(c))
+        return;
+    const qint64 now = m_client->nowMs();
+    m_dialer.closed(c, now);
+    if (c->wasEstablished()) {
+        m_picker.peerLost(c->peerPieces());
+        m_picker.peerGone(c->pickerId());
+        if (!c->amChoking())
+            m_slots.rechokeSoon();
+    }
+    report(PeerEventKind::Disconnected, c, reason);
+}
+
+void TorrentSession::runChoker(qint64 nowMs) {
+    if (m_state != TorrentState::Downloading && m_state != TorrentState::Seeding)
+        return;
+    m_slots.update(
+        nowMs, m_connections, m_state == TorrentState::Seeding,
+        [this](PeerConnection* c, bool choked, const QString& reason) { reportChoke(c, choked, reason); });
+}
+
+void TorrentSession::reportChoke(PeerConnection* c, bool choked, const QString& reason) {
+    report(choked ? PeerEventKind::Choked : PeerEventKind::Unchoked, c, reason);
+}
+
+} // namespace swarmscope

@@ -1,0 +1,127 @@
+#include "PeerTests.h"
+
+#include "peer/BanList.h"
+#include "peer/PeerCandidates.h"
+#include "peer/PeerIdentity.h"
+#include "peer/PieceAssembler.h"
+#include "peer/RateMeter.h"
+#include "peer/RttEstimator.h"
+
+#include <QTest>
+
+using namespace swarmscope;
+
+namespace {
+
+class PeerPartsTests : public QObject {
+    Q_OBJECT
+
+private slots:
+    void peerId_hasPrefixAndTwelveAlphanumerics() {
+        const QByteArray id = makePeerId();
+        QCOMPARE(id.size(), 20);
+        QVERIFY(id.startsWith("-SS0010-"));
+        for (char c : id.mid(8))
+            QVERIFY((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'));
+        QVERIFY(makePeerId() != makePeerId());
+        QCOMPARE(makePeerId(7), makePeerId(7));
+    }
+
+    void rateMeter_measuresOverItsWindow() {
+        RateMeter meter;
+        meter.update(0);
+        QCOMPARE(meter.rate(), 0);
+        meter.add(250'000);
+        meter.update(250);
+        QCOMPARE(meter.rate(), 1'000'000); // answers after one tick
+        for (int t = 500; t <= 5000; t += 250) {
+            meter.add(250'000);
+            meter.update(t);
+        }
+        QCOMPARE(meter.rate(), 1'000'000);
+        for (int t = 5250; t <= 10'000; t += 250)
+            meter.update(t); // silence
+        QCOMPARE(meter.rate(), 0);
+        QCOMPARE(meter.total(), 20 * 250'000);
+    }
+
+    void rateMeter_survivesALateTick() {
+        RateMeter meter;
+        meter.update(0);
+        meter.add(1000);
+        meter.update(10'000); // a stalled event loop
+        QCOMPARE(meter.rate(), 100);
+    }
+
+    void rtt_correctsForTheQueueAhead() {
+        RttEstimator rtt;
+        QVERIFY(!rtt.hasEstimate());
+        rtt.addRequestSample(50'000, 0, 0);
+        QCOMPARE(rtt.rttMs(), 50);
+        // 1 MB ahead at 10 MB/s is 100 ms of queueing: the sample is 150 - 100 = 50 ms.
+        rtt.addRequestSample(150'000, 1'000'000, 10'000'000);
+        QCOMPARE(rtt.rttMs(), 50);
+        rtt.addRequestSample(900'000, 1'000'000, 0); // unknown rate: skipped
+        QCOMPARE(rtt.rttMs(), 50);
+        rtt.addSample(130'000);
+        QCOMPARE(rtt.rttMs(), 60); // smoothed by 1/8
+    }
+
+    void candidates_dedupeBackOffAndForget() {
+        PeerCandidates c(1000, 3);
+        const QHostAddress lo(QHostAddress::LocalHost);
+        QVERIFY(c.add(lo, 6881, {}, 0));
+        QVERIFY(!c.add(lo, 6881, "x", 0));
+        QVERIFY(!c.add(QHostAddress(QStringLiteral("::ffff:127.0.0.1")), 6881, {}, 0));
+        QCOMPARE(c.size(), 1);
+        auto first = c.takeDue(0);
+        QVERIFY(first);
+        QVERIFY(!c.takeDue(0)); // active
+        c.failed(lo, 6881, 0);
+        QVERIFY(!c.takeDue(999));
+        QVERIFY(c.takeDue(1000));
+        c.failed(lo, 6881, 1000);
+        QVERIFY(!c.takeDue(2999)); // doubled
+        QVERIFY(c.takeDue(3000));
+        c.failed(lo, 6881, 3000); // the third failure in a row: forgotten
+        QCOMPARE(c.size(), 0);
+    }
+
+    void banList_bansPeerIdAndEndpointButNotLoopbackAddress() {
+        BanList bans;
+        const QHostAddress lo(QHostAddress::LocalHost);
+        QVERIFY(bans.ban(lo, 7000, "-XX0001-aaaaaaaaaaaa"));
+        QVERIFY(!bans.ban(lo, 7000, {}));
+        QCOMPARE(bans.count(), 1);
+        QVERIFY(bans.isBanned(lo, 7000, {}));
+        QVERIFY(bans.isBanned(lo, 1234, "-XX0001-aaaaaaaaaaaa"));
+        QVERIFY(!bans.isBanned(lo, 7001, "-XX0001-bbbbbbbbbbbb")); // another lab peer on 127.0.0.1
+        const QHostAddress remote(QStringLiteral("192.0.2.7"));
+        QVERIFY(bans.ban(remote, 7000, {}));
+        QVERIFY(bans.isBanned(remote, 9999, {}));
+    }
+
+    void assembler_keepsPiecesInMemoryWithinItsBudget() {
+        PieceAssembler a(100);
+        const QByteArray block(10, 'a');
+        QVERIFY(a.add(0, 60, 0, block.constData(), 10));
+        QVERIFY(a.add(0, 60, 50, block.constData(), 10));
+        QVERIFY(!a.add(1, 60, 0, block.constData(), 10)); // would pass the budget: on disk
+        QVERIFY(a.onDisk(1));
+        QCOMPARE(a.bytes(), 60);
+        QCOMPARE(a.take(0).size(), 60);
+        QCOMPARE(a.bytes(), 0);
+        QVERIFY(!a.add(1, 60, 10, block.constData(), 10)); // a piece on disk stays there
+        QVERIFY(a.take(1).isNull());
+        QVERIFY(a.add(1, 60, 10, block.constData(), 10));
+        QVERIFY(!a.add(2, 60, 55, block.constData(), 10)); // past the piece's end
+    }
+};
+
+} // namespace
+
+std::unique_ptr<QObject> swarmscope::createPeerPartsTests() {
+    return std::make_unique<PeerPartsTests>();
+}
+
+#include "tst_peerparts.moc"
