@@ -12,21 +12,28 @@
 using namespace swarmscope;
 
 int runGui(int argc, char** argv) {
+    // The icons live in the ui library, which is static: its resources must be registered by hand.
+    Q_INIT_RESOURCE(resources);
     QApplication app(argc, argv);
     QApplication::setApplicationName(QStringLiteral("Swarmscope"));
     QApplication::setOrganizationName(QStringLiteral("Swarmscope"));
     QApplication::setApplicationVersion(QStringLiteral(SWARMSCOPE_VERSION));
     QApplication::setDesktopFileName(QStringLiteral("io.github.swarmscope.Swarmscope"));
-    QApplication::setWindowIcon(QIcon(QStringLiteral(":/icons/swarmscope.svg")));
+    // The PNG stands in where the SVG icon engine is missing.
+    QIcon icon(QStringLiteral(":/icons/swarmscope.svg"));
+    icon.addFile(QStringLiteral(":/icons/swarmscope-128.png"), QSize(128, 128));
+    QApplication::setWindowIcon(icon);
 
     QCommandLineParser parser;
+    const QCommandLineOption demo(QStringLiteral("demo"),
+                                  QStringLiteral("Start with a demo swarm: one seeder and eight leechers."));
     const QCommandLineOption screenshot(QStringLiteral("screenshot"),
                                         QStringLiteral("Save a PNG of the main window to FILE, then quit."),
                                         QStringLiteral("FILE"));
     const QCommandLineOption after(QStringLiteral("after"),
                                    QStringLiteral("Seconds to wait before the screenshot."),
                                    QStringLiteral("SECONDS"), QStringLiteral("2"));
-    parser.addOptions({screenshot, after});
+    parser.addOptions({demo, screenshot, after});
     if (!parser.parse(app.arguments())) {
         cli::printError(parser.errorText() + QStringLiteral(" (swarmscope)"));
         return cli::ExitBadInput;
@@ -45,6 +52,8 @@ int runGui(int argc, char** argv) {
 
     ui::MainWindow window;
     window.show();
+    if (parser.isSet(demo))
+        window.startDemo();
 
     if (parser.isSet(screenshot)) {
         const QString path = parser.value(screenshot);

@@ -25,6 +25,9 @@ const std::map<QString, Command>& commands() {
         {QStringLiteral("create"), cli::runCreate},
         {QStringLiteral("inspect"), cli::runInspect},
         {QStringLiteral("verify"), cli::runVerify},
+        {QStringLiteral("tracker"), cli::runTracker},
+        {QStringLiteral("peer"), cli::runPeer},
+        {QStringLiteral("swarm"), cli::runSwarm},
     };
     return table;
 }

@@ -161,6 +161,10 @@ void CreateTorrentDialog::setTracker(const QString& url) {
     m_tracker->setText(url);
 }
 
+QString CreateTorrentDialog::tracker() const {
+    return m_tracker->text().trimmed();
+}
+
 void CreateTorrentDialog::setOutputPath(const QString& path) {
     m_output->setText(QDir::toNativeSeparators(path));
 }

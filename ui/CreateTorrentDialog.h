@@ -31,6 +31,7 @@ public:
     void setSourcePath(const QString& path);
     QString sourcePath() const;
     void setTracker(const QString& url);
+    QString tracker() const;
     void setOutputPath(const QString& path);
     QString outputPath() const;
     // log2 of the piece size, 14 (16 KiB) .. 24 (16 MiB).

@@ -1,211 +1,361 @@
 #include "MainWindow.h"
 
-#include "CreateTorrentDialog.h"
-#include "FileListModel.h"
+#include "ChartsPanel.h"
+#include "ControlPanel.h"
+#include "EmptySwarmOverlay.h"
+#include "PeerActions.h"
+#include "PeerInspector.h"
+#include "PieceMapWidget.h"
 #include "SizeFormat.h"
+#include "SwarmGraphWidget.h"
+#include "TorrentImporter.h"
+#include "TorrentInfoPanel.h"
 
-#include <QAction>
+#include "swarm/SwarmLab.h"
+
 #include <QApplication>
 #include <QCloseEvent>
+#include <QComboBox>
+#include <QDockWidget>
 #include <QDragEnterEvent>
 #include <QDropEvent>
-#include <QFile>
-#include <QFileDialog>
 #include <QFileInfo>
-#include <QHeaderView>
 #include <QLabel>
-#include <QMenuBar>
-#include <QMessageBox>
+#include <QMenu>
 #include <QMimeData>
+#include <QScrollArea>
 #include <QSettings>
+#include <QSpinBox>
 #include <QStackedWidget>
 #include <QStatusBar>
-#include <QTableView>
-#include <QToolBar>
-#include <QVBoxLayout>
+#include <QTimer>
 
 namespace swarmscope::ui {
 
 namespace {
 const QString kGeometryKey = QStringLiteral("window/geometry");
 const QString kStateKey = QStringLiteral("window/state");
-const QString kLastFolderKey = QStringLiteral("folders/last");
+
+// A dock's content in a scroll area, so that its minimum size does not dictate the window's layout.
+QScrollArea* scrolling(QWidget* content, QWidget* parent) {
+    auto* area = new QScrollArea(parent);
+    area->setWidget(content);
+    area->setWidgetResizable(true);
+    area->setFrameShape(QFrame::NoFrame);
+    return area;
+}
 } // namespace
 
-MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
+MainWindow::MainWindow(const SwarmLabConfig& config, QWidget* parent)
+    : QMainWindow(parent), m_controller(new LabController(config, this)) {
     setWindowTitle(QStringLiteral("Swarmscope"));
     setAcceptDrops(true);
-    m_files = new FileListModel(this);
+    setDockOptions(AnimatedDocks | AllowTabbedDocks | AllowNestedDocks);
+    m_importer = new TorrentImporter(m_controller, this);
+    m_peerActions = new PeerActions(m_controller, this);
 
-    m_pages = new QStackedWidget(this);
-    m_pages->addWidget(createWelcomePage());
-    m_pages->addWidget(createTorrentPage());
-    setCentralWidget(m_pages);
-    createActions();
-    statusBar()->showMessage(tr("Ready. Drop a file or folder here to make a torrent of it."));
+    // The default size first: the docks' default proportions below are shares of it.
+    resize(1440, 900);
+    createViews();
+    createActions(); // in MainWindowActions.cpp
+    createDocks();
+    createStatusBar();
+
+    connect(m_controller, &LabController::snapshotReady, this, &MainWindow::onSnapshot);
+    connect(m_controller, &LabController::eventsReady, this, [this](const QList<SwarmEvent>& events) {
+        m_inspector->appendEvents(events);
+        m_pieceMap->appendEvents(events);
+    });
+    connect(m_controller, &LabController::torrentsChanged, this, &MainWindow::onTorrentsChanged);
+    connect(m_controller, &LabController::activeTorrentChanged, this, &MainWindow::onActiveTorrentChanged);
+    connect(m_controller, &LabController::trackerReady, this, [this](const QString& url) {
+        m_trackerLabel->setText(tr("Tracker: %1").arg(url));
+        m_trackerLabel->setToolTip(tr("The lab's own HTTP tracker. Every lab peer announces here; outside "
+                                      "clients can too.\nLab folder: %1")
+                                       .arg(m_controller->labDir()));
+    });
+    connect(m_controller, &LabController::errorOccurred, this, [this](const QString& message) {
+        m_trackerLabel->setText(tr("Tracker failed"));
+        m_trackerLabel->setToolTip(message);
+        statusBar()->showMessage(message);
+    });
+    connect(m_controller, &LabController::demoStarted, this, [this]() {
+        m_selectFirstLeecher = true;
+        statusBar()->showMessage(tr("Demo swarm started: the leechers join as soon as the seeder serves."),
+                                 8000);
+    });
+    connect(m_controller, &LabController::demoFailed, this, [this](const QString& message) {
+        statusBar()->showMessage(tr("The demo could not start: %1").arg(message));
+    });
+    connect(m_importer, &TorrentImporter::statusMessage, this,
+            [this](const QString& message) { statusBar()->showMessage(message, 8000); });
+    connect(m_peerActions, &PeerActions::statusMessage, this,
+            [this](const QString& message) { statusBar()->showMessage(message, 5000); });
+    connect(m_peerActions, &PeerActions::peerChosen, this, &MainWindow::selectPeer);
+
+    if (m_controller->start()) {
+        m_labFolderAction->setText(tr("Open &Lab Folder (%1)").arg(m_controller->labDir()));
+        statusBar()->showMessage(tr("Peers keep their files in %1").arg(m_controller->labDir()), 10000);
+    } else {
+        m_trackerLabel->setText(tr("Lab not running"));
+        statusBar()->showMessage(m_controller->errorString());
+    }
 
     QSettings settings;
-    if (!restoreGeometry(settings.value(kGeometryKey).toByteArray()))
-        resize(1100, 720);
-    restoreState(settings.value(kStateKey).toByteArray());
+    restoreGeometry(settings.value(kGeometryKey).toByteArray());
+    m_needsDefaultDockSizes = !restoreState(settings.value(kStateKey).toByteArray());
+    updateCentre();
+    updateStatus();
 }
 
-void MainWindow::createActions() {
-    auto* create =
-        new QAction(QIcon::fromTheme(QStringLiteral("document-new")), tr("&Create Torrent…"), this);
-    create->setShortcut(QKeySequence::New);
-    create->setToolTip(tr("Hash a file or folder into a new .torrent (Ctrl+N)"));
-    connect(create, &QAction::triggered, this, &MainWindow::showCreateDialog);
+MainWindow::~MainWindow() = default;
 
-    auto* open = new QAction(QIcon::fromTheme(QStringLiteral("document-open")), tr("&Open Torrent…"), this);
-    open->setShortcut(QKeySequence::Open);
-    open->setToolTip(tr("Open an existing .torrent (Ctrl+O)"));
-    connect(open, &QAction::triggered, this, &MainWindow::showOpenDialog);
+void MainWindow::createViews() {
+    m_pieceMap = new PieceMapWidget(this);
+    m_pieceMap->setToolTip(tr("Every peer is a row; every column a piece. Click a row to select the peer, "
+                              "right-click for what you can do to it."));
+    m_graph = new SwarmGraphWidget(this);
+    m_graph->setToolTip(tr("Peers and their connections; moving dots are data flowing. Click a node to "
+                           "select the peer, right-click for its actions."));
+    m_charts = new ChartsPanel(this);
+    m_inspector = new PeerInspector(this);
+    m_controls = new ControlPanel(m_controller, this);
+    m_torrentInfo = new TorrentInfoPanel(this);
+    m_importer->setPieceSizeSource([this]() { return m_controls->pieceSizeExponent(); });
 
-    auto* quit = new QAction(tr("&Quit"), this);
-    quit->setShortcut(QKeySequence::Quit);
-    connect(quit, &QAction::triggered, this, &QWidget::close);
-
-    auto* about = new QAction(tr("&About Swarmscope"), this);
-    connect(about, &QAction::triggered, this, &MainWindow::showAbout);
-
-    QMenu* file = menuBar()->addMenu(tr("&File"));
-    file->addAction(create);
-    file->addAction(open);
-    file->addSeparator();
-    file->addAction(quit);
-    QMenu* help = menuBar()->addMenu(tr("&Help"));
-    help->addAction(about);
-
-    QToolBar* toolbar = addToolBar(tr("Main"));
-    toolbar->setObjectName(QStringLiteral("mainToolbar"));
-    toolbar->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
-    toolbar->addAction(create);
-    toolbar->addAction(open);
+    connect(m_pieceMap, &PieceMapWidget::peerSelected, this, &MainWindow::selectPeer);
+    connect(m_graph, &SwarmGraphWidget::peerSelected, this, &MainWindow::selectPeer);
+    connect(m_charts, &ChartsPanel::peerSelected, this, &MainWindow::selectPeer);
+    connect(m_inspector, &PeerInspector::peerSelected, this, &MainWindow::selectPeer);
+    for (QWidget* view : {static_cast<QWidget*>(m_pieceMap), static_cast<QWidget*>(m_graph),
+                          static_cast<QWidget*>(m_charts), static_cast<QWidget*>(m_inspector)})
+        m_peerActions->addShortcutTarget(view);
+    m_peerActions->attachContextMenu(m_pieceMap->viewport(),
+                                     [this](const QPoint& pos) { return m_pieceMap->peerAt(pos); });
+    m_peerActions->attachContextMenu(m_graph,
+                                     [this](const QPoint& pos) { return m_graph->peerAt(QPointF(pos)); });
 }
 
-QWidget* MainWindow::createWelcomePage() {
-    auto* page = new QWidget(this);
-    auto* label = new QLabel(page);
-    label->setAlignment(Qt::AlignCenter);
-    label->setWordWrap(true);
-    label->setTextFormat(Qt::RichText);
-    label->setText(tr("<h2>Swarmscope</h2>"
-                      "<p>Drop a file or folder on this window to make a torrent of it,<br>"
-                      "or use <b>Create Torrent</b> (Ctrl+N) or <b>Open Torrent</b> (Ctrl+O).</p>"));
-    auto* layout = new QVBoxLayout(page);
-    layout->addStretch(1);
-    layout->addWidget(label);
-    layout->addStretch(2);
-    return page;
+QDockWidget* MainWindow::addDock(QWidget* content, const QString& title, const QString& name,
+                                 Qt::DockWidgetArea area) {
+    auto* dock = new QDockWidget(title, this);
+    dock->setObjectName(name);
+    dock->setWidget(content);
+    addDockWidget(area, dock);
+    m_viewMenu->addAction(dock->toggleViewAction());
+    return dock;
 }
 
-QWidget* MainWindow::createTorrentPage() {
-    auto* page = new QWidget(this);
-    m_summary = new QLabel(page);
-    m_summary->setTextFormat(Qt::RichText);
-    m_summary->setTextInteractionFlags(Qt::TextSelectableByMouse);
-    m_summary->setWordWrap(true);
-    m_fileView = new QTableView(page);
-    m_fileView->setModel(m_files);
-    m_fileView->horizontalHeader()->setSectionResizeMode(FileListModel::PathColumn, QHeaderView::Stretch);
-    m_fileView->horizontalHeader()->setSectionResizeMode(FileListModel::SizeColumn,
-                                                         QHeaderView::ResizeToContents);
-    m_fileView->horizontalHeader()->setSectionResizeMode(FileListModel::PiecesColumn,
-                                                         QHeaderView::ResizeToContents);
-    m_fileView->verticalHeader()->hide();
-    m_fileView->setSelectionBehavior(QAbstractItemView::SelectRows);
-    m_fileView->setAlternatingRowColors(true);
-    auto* layout = new QVBoxLayout(page);
-    layout->addWidget(m_summary);
-    layout->addWidget(m_fileView, 1);
-    return page;
+void MainWindow::createDocks() {
+    QDockWidget* controls = addDock(scrolling(m_controls, this), tr("Controls"),
+                                    QStringLiteral("controlsDock"), Qt::LeftDockWidgetArea);
+    QDockWidget* torrent =
+        addDock(m_torrentInfo, tr("Torrent"), QStringLiteral("torrentDock"), Qt::LeftDockWidgetArea);
+    splitDockWidget(controls, torrent, Qt::Vertical);
+    QDockWidget* graph =
+        addDock(m_graph, tr("Swarm Graph"), QStringLiteral("graphDock"), Qt::RightDockWidgetArea);
+    QDockWidget* charts =
+        addDock(m_charts, tr("Charts"), QStringLiteral("chartsDock"), Qt::RightDockWidgetArea);
+    splitDockWidget(graph, charts, Qt::Vertical);
+    // The inspector's summary line grows with its text; scrolling keeps it from pushing the other docks.
+    addDock(scrolling(m_inspector, this), tr("Peer Inspector"), QStringLiteral("inspectorDock"),
+            Qt::BottomDockWidgetArea);
+    // The side docks run full height; the inspector sits under the piece map only.
+    setCorner(Qt::BottomLeftCorner, Qt::LeftDockWidgetArea);
+    setCorner(Qt::BottomRightCorner, Qt::RightDockWidgetArea);
+}
+
+void MainWindow::applyDefaultDockSizes() {
+    auto* controls = findChild<QDockWidget*>(QStringLiteral("controlsDock"));
+    auto* torrent = findChild<QDockWidget*>(QStringLiteral("torrentDock"));
+    auto* graph = findChild<QDockWidget*>(QStringLiteral("graphDock"));
+    auto* charts = findChild<QDockWidget*>(QStringLiteral("chartsDock"));
+    auto* inspector = findChild<QDockWidget*>(QStringLiteral("inspectorDock"));
+    resizeDocks({controls, graph}, {310, 430}, Qt::Horizontal);
+    resizeDocks({controls, torrent}, {440, 400}, Qt::Vertical);
+    resizeDocks({graph, charts}, {400, 460}, Qt::Vertical);
+    resizeDocks({inspector}, {300}, Qt::Vertical);
+}
+
+void MainWindow::showEvent(QShowEvent* event) {
+    QMainWindow::showEvent(event);
+    // Dock sizes only take once the window is laid out at its real size, so the defaults wait for that.
+    if (m_needsDefaultDockSizes) {
+        m_needsDefaultDockSizes = false;
+        QTimer::singleShot(0, this, &MainWindow::applyDefaultDockSizes);
+    }
+}
+
+void MainWindow::createStatusBar() {
+    m_trackerLabel = new QLabel(tr("Tracker starting…"), this);
+    m_trackerLabel->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_peersLabel = new QLabel(this);
+    m_peersLabel->setToolTip(
+        tr("Peers of the shown torrent, and how many of its leechers have every piece."));
+    m_ratesLabel = new QLabel(this);
+    m_ratesLabel->setToolTip(tr("The shown torrent's peers together: payload downloaded and uploaded per "
+                                "second."));
+    statusBar()->addPermanentWidget(m_peersLabel);
+    statusBar()->addPermanentWidget(m_ratesLabel);
+    statusBar()->addPermanentWidget(m_trackerLabel);
+}
+
+std::optional<Metainfo> MainWindow::currentTorrent() const {
+    return m_controller->lab()->torrentMetainfo(m_controller->activeTorrent());
 }
 
 bool MainWindow::openTorrent(const QString& path) {
-    QFile file(path);
-    const MetainfoLimits limits;
-    if (!file.open(QIODevice::ReadOnly)) {
-        QMessageBox::warning(this, tr("Open Torrent"),
-                             tr("Cannot read %1: %2").arg(path, file.errorString()));
-        return false;
-    }
-    if (file.size() > limits.maxTorrentBytes) {
-        QMessageBox::warning(this, tr("Open Torrent"), tr("%1 is too large to be a torrent.").arg(path));
-        return false;
-    }
-    MetainfoParseResult result = parseMetainfo(file.readAll(), limits);
-    if (!result.ok()) {
-        QMessageBox::warning(
-            this, tr("Open Torrent"),
-            tr("%1 is not a valid torrent:\n%2").arg(QFileInfo(path).fileName(), result.message));
-        return false;
-    }
-    m_torrent = std::move(result.metainfo);
-    const Metainfo& meta = *m_torrent;
-    m_files->setMetainfo(meta);
-    const QStringList trackers = meta.trackers();
-    m_summary->setText(
-        tr("<h3>%1</h3>"
-           "<table>"
-           "<tr><td>Info-hash&nbsp;</td><td><tt>%2</tt></td></tr>"
-           "<tr><td>Size</td><td>%3 in %4 file(s)</td></tr>"
-           "<tr><td>Pieces</td><td>%5 × %6</td></tr>"
-           "<tr><td>Tracker</td><td>%7</td></tr>"
-           "<tr><td>Private</td><td>%8</td></tr>"
-           "</table>")
-            .arg(meta.name.toHtmlEscaped(), meta.infoHashHex(), formatSize(meta.totalSize))
-            .arg(meta.files.size())
-            .arg(meta.pieceCount())
-            .arg(formatSize(meta.pieceLength))
-            .arg(trackers.isEmpty() ? tr("none") : trackers.join(QStringLiteral("<br>")).toHtmlEscaped(),
-                 meta.isPrivate ? tr("yes") : tr("no")));
-    m_pages->setCurrentIndex(1);
-    setWindowTitle(QStringLiteral("%1 — Swarmscope").arg(meta.name));
-    statusBar()->showMessage(tr("Opened %1").arg(QFileInfo(path).fileName()), 5000);
-    QSettings().setValue(kLastFolderKey, QFileInfo(path).absolutePath());
-    return true;
+    return m_importer->openInteractively(path);
 }
 
 void MainWindow::createTorrentFrom(const QString& path) {
-    auto* dialog = new CreateTorrentDialog(this);
-    dialog->setAttribute(Qt::WA_DeleteOnClose);
-    if (!path.isEmpty())
-        dialog->setSourcePath(path);
-    connect(dialog, &CreateTorrentDialog::torrentCreated, this,
-            [this](const QString& torrentPath, const QByteArray&) { openTorrent(torrentPath); });
-    dialog->open();
+    m_importer->createFrom(path);
 }
 
-void MainWindow::showCreateDialog() {
-    createTorrentFrom(QString());
+void MainWindow::startDemo() {
+    DemoSettings settings;
+    if (const int exponent = m_controls->pieceSizeExponent())
+        settings.pieceLength = qint64(1) << exponent;
+    startDemoWith(settings);
 }
 
-void MainWindow::showOpenDialog() {
-    const QString folder = QSettings().value(kLastFolderKey).toString();
-    const QString path = QFileDialog::getOpenFileName(this, tr("Open Torrent"), folder,
-                                                      tr("Torrent files (*.torrent);;All files (*)"));
-    if (!path.isEmpty())
-        openTorrent(path);
+void MainWindow::startDemoWith(const DemoSettings& settings) {
+    if (m_controller->isPreparingDemo())
+        return;
+    statusBar()->showMessage(
+        tr("Preparing the demo: writing and hashing %1…").arg(formatSize(settings.fileSize)));
+    m_controller->startDemo(settings);
 }
 
-void MainWindow::showAbout() {
-    QMessageBox::about(this, tr("About Swarmscope"),
-                       tr("<h3>Swarmscope %1</h3>"
-                          "<p>A BitTorrent swarm lab: real peers and a real tracker on your desktop.</p>"
-                          "<p>Built with Qt %2.</p>")
-                           .arg(QApplication::applicationVersion(), QString::fromLatin1(qVersion())));
+void MainWindow::addSeeders(int count) {
+    const QList<int> ids = m_controller->addSeeders(count);
+    if (!ids.isEmpty())
+        statusBar()->showMessage(
+            ids.size() == 1 ? tr("Added a seeder.") : tr("Added %1 seeders.").arg(ids.size()), 4000);
+}
+
+void MainWindow::addLeechers(int count) {
+    const QList<int> ids = m_controller->addLeechers(count);
+    if (!ids.isEmpty())
+        statusBar()->showMessage(
+            ids.size() == 1 ? tr("Added a leecher.") : tr("Added %1 leechers.").arg(ids.size()), 4000);
+}
+
+void MainWindow::selectPeer(int peerId) {
+    if (peerId == m_selectedPeer)
+        return;
+    m_selectedPeer = peerId;
+    m_pieceMap->setSelectedPeer(peerId);
+    m_graph->setSelectedPeer(peerId);
+    m_charts->setSelectedPeer(peerId);
+    m_inspector->setSelectedPeer(peerId);
+    m_controls->setSelectedPeer(peerId);
+    m_peerActions->setSelectedPeer(peerId);
+}
+
+void MainWindow::onSnapshot(const SwarmSnapshotPtr& snapshot) {
+    m_snapshot = snapshot;
+    // A removed peer, or one of another torrent, cannot stay selected.
+    if (m_selectedPeer && !snapshot->peer(m_selectedPeer))
+        selectPeer(0);
+    // A demo opens on one leecher, so the inspector and the charts have someone to show from the start.
+    if (m_selectFirstLeecher) {
+        for (const LabPeerSnapshot& peer : snapshot->peers) {
+            if (peer.role == TorrentRole::Leecher) {
+                m_selectFirstLeecher = false;
+                selectPeer(peer.id);
+                break;
+            }
+        }
+    }
+    m_pieceMap->setSnapshot(snapshot);
+    m_graph->setSnapshot(snapshot);
+    m_charts->setSnapshot(snapshot);
+    m_inspector->setSnapshot(snapshot);
+    m_controls->setSnapshot(snapshot);
+    m_peerActions->setSnapshot(snapshot);
+    updateCentre();
+    updateStatus();
+}
+
+void MainWindow::onTorrentsChanged() {
+    const QSignalBlocker block(m_torrentBox);
+    m_torrentBox->clear();
+    for (int id : m_controller->torrentIds())
+        m_torrentBox->addItem(tr("#%1 %2").arg(id).arg(m_controller->torrentName(id)), id);
+    m_torrentBox->setCurrentIndex(m_torrentBox->findData(m_controller->activeTorrent()));
+    m_torrentBox->setEnabled(m_torrentBox->count() > 0);
+}
+
+void MainWindow::onActiveTorrentChanged(int torrent) {
+    {
+        const QSignalBlocker block(m_torrentBox);
+        m_torrentBox->setCurrentIndex(m_torrentBox->findData(torrent));
+    }
+    const std::optional<Metainfo> metainfo = currentTorrent();
+    m_torrentInfo->setMetainfo(metainfo);
+    // Another torrent's peers would share the charts' time axis with this one's.
+    m_charts->clearHistory();
+    setWindowTitle(metainfo ? QStringLiteral("%1 — Swarmscope").arg(metainfo->name)
+                            : QStringLiteral("Swarmscope"));
+    m_addSeedersAction->setEnabled(torrent != 0);
+    m_addLeechersAction->setEnabled(torrent != 0);
+    updateCentre();
+}
+
+void MainWindow::updateCentre() {
+    int seeders = 0;
+    int leechers = 0;
+    if (m_snapshot) {
+        for (const LabPeerSnapshot& peer : m_snapshot->peers)
+            ++(peer.role == TorrentRole::Seeder ? seeders : leechers);
+    }
+    const int torrent = m_controller->activeTorrent();
+    // The piece map needs leechers to tell a story; until then the steps say what is missing.
+    const bool empty = torrent == 0 || leechers == 0;
+    m_overlay->setProgress(torrent ? m_controller->torrentName(torrent) : QString(), seeders, leechers);
+    m_centre->setCurrentWidget(empty ? static_cast<QWidget*>(m_overlay) : m_pieceMap);
+}
+
+void MainWindow::updateStatus() {
+    int peers = 0;
+    int leechers = 0;
+    int complete = 0;
+    if (m_snapshot) {
+        for (const LabPeerSnapshot& peer : m_snapshot->peers) {
+            ++peers;
+            if (peer.role == TorrentRole::Leecher) {
+                ++leechers;
+                complete += peer.isComplete() ? 1 : 0;
+            }
+        }
+    }
+    m_peersLabel->setText((peers == 1 ? tr("1 peer") : tr("%1 peers").arg(peers)) + QStringLiteral(" · ") +
+                          tr("%1/%2 leechers complete").arg(complete).arg(leechers));
+    const qint64 down = m_snapshot ? m_snapshot->downloadRate : 0;
+    const qint64 up = m_snapshot ? m_snapshot->uploadRate : 0;
+    m_ratesLabel->setText(tr("↓ %1/s  ↑ %2/s").arg(formatSize(down), formatSize(up)));
 }
 
 void MainWindow::closeEvent(QCloseEvent* event) {
     QSettings settings;
     settings.setValue(kGeometryKey, saveGeometry());
     settings.setValue(kStateKey, saveState());
+    // Peers say "stopped" to the tracker, which matters to clients outside the lab; the lab bounds the wait.
+    SwarmLab* lab = m_controller->lab();
+    if (!m_closing && lab->isStarted() && !lab->peerIds().isEmpty()) {
+        m_closing = true;
+        event->ignore();
+        statusBar()->showMessage(tr("Stopping the peers…"));
+        connect(lab, &SwarmLab::shutdownFinished, this, &QWidget::close, Qt::QueuedConnection);
+        lab->shutdown();
+        return;
+    }
     QMainWindow::closeEvent(event);
 }
 
 void MainWindow::dragEnterEvent(QDragEnterEvent* event) {
-    if (event->mimeData()->hasUrls())
+    if (event->mimeData()->hasUrls() && event->mimeData()->urls().first().isLocalFile())
         event->acceptProposedAction();
 }
 

@@ -1,47 +1,122 @@
 #pragma once
 
+#include "LabController.h"
+
 #include "metainfo/Metainfo.h"
+#include "swarm/SwarmLabConfig.h"
+#include "swarm/SwarmSnapshot.h"
 
 #include <QMainWindow>
 
+class QAction;
+class QComboBox;
+class QDockWidget;
 class QLabel;
+class QSpinBox;
 class QStackedWidget;
-class QTableView;
 
 namespace swarmscope::ui {
 
-class FileListModel;
+class ChartsPanel;
+class ControlPanel;
+class EmptySwarmOverlay;
+class PeerActions;
+class PeerInspector;
+class PieceMapWidget;
+class SwarmGraphWidget;
+class TorrentImporter;
+class TorrentInfoPanel;
 
+// The lab's window. The piece map fills the centre (or, while the swarm is empty, the three steps to one);
+// the controls, the torrent, the swarm graph, the charts and the peer inspector are docks. Every view gets
+// the same snapshot, holding only the torrent picked in the toolbar, and the same selected peer. The lab
+// itself, with its tracker, starts with the window.
 class MainWindow : public QMainWindow {
     Q_OBJECT
 public:
-    explicit MainWindow(QWidget* parent = nullptr);
+    // config: the lab's; tests give it a folder of their own.
+    explicit MainWindow(const SwarmLabConfig& config = {}, QWidget* parent = nullptr);
+    ~MainWindow() override;
 
-    // Opens a .torrent and shows it; returns false (and tells the user) when it cannot be read.
+    LabController* controller() const { return m_controller; }
+    ControlPanel* controlPanel() const { return m_controls; }
+    TorrentImporter* importer() const { return m_importer; }
+    PeerActions* peerActions() const { return m_peerActions; }
+    // The snapshot the views show now.
+    SwarmSnapshotPtr currentSnapshot() const { return m_snapshot; }
+    int selectedPeer() const { return m_selectedPeer; }
+    // The shown torrent.
+    std::optional<Metainfo> currentTorrent() const;
+
+    // Asks how to add a .torrent (seed it from a folder, or leechers only); false when it is not added.
     bool openTorrent(const QString& path);
-    // Opens the create dialog with path as the source.
+    // Opens the create dialog with path as the source (empty: the user picks one).
     void createTorrentFrom(const QString& path);
 
-    const std::optional<Metainfo>& currentTorrent() const { return m_torrent; }
+public slots:
+    // The demo swarm, with the control panel's piece size when one is set.
+    void startDemo();
+    void startDemoWith(const swarmscope::ui::DemoSettings& settings);
+    // Adds count peers to the shown torrent; the toolbar's buttons pass the spin box's count.
+    void addSeeders(int count);
+    void addLeechers(int count);
+    // Selects a peer in every view; 0: none.
+    void selectPeer(int peerId);
 
 protected:
     void closeEvent(QCloseEvent* event) override;
+    void showEvent(QShowEvent* event) override;
     void dragEnterEvent(QDragEnterEvent* event) override;
     void dropEvent(QDropEvent* event) override;
 
 private:
+    void createViews();
     void createActions();
-    void showCreateDialog();
+    void createDocks();
+    void createStatusBar();
+    void applyDefaultDockSizes();
+    QDockWidget* addDock(QWidget* content, const QString& title, const QString& name,
+                         Qt::DockWidgetArea area);
     void showOpenDialog();
     void showAbout();
-    QWidget* createWelcomePage();
-    QWidget* createTorrentPage();
+    void openLabFolder();
+    void onSnapshot(const SwarmSnapshotPtr& snapshot);
+    void onTorrentsChanged();
+    void onActiveTorrentChanged(int torrent);
+    void updateCentre();
+    void updateStatus();
 
-    QStackedWidget* m_pages;
-    QLabel* m_summary;
-    QTableView* m_fileView;
-    FileListModel* m_files;
-    std::optional<Metainfo> m_torrent;
+    LabController* m_controller;
+    TorrentImporter* m_importer = nullptr;
+    PeerActions* m_peerActions = nullptr;
+    SwarmSnapshotPtr m_snapshot;
+    int m_selectedPeer = 0;
+    bool m_closing = false;
+    bool m_selectFirstLeecher = false;
+    bool m_needsDefaultDockSizes = false;
+
+    QStackedWidget* m_centre = nullptr;
+    EmptySwarmOverlay* m_overlay = nullptr;
+    PieceMapWidget* m_pieceMap = nullptr;
+    SwarmGraphWidget* m_graph = nullptr;
+    ChartsPanel* m_charts = nullptr;
+    PeerInspector* m_inspector = nullptr;
+    ControlPanel* m_controls = nullptr;
+    TorrentInfoPanel* m_torrentInfo = nullptr;
+
+    QAction* m_createAction = nullptr;
+    QAction* m_openAction = nullptr;
+    QAction* m_demoAction = nullptr;
+    QAction* m_addSeedersAction = nullptr;
+    QAction* m_addLeechersAction = nullptr;
+    QAction* m_labFolderAction = nullptr;
+    QComboBox* m_torrentBox = nullptr;
+    QSpinBox* m_peerCount = nullptr;
+    QMenu* m_viewMenu = nullptr;
+
+    QLabel* m_trackerLabel = nullptr;
+    QLabel* m_peersLabel = nullptr;
+    QLabel* m_ratesLabel = nullptr;
 };
 
 } // namespace swarmscope::ui

@@ -27,6 +27,10 @@ public:
     QImage renderRow(const Bitfield& have, const Bitfield& inFlight, const Bitfield& arrived,
                      int width) const;
 
+    // Paints every pixel of row (rendered by renderRow for pieceCount pieces) that covers a set piece of
+    // pieces in color, however few pixels the row has: how a highlight fades without re-rendering the rest.
+    static void overlayPieces(QImage& row, const Bitfield& pieces, QRgb color);
+
     // The pieces that pixel x of a row of the given width covers: [first, end).
     static std::pair<int, int> piecesAt(int x, int width, int pieceCount);
     // The pixel span [first, end) of piece in a row of the given width.

@@ -9,6 +9,9 @@ namespace swarmscope::cli {
 int runCreate(const QStringList& args);
 int runInspect(const QStringList& args);
 int runVerify(const QStringList& args);
+int runTracker(const QStringList& args);
+int runPeer(const QStringList& args);
+int runSwarm(const QStringList& args);
 
 // The top-level usage text.
 QString usageText();

@@ -213,18 +213,22 @@ void PeerConnection::handleMessage(WireMessage& message) {
         break;
     }
     case MessageType::Bitfield: {
-        if (m_messagesReceived != 1) {
-            close(QStringLiteral("bitfield after other messages"), CloseMode::Abort);
-            return;
-        }
         // The framer has checked its length and spare bits against the torrent.
         std::optional<Bitfield> bits = Bitfield::fromWire(message.payload, m_session->geometry().pieceCount);
         if (!bits) {
             close(QStringLiteral("bad bitfield"), CloseMode::Abort);
             return;
         }
-        m_peerPieces = std::move(*bits);
-        m_session->onPeerBitfield(this);
+        if (m_messagesReceived == 1) {
+            m_peerPieces = std::move(*bits);
+            m_session->onPeerBitfield(this);
+        } else {
+            // BEP 3 sends a bitfield only first, but aria2 sends a fresh one instead of HAVEs whenever that
+            // is shorter; like libtorrent, take it as the peer's new set of pieces.
+            const Bitfield previous = m_peerPieces;
+            m_peerPieces = std::move(*bits);
+            m_session->onPeerBitfieldReplaced(this, previous);
+        }
         break;
     }
     case MessageType::Request:

@@ -31,18 +31,30 @@ void SessionTracker::stop() {
     if (m_stopping)
         return;
     m_stopping = true;
-    if (!m_client->isBusy()) {
-        m_client->stop();
-        return;
-    }
     connect(m_client, &TrackerClient::announced, this, &SessionTracker::stopNow);
     connect(m_client, &TrackerClient::announceFailed, this, &SessionTracker::stopNow);
-    QTimer::singleShot(kFinishInFlightMs, this, &SessionTracker::stopNow);
+    QTimer::singleShot(kFinishInFlightMs, this, [this]() {
+        m_deadlinePassed = true;
+        stopNow();
+    });
+    stopNow();
 }
 
 void SessionTracker::stopNow() {
-    if (m_client->isRunning())
-        m_client->stop();
+    if (!m_client->isRunning())
+        return;
+    if (!m_deadlinePassed) {
+        // Let an announce in flight finish, and send a pending "completed" before "stopped": a leecher that
+        // quits the moment it finishes must still be counted as a download.
+        if (m_client->isBusy())
+            return;
+        if (m_client->hasPendingCompleted()) {
+            m_client->flushCompleted();
+            if (m_client->isBusy())
+                return;
+        }
+    }
+    m_client->stop();
 }
 
 } // namespace swarmscope

@@ -39,6 +39,7 @@ private:
 
     TrackerClient* m_client;
     bool m_stopping = false;
+    bool m_deadlinePassed = false;
 };
 
 } // namespace swarmscope

@@ -92,6 +92,8 @@ public:
     // The peer's handshake is complete: false when the connection must close (ourselves, banned, duplicate).
     bool onHandshake(PeerConnection* connection);
     void onPeerBitfield(PeerConnection* connection);
+    // A later BITFIELD replaced what the peer had announced before.
+    void onPeerBitfieldReplaced(PeerConnection* connection, const Bitfield& previous);
     void onPeerHave(PeerConnection* connection, int piece);
     void onPeerChoke(PeerConnection* connection, bool choked);
     void onPeerInterest(PeerConnection* connection);

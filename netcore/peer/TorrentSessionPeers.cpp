@@ -59,6 +59,11 @@ void TorrentSession::onPeerBitfield(PeerConnection* c) {
     updateInterest(c);
 }
 
+void TorrentSession::onPeerBitfieldReplaced(PeerConnection* c, const Bitfield& previous) {
+    m_picker.peerLost(previous);
+    onPeerBitfield(c);
+}
+
 void TorrentSession::onPeerHave(PeerConnection* c, int piece) {
     m_picker.peerHas(piece);
     report(PeerEventKind::Have, c, {}, piece);

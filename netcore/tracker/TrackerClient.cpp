@@ -97,6 +97,13 @@ void TrackerClient::complete() {
     }
 }
 
+void TrackerClient::flushCompleted() {
+    if (m_state != State::Running || isBusy() || !m_completedPending)
+        return;
+    m_timer.stop();
+    send(currentUrl(), eventFor(currentUrl()));
+}
+
 void TrackerClient::announceNow() {
     if (m_state != State::Running || isBusy())
         return;

@@ -77,6 +77,11 @@ public:
     void tick();
 
     bool isRunning() const { return m_state == State::Running; }
+    // A "completed" event that has not reached a tracker yet.
+    bool hasPendingCompleted() const { return m_completedPending; }
+    // Sends a pending "completed" now, when nothing else is in flight; callers about to stop use it so that
+    // the tracker counts the download before it hears "stopped".
+    void flushCompleted();
     bool isBusy() const;
     qint64 nextAnnounceAtMs() const { return m_nextAnnounceMs; } // on the configured clock
     int consecutiveFailures() const { return m_failures; }

@@ -1,11 +1,14 @@
-// The desktop flow of making a torrent: the file model, the create dialog driven as a user would, and
-// opening the result in the main window.
+// The desktop flow of making a torrent: the file model, the create dialog driven as a user would, and the
+// main window putting the result into the lab with a seeder.
 #include "CreateTorrentDialog.h"
 #include "FileListModel.h"
+#include "LabController.h"
 #include "MainWindow.h"
 #include "TestSupport.h"
+#include "TorrentImporter.h"
 
 #include "metainfo/Metainfo.h"
+#include "swarm/SwarmLab.h"
 
 #include <QAbstractItemModelTester>
 #include <QApplication>
@@ -108,9 +111,48 @@ private slots:
     void mainWindowOpensATorrent() {
         MainWindow window;
         const QString path = testsupport::fixturesDir() + QStringLiteral("/webtorrent/folder.torrent");
-        QVERIFY(window.openTorrent(path));
+        QString error;
+        const int torrent = window.importer()->addTorrentFile(path, QString(), &error);
+        QVERIFY2(torrent != 0, qPrintable(error));
         QVERIFY(window.currentTorrent().has_value());
         QCOMPARE(window.currentTorrent()->name, QStringLiteral("folder"));
+        QCOMPARE(window.controller()->activeTorrent(), torrent);
+        // Without a data folder nobody seeds it.
+        QVERIFY(window.controller()->lab()->peerIds(torrent).isEmpty());
+    }
+
+    void mainWindowCreatesATorrentAndSeedsIt() {
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        const QString source = dir.filePath(QStringLiteral("notes.bin"));
+        QVERIFY(testsupport::writeRandomFile(source, 3 * 1024 * 1024 + 11));
+
+        MainWindow window;
+        LabController* controller = window.controller();
+        QTRY_VERIFY_WITH_TIMEOUT(!controller->announceUrl().isEmpty(), 10000);
+        window.createTorrentFrom(source);
+        auto* dialog = window.findChild<CreateTorrentDialog*>();
+        QVERIFY(dialog);
+        QCOMPARE(dialog->tracker(), controller->announceUrl());
+        QSignalSpy created(dialog, &CreateTorrentDialog::torrentCreated);
+        dialog->startCreation();
+        QVERIFY(created.wait(30000));
+
+        // The window's handler runs inside the signal, so the lab has the torrent by now.
+        const QList<int> torrents = controller->torrentIds();
+        QCOMPARE(torrents.size(), 1);
+        QCOMPARE(controller->activeTorrent(), torrents.first());
+        const QList<int> peers = controller->lab()->peerIds(torrents.first());
+        QCOMPARE(peers.size(), 1);
+        QCOMPARE(controller->lab()->peerInfo(peers.first())->role, TorrentRole::Seeder);
+        QCOMPARE(window.currentTorrent()->name, QStringLiteral("notes.bin"));
+        QCOMPARE(window.currentTorrent()->trackers(), QStringList{controller->announceUrl()});
+
+        // It serves the source in place, trusted, so it is seeding within a snapshot or two.
+        QTRY_VERIFY_WITH_TIMEOUT(window.currentSnapshot() && window.currentSnapshot()->peer(peers.first()) &&
+                                     window.currentSnapshot()->peer(peers.first())->state ==
+                                         LabPeerState::Seeding,
+                                 10000);
     }
 };
 

@@ -82,6 +82,44 @@ private slots:
         }
     }
 
+    void overlayMarksThePixelsOfEachPiece() {
+        const PieceMapRenderer renderer;
+        const PieceMapPalette p = renderer.palette();
+        // More pixels than pieces: the whole run of the piece.
+        QImage wide = renderer.renderRow(bits("1100"), {}, {}, 8);
+        PieceMapRenderer::overlayPieces(wide, bits("0100"), qRgb(1, 2, 3));
+        for (int x = 0; x < 8; ++x)
+            QCOMPARE(wide.pixel(x, 0),
+                     (x == 2 || x == 3) ? qRgb(1, 2, 3) : (x < 2 ? p.have.rgb() : p.missing.rgb()));
+        // Fewer pixels than pieces: exactly the pixel renderRow uses for the piece, at any ratio.
+        for (int pieces : {3, 7, 100, 4096}) {
+            for (int width : {1, 2, 5, 64}) {
+                if (width >= pieces)
+                    continue;
+                for (int piece : {0, pieces / 3, pieces - 1}) {
+                    QImage row(width, 1, QImage::Format_RGB32);
+                    row.fill(Qt::black);
+                    Bitfield one(pieces);
+                    one.setBit(piece);
+                    PieceMapRenderer::overlayPieces(row, one, qRgb(255, 255, 255));
+                    int marked = -1;
+                    for (int x = 0; x < width; ++x)
+                        if (row.pixel(x, 0) == qRgb(255, 255, 255)) {
+                            QCOMPARE(marked, -1);
+                            marked = x;
+                        }
+                    QVERIFY(marked >= 0);
+                    const auto [first, end] = PieceMapRenderer::piecesAt(marked, width, pieces);
+                    QVERIFY2(first <= piece && piece < end,
+                             qPrintable(QStringLiteral("%1 pieces, width %2, piece %3")
+                                            .arg(pieces)
+                                            .arg(width)
+                                            .arg(piece)));
+                }
+            }
+        }
+    }
+
     void pixelMappingRoundTrips() {
         for (int pieces : {1, 5, 64, 1000}) {
             for (int width : {1, 3, 64, 999, 2000}) {

@@ -1,0 +1,31 @@
+#pragma once
+
+#include "metainfo/Metainfo.h"
+#include "peer/PickerStrategy.h"
+#include "peer/TorrentRole.h"
+#include "swarm/PeerConditions.h"
+
+#include <QByteArray>
+#include <QString>
+
+namespace swarmscope {
+
+// Everything a worker needs to run one lab peer: who it is, what it shares, and how it starts. The lab
+// fills one in its own thread and hands a copy to the worker (a Metainfo copy shares its bytes).
+struct LabPeerSpec {
+    int id = 0;
+    int torrent = 0;
+    TorrentRole role = TorrentRole::Leecher;
+    Metainfo metainfo;
+    QString dataDir;        // a seeder's source directory, a leecher's <labdir>/peer-<id>
+    bool trustData = false; // a seeder's data was hashed just now: skip checking it
+    PeerConditions conditions;
+    PickerStrategy strategy = PickerStrategy::RarestFirst;
+    bool chokerEnabled = true;
+    bool paused = false;
+    qint64 addedAtMs = 0; // lab time
+    QByteArray peerId;
+    quint32 seed = 0;
+};
+
+} // namespace swarmscope

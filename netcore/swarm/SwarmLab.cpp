@@ -1,0 +1,416 @@
+#include "swarm/SwarmLab.h"
+
+#include "swarm/AllocatorTuning.h"
+#include "swarm/LabPeer.h"
+#include "swarm/OpenFileLimit.h"
+#include "swarm/SwarmWorker.h"
+#include "tracker/TrackerServer.h"
+
+#include <QDir>
+#include <QTemporaryDir>
+#include <QThread>
+#include <QThreadPool>
+
+namespace swarmscope {
+
+namespace {
+
+// A client that hangs while stopping must not hang the application that is closing the lab.
+constexpr int kShutdownLimitMs = 8'000;
+
+} // namespace
+
+SwarmLab::SwarmLab(const SwarmLabConfig& config, QObject* parent)
+    : QObject(parent), m_config(config), m_identity(config.seed) {
+    qRegisterMetaType<WorkerReport>();
+    qRegisterMetaType<SwarmSnapshotPtr>();
+    qRegisterMetaType<SwarmEvent>();
+    qRegisterMetaType<LeecherVerification>();
+    qRegisterMetaType<QList<LeecherVerification>>();
+    qRegisterMetaType<QList<SwarmEvent>>();
+    m_snapshotHz = qBound(1, m_config.snapshotHz, 60);
+    m_snapshotTimer.setTimerType(Qt::PreciseTimer);
+    connect(&m_snapshotTimer, &QTimer::timeout, this, &SwarmLab::onTick);
+    m_shutdownTimer.setSingleShot(true);
+    connect(&m_shutdownTimer, &QTimer::timeout, this, &SwarmLab::finishShutdown);
+}
+
+SwarmLab::~SwarmLab() {
+    m_snapshotTimer.stop();
+    m_shutdownTimer.stop();
+    if (m_verifier)
+        m_verifier->cancel();
+    // Each worker is deleted in its own thread as the thread finishes, dropping its clients there.
+    for (QThread* thread : std::as_const(m_threads))
+        thread->quit();
+    for (QThread* thread : std::as_const(m_threads)) {
+        thread->wait();
+        delete thread;
+    }
+    if (m_trackerThread) {
+        m_trackerThread->quit();
+        m_trackerThread->wait();
+        delete m_trackerThread;
+    }
+    if (m_pool)
+        m_pool->waitForDone();
+}
+
+bool SwarmLab::start() {
+    if (m_started)
+        return true;
+    m_openFileLimit = raiseOpenFileLimit();
+    tuneAllocatorForLab();
+
+    if (m_config.labDir.isEmpty()) {
+        m_tempDir =
+            std::make_unique<QTemporaryDir>(QDir::temp().filePath(QStringLiteral("swarmscope-lab-XXXXXX")));
+        if (!m_tempDir->isValid()) {
+            m_error = QStringLiteral("cannot create a lab directory: %1").arg(m_tempDir->errorString());
+            return false;
+        }
+        m_tempDir->setAutoRemove(!m_config.keepLabDir);
+        m_labDir = m_tempDir->path();
+    } else {
+        m_labDir = QDir(m_config.labDir).absolutePath();
+        if (!QDir().mkpath(m_labDir)) {
+            m_error = QStringLiteral("cannot create the lab directory (%1)").arg(m_labDir);
+            return false;
+        }
+    }
+
+    m_pool = std::make_unique<QThreadPool>();
+    m_pool->setObjectName(QStringLiteral("swarm-hash"));
+    m_pool->setMaxThreadCount(m_config.hashThreads > 0 ? m_config.hashThreads : QThread::idealThreadCount());
+    m_verifier = new LeecherVerifier(m_pool.get(), this);
+    connect(m_verifier, &LeecherVerifier::finished, this, &SwarmLab::verificationFinished);
+
+    const int workers =
+        m_config.workerThreads > 0 ? m_config.workerThreads : qBound(1, QThread::idealThreadCount(), 2);
+    for (int i = 0; i < workers; ++i) {
+        SwarmWorker::Settings settings;
+        settings.index = i;
+        settings.clock = &m_clock;
+        settings.identity = &m_identity;
+        settings.hashPool = m_pool.get();
+        settings.clientTemplate = m_config.client;
+        settings.withConnections = m_config.snapshotConnections;
+        settings.maxEventsPerReport = qMax(1, m_config.maxEventsPerSnapshot / workers);
+        auto* worker = new SwarmWorker(settings);
+        auto* thread = new QThread;
+        thread->setObjectName(QStringLiteral("swarm-worker-%1").arg(i));
+        worker->moveToThread(thread);
+        connect(thread, &QThread::finished, worker, &QObject::deleteLater);
+        connect(worker, &SwarmWorker::reported, this, &SwarmLab::onReport);
+        connect(worker, &SwarmWorker::peerCompleted, this, [this](int peer, qint64 labMs) {
+            auto it = m_peers.find(peer);
+            if (it == m_peers.end() || it->info.completedAtMs >= 0)
+                return;
+            it->info.completedAtMs = labMs;
+            emit peerCompleted(peer, it->info.completionSeconds());
+        });
+        connect(worker, &SwarmWorker::peerFailed, this, &SwarmLab::peerFailed);
+        connect(worker, &SwarmWorker::peerRemoved, this, &SwarmLab::peerRemoved);
+        connect(worker, &SwarmWorker::shutDown, this, &SwarmLab::onWorkerShutDown);
+        thread->start();
+        m_threads.append(thread);
+        m_workers.append(worker);
+    }
+    m_assembler.reset(workers);
+
+    startTracker();
+    m_started = true;
+    m_snapshotTimer.start(1000 / m_snapshotHz);
+    return true;
+}
+
+void SwarmLab::startTracker() {
+    m_trackerThread = new QThread;
+    m_trackerThread->setObjectName(QStringLiteral("swarm-tracker"));
+    // The tracker must be made in its own thread (its timers belong to the thread that creates them); this
+    // anchor gives the call somewhere to run and owns the tracker.
+    auto* anchor = new QObject;
+    anchor->moveToThread(m_trackerThread);
+    connect(m_trackerThread, &QThread::finished, anchor, &QObject::deleteLater);
+    m_trackerThread->start();
+
+    TrackerServerConfig config;
+    config.intervalSeconds = qMax(1, m_config.announceIntervalSeconds);
+    config.listenBacklog = 4096;
+    config.maxConnections = 4096;
+    if (m_config.seed)
+        config.randomSeed = m_config.seed;
+    const QHostAddress address = m_config.trackerAddress;
+    const quint16 port = m_config.trackerPort;
+    SwarmLab* lab = this;
+    QMetaObject::invokeMethod(anchor, [anchor, config, address, port, lab] {
+        auto* tracker = new TrackerServer(config, anchor);
+        const bool ok = tracker->listen(address, port);
+        const QString url = ok ? tracker->announceUrl() : QString();
+        const QString error = ok ? QString() : tracker->errorString();
+        // The lab waits for this thread before it goes, so it is alive; posting to it is thread-safe.
+        QMetaObject::invokeMethod(
+            lab, [lab, ok, url, error] { lab->onTrackerStarted(ok, url, error); }, Qt::QueuedConnection);
+    });
+}
+
+void SwarmLab::onTrackerStarted(bool ok, const QString& url, const QString& error) {
+    if (!ok) {
+        m_error = QStringLiteral("the lab's tracker cannot listen: %1").arg(error);
+        emit errorOccurred(m_error);
+        return;
+    }
+    m_announceUrl = url;
+    for (SwarmWorker* worker : std::as_const(m_workers))
+        QMetaObject::invokeMethod(worker, [worker, url] { worker->setAnnounceUrl(url); });
+    emit trackerReady(url);
+}
+
+int SwarmLab::addTorrent(const Metainfo& metainfo, const QString& sourceDir, bool trustSourceData) {
+    if (metainfo.pieceCount() <= 0 || metainfo.infoHash.size() != 20)
+        return 0;
+    const int id = m_nextTorrent++;
+    m_torrents.insert(id, TorrentRecord{metainfo, QDir(sourceDir).absolutePath(), trustSourceData});
+    return id;
+}
+
+QList<int> SwarmLab::addSeeders(int torrent, int count, const PeerConditions& conditions) {
+    return addPeers(torrent, TorrentRole::Seeder, count, conditions);
+}
+
+QList<int> SwarmLab::addLeechers(int torrent, int count, const PeerConditions& conditions) {
+    return addPeers(torrent, TorrentRole::Leecher, count, conditions);
+}
+
+QList<int> SwarmLab::addPeers(int torrent, TorrentRole role, int count, const PeerConditions& conditions) {
+    QList<int> ids;
+    const auto record = m_torrents.constFind(torrent);
+    if (!m_started || m_shuttingDown || record == m_torrents.cend() || count <= 0)
+        return ids;
+    ids.reserve(count);
+    const qint64 now = nowMs();
+    for (int i = 0; i < count; ++i) {
+        LabPeerSpec spec;
+        spec.id = m_nextPeer++;
+        spec.torrent = torrent;
+        spec.role = role;
+        spec.metainfo = record->metainfo;
+        spec.dataDir = role == TorrentRole::Seeder
+                           ? record->sourceDir
+                           : QDir(m_labDir).filePath(QStringLiteral("peer-%1").arg(spec.id));
+        spec.trustData = record->trustData;
+        spec.conditions = conditions;
+        spec.addedAtMs = now;
+        spec.peerId = m_identity.peerIdFor(spec.id);
+        spec.seed = m_config.seed ? m_config.seed * 7919u + quint32(spec.id) : 0;
+
+        PeerRecord peer;
+        peer.info.id = spec.id;
+        peer.info.torrent = torrent;
+        peer.info.role = role;
+        peer.info.dataDir = spec.dataDir;
+        peer.info.addedAtMs = now;
+        peer.worker = m_nextWorker++ % int(m_workers.size());
+        m_peers.insert(spec.id, peer);
+        ids.append(spec.id);
+        dispatch(spec);
+    }
+    return ids;
+}
+
+void SwarmLab::dispatch(const LabPeerSpec& spec) {
+    SwarmWorker* worker = m_workers.value(m_peers.value(spec.id).worker);
+    QMetaObject::invokeMethod(worker, [worker, spec] { worker->addPeer(spec); });
+}
+
+void SwarmLab::forPeer(int peer, const std::function<void(LabPeer&)>& f) {
+    if (!m_started || m_shuttingDown)
+        return;
+    if (peer == kAllPeers) {
+        for (SwarmWorker* worker : std::as_const(m_workers))
+            QMetaObject::invokeMethod(worker,
+                                      [worker, f] { worker->applyToPeers(SwarmWorker::kAllPeers, f); });
+        return;
+    }
+    const auto it = m_peers.constFind(peer);
+    if (it == m_peers.cend() || it->info.removed)
+        return;
+    SwarmWorker* worker = m_workers.value(it->worker);
+    QMetaObject::invokeMethod(worker, [worker, peer, f] { worker->applyToPeers(peer, f); });
+}
+
+void SwarmLab::pausePeer(int peer) {
+    forPeer(peer, [](LabPeer& p) { p.pause(); });
+}
+
+void SwarmLab::resumePeer(int peer) {
+    forPeer(peer, [](LabPeer& p) { p.resume(); });
+}
+
+void SwarmLab::killPeer(int peer) {
+    forPeer(peer, [](LabPeer& p) { p.kill(); });
+}
+
+void SwarmLab::restartPeer(int peer) {
+    forPeer(peer, [](LabPeer& p) { p.restart(); });
+}
+
+void SwarmLab::removePeer(int peer, bool deleteData) {
+    const auto it = m_peers.find(peer);
+    if (!m_started || m_shuttingDown || it == m_peers.end() || it->info.removed)
+        return;
+    it->info.removed = true;
+    SwarmWorker* worker = m_workers.value(it->worker);
+    QMetaObject::invokeMethod(worker, [worker, peer, deleteData] { worker->removePeer(peer, deleteData); });
+}
+
+void SwarmLab::setConditions(int peer, const PeerConditions& conditions) {
+    forPeer(peer, [conditions](LabPeer& p) { p.setConditions(conditions); });
+}
+
+void SwarmLab::setLatency(int peer, qint64 latencyMs, qint64 jitterMs) {
+    forPeer(peer, [latencyMs, jitterMs](LabPeer& p) { p.setLatency(latencyMs, jitterMs); });
+}
+
+void SwarmLab::setUploadRate(int peer, qint64 bytesPerSecond) {
+    forPeer(peer, [bytesPerSecond](LabPeer& p) { p.setUploadRate(bytesPerSecond); });
+}
+
+void SwarmLab::setDownloadRate(int peer, qint64 bytesPerSecond) {
+    forPeer(peer, [bytesPerSecond](LabPeer& p) { p.setDownloadRate(bytesPerSecond); });
+}
+
+void SwarmLab::setPickerStrategy(int peer, PickerStrategy strategy) {
+    forPeer(peer, [strategy](LabPeer& p) { p.setPickerStrategy(strategy); });
+}
+
+void SwarmLab::setChokerEnabled(int peer, bool enabled) {
+    forPeer(peer, [enabled](LabPeer& p) { p.setChokerEnabled(enabled); });
+}
+
+void SwarmLab::setSnapshotRate(int hz) {
+    m_snapshotHz = qBound(1, hz, 60);
+    if (m_snapshotTimer.isActive())
+        m_snapshotTimer.start(1000 / m_snapshotHz);
+}
+
+void SwarmLab::setSnapshotConnections(bool enabled) {
+    m_config.snapshotConnections = enabled;
+    for (SwarmWorker* worker : std::as_const(m_workers))
+        QMetaObject::invokeMethod(worker, [worker, enabled] { worker->setWithConnections(enabled); });
+}
+
+void SwarmLab::setEventKinds(const QList<PeerEventKind>& kinds) {
+    quint32 mask = 0;
+    for (PeerEventKind kind : kinds)
+        mask |= 1u << unsigned(kind);
+    for (SwarmWorker* worker : std::as_const(m_workers))
+        QMetaObject::invokeMethod(worker, [worker, mask] { worker->setEventMask(mask); });
+}
+
+void SwarmLab::verifyLeechers(const QList<int>& peers) {
+    if (!m_verifier)
+        return;
+    QList<LeecherVerifier::Job> jobs;
+    for (const PeerRecord& record : std::as_const(m_peers)) {
+        const LabPeerInfo& info = record.info;
+        if (info.role != TorrentRole::Leecher || info.removed ||
+            (!peers.isEmpty() && !peers.contains(info.id)))
+            continue;
+        jobs.append(LeecherVerifier::Job{info.id, m_torrents.value(info.torrent).metainfo, info.dataDir});
+    }
+    m_verifier->start(jobs);
+}
+
+void SwarmLab::onTick() {
+    if (m_assembler.isWaiting() && m_assembler.hasNews())
+        publish(); // a late worker does not hold back the others' news
+    for (int index : m_assembler.startRound()) {
+        SwarmWorker* worker = m_workers.at(index);
+        QMetaObject::invokeMethod(worker, [worker] { worker->collect(); });
+    }
+}
+
+void SwarmLab::onReport(const WorkerReport& report) {
+    if (m_assembler.add(report))
+        publish();
+}
+
+void SwarmLab::publish() {
+    QList<LabTorrentSnapshot> torrents;
+    torrents.reserve(m_torrents.size());
+    for (auto it = m_torrents.cbegin(); it != m_torrents.cend(); ++it) {
+        LabTorrentSnapshot t;
+        t.id = it.key();
+        t.infoHash = it->metainfo.infoHash;
+        t.name = it->metainfo.name;
+        t.totalSize = it->metainfo.totalSize;
+        t.pieceLength = it->metainfo.pieceLength;
+        t.pieceCount = it->metainfo.pieceCount();
+        torrents.append(t);
+    }
+    QList<SwarmEvent> events;
+    int dropped = 0;
+    m_lastSnapshot = m_assembler.assemble(
+        ++m_sequence, nowMs(), std::move(torrents),
+        [this](int id) {
+            const auto it = m_peers.constFind(id);
+            return it != m_peers.cend() && !it->info.removed;
+        },
+        &events, &dropped);
+    emit snapshotReady(m_lastSnapshot);
+    if (!events.isEmpty() || dropped > 0)
+        emit eventsReady(events, dropped);
+}
+
+void SwarmLab::shutdown() {
+    if (!m_started) {
+        emit shutdownFinished();
+        return;
+    }
+    if (m_shuttingDown)
+        return;
+    m_shuttingDown = true;
+    m_workersShutDown = 0;
+    for (SwarmWorker* worker : std::as_const(m_workers))
+        QMetaObject::invokeMethod(worker, [worker] { worker->shutdown(); });
+    m_shutdownTimer.start(kShutdownLimitMs);
+}
+
+void SwarmLab::onWorkerShutDown() {
+    if (++m_workersShutDown >= m_workers.size())
+        finishShutdown();
+}
+
+void SwarmLab::finishShutdown() {
+    if (m_shutdownFinished)
+        return;
+    m_shutdownFinished = true;
+    m_shutdownTimer.stop();
+    m_snapshotTimer.stop();
+    emit shutdownFinished();
+}
+
+QList<int> SwarmLab::peerIds(int torrent) const {
+    QList<int> ids;
+    for (const PeerRecord& record : m_peers)
+        if (!record.info.removed && (torrent == 0 || record.info.torrent == torrent))
+            ids.append(record.info.id);
+    return ids;
+}
+
+std::optional<LabPeerInfo> SwarmLab::peerInfo(int peer) const {
+    const auto it = m_peers.constFind(peer);
+    if (it == m_peers.cend())
+        return std::nullopt;
+    return it->info;
+}
+
+std::optional<Metainfo> SwarmLab::torrentMetainfo(int torrent) const {
+    const auto it = m_torrents.constFind(torrent);
+    if (it == m_torrents.cend())
+        return std::nullopt;
+    return it->metainfo;
+}
+
+} // namespace swarmscope

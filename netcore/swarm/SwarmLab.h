@@ -1,0 +1,216 @@
+#pragma once
+
+#include "metainfo/Metainfo.h"
+#include "peer/PeerEvent.h"
+#include "peer/PickerStrategy.h"
+#include "peer/TorrentRole.h"
+#include "swarm/LabClock.h"
+#include "swarm/LabPeerIdentity.h"
+#include "swarm/LabPeerSpec.h"
+#include "swarm/LeecherVerifier.h"
+#include "swarm/PeerConditions.h"
+#include "swarm/SnapshotAssembler.h"
+#include "swarm/SwarmEvent.h"
+#include "swarm/SwarmLabConfig.h"
+#include "swarm/SwarmSnapshot.h"
+#include "swarm/WorkerReport.h"
+
+#include <QHash>
+#include <QList>
+#include <QMap>
+#include <QObject>
+#include <QString>
+#include <QTimer>
+
+#include <functional>
+#include <memory>
+#include <optional>
+
+class QTemporaryDir;
+class QThread;
+class QThreadPool;
+
+namespace swarmscope {
+
+class LabPeer;
+class SwarmWorker;
+
+// What the lab's thread knows about a peer without asking a worker.
+struct LabPeerInfo {
+    int id = 0;
+    int torrent = 0;
+    TorrentRole role = TorrentRole::Leecher;
+    QString dataDir;
+    qint64 addedAtMs = 0;      // lab time
+    qint64 completedAtMs = -1; // lab time; -1 until a leecher completes (seeders never do)
+    bool removed = false;
+
+    double completionSeconds() const {
+        return completedAtMs < 0 ? -1.0 : (completedAtMs - addedAtMs) / 1000.0;
+    }
+};
+
+// The lab: one embedded HTTP tracker and any number of BitTorrent clients in this process, each a real
+// peer on its own 127.0.0.1 port, with its own peer id and simulated link. The GUI and `swarmscope swarm`
+// drive it through this control API and watch it through snapshots and events.
+//
+// Threads: the lab object lives in the caller's thread and never blocks it. The clients run on worker
+// threads (assigned round-robin; each client and its sockets stay in one thread) and the tracker on a thread
+// of its own. Every command is forwarded with QMetaObject::invokeMethod and returns at once; ids are
+// allocated here, so they are valid immediately. Commands to one peer run in the order given.
+//
+// Outputs, all in the lab's thread: snapshotReady() at a fixed rate with one immutable SwarmSnapshot of
+// every peer, eventsReady() with the clients' PeerEvents since the previous snapshot, peerCompleted() when a
+// leecher first has every piece.
+//
+// Life: construct, start(), add torrents and peers, ... shutdown() and wait for shutdownFinished() for a
+// clean stop ("stopped" announced), or just destroy the lab, which drops every client abruptly.
+class SwarmLab : public QObject {
+    Q_OBJECT
+public:
+    // As a peer id in the per-peer setters: every peer of the lab.
+    static constexpr int kAllPeers = 0;
+
+    explicit SwarmLab(const SwarmLabConfig& config = {}, QObject* parent = nullptr);
+    ~SwarmLab() override;
+
+    // Raises the open-file limit (and tunes the allocator, see AllocatorTuning.h), makes the lab directory,
+    // starts the worker threads, the tracker and the snapshot timer. False with errorString() when the lab
+    // directory cannot be made. The tracker comes up asynchronously: trackerReady() or errorOccurred(); peers
+    // added before then start once it is up.
+    bool start();
+    bool isStarted() const { return m_started; }
+    QString errorString() const { return m_error; }
+    QString labDir() const { return m_labDir; }
+    // "http://127.0.0.1:PORT/announce"; empty until trackerReady().
+    QString announceUrl() const { return m_announceUrl; }
+    int workerCount() const { return int(m_workers.size()); }
+    qint64 openFileLimit() const { return m_openFileLimit; }
+    // Milliseconds since the lab was constructed: the time base of snapshots, events and completions.
+    qint64 nowMs() const { return m_clock.labMs(); }
+
+    // --- torrents and peers; ids are 1, 2, ... and never reused
+    // sourceDir: the directory that contains the torrent's file or top-level folder, which seeders serve in
+    // place. trustSourceData: it was hashed just now, seeders skip checking it. Returns the torrent id, or 0
+    // when the metainfo has no pieces.
+    int addTorrent(const Metainfo& metainfo, const QString& sourceDir, bool trustSourceData = false);
+    // Unknown torrents give an empty list.
+    QList<int> addSeeders(int torrent, int count, const PeerConditions& conditions = {});
+    // Each leecher downloads into its own <labDir>/peer-<id>/.
+    QList<int> addLeechers(int torrent, int count, const PeerConditions& conditions = {});
+
+    // --- per peer; peer may be kAllPeers
+    void pausePeer(int peer);
+    void resumePeer(int peer);
+    // Abrupt: sockets aborted, no "stopped" announce, data kept. The peer stays in snapshots as Stopped.
+    void killPeer(int peer);
+    // A killed peer starts again (same peer id, link and data; same port when free); a running one is
+    // killed first.
+    void restartPeer(int peer);
+    // Announces "stopped" and forgets the peer; a leecher's folder is deleted too when asked. One peer only.
+    void removePeer(int peer, bool deleteData = false);
+
+    // Live network conditions; they apply to data sent or received from now on.
+    void setConditions(int peer, const PeerConditions& conditions);
+    void setLatency(int peer, qint64 latencyMs, qint64 jitterMs = 0);
+    void setUploadRate(int peer, qint64 bytesPerSecond);   // 0: unlimited
+    void setDownloadRate(int peer, qint64 bytesPerSecond); // 0: unlimited
+    void setPickerStrategy(int peer, PickerStrategy strategy);
+    void setChokerEnabled(int peer, bool enabled);
+
+    // --- outputs
+    void setSnapshotRate(int hz); // 1..60
+    int snapshotRate() const { return m_snapshotHz; }
+    // Per-connection detail in snapshots (on by default); off saves most of a big lab's snapshot cost.
+    void setSnapshotConnections(bool enabled);
+    // The kinds eventsReady() carries (all by default); an empty list turns events off.
+    void setEventKinds(const QList<PeerEventKind>& kinds);
+    SwarmSnapshotPtr lastSnapshot() const { return m_lastSnapshot; }
+
+    // Reads every given leecher's data back from disk (every leecher of the lab when empty) and checks each
+    // piece against its hash, off this thread; verificationFinished() follows.
+    void verifyLeechers(const QList<int>& peers = {});
+
+    // Stops every client gracefully (announcing "stopped"), then emits shutdownFinished(). Bounded: a client
+    // that hangs is given up on after a few seconds. The lab takes no more commands afterwards.
+    void shutdown();
+    bool isShuttingDown() const { return m_shuttingDown; }
+
+    // --- bookkeeping kept in this thread
+    // Peers not removed, ascending; torrent 0: of every torrent.
+    QList<int> peerIds(int torrent = 0) const;
+    std::optional<LabPeerInfo> peerInfo(int peer) const;
+    QList<int> torrentIds() const { return m_torrents.keys(); }
+    std::optional<Metainfo> torrentMetainfo(int torrent) const;
+
+signals:
+    void trackerReady(const QString& announceUrl);
+    void snapshotReady(const swarmscope::SwarmSnapshotPtr& snapshot);
+    // Events since the previous snapshot, in order per peer; dropped: how many went over the cap.
+    void eventsReady(const QList<swarmscope::SwarmEvent>& events, int dropped);
+    void peerCompleted(int peer, double seconds);
+    void peerFailed(int peer, const QString& error);
+    void peerRemoved(int peer);
+    void verificationFinished(const QList<swarmscope::LeecherVerification>& results);
+    void shutdownFinished();
+    // The lab cannot run: the tracker could not listen.
+    void errorOccurred(const QString& message);
+
+private:
+    struct TorrentRecord {
+        Metainfo metainfo;
+        QString sourceDir;
+        bool trustData = false;
+    };
+    struct PeerRecord {
+        LabPeerInfo info;
+        int worker = 0;
+    };
+
+    QList<int> addPeers(int torrent, TorrentRole role, int count, const PeerConditions& conditions);
+    void dispatch(const LabPeerSpec& spec);
+    void startTracker();
+    void onTrackerStarted(bool ok, const QString& url, const QString& error);
+    // Runs f in the worker of peer (every worker for kAllPeers) on that peer (on all of them).
+    void forPeer(int peer, const std::function<void(LabPeer&)>& f);
+    void onTick();
+    void onReport(const WorkerReport& report);
+    void publish();
+    void onWorkerShutDown();
+    void finishShutdown();
+
+    SwarmLabConfig m_config;
+    LabClock m_clock;
+    LabPeerIdentity m_identity;
+    bool m_started = false;
+    bool m_shuttingDown = false;
+    bool m_shutdownFinished = false;
+    QString m_error;
+    QString m_labDir;
+    std::unique_ptr<QTemporaryDir> m_tempDir;
+    qint64 m_openFileLimit = -1;
+
+    std::unique_ptr<QThreadPool> m_pool; // piece hashing for every client, and final verification
+    QThread* m_trackerThread = nullptr;
+    QString m_announceUrl;
+    QList<QThread*> m_threads;
+    QList<SwarmWorker*> m_workers; // each lives in m_threads at the same index
+
+    QMap<int, TorrentRecord> m_torrents;
+    QMap<int, PeerRecord> m_peers;
+    int m_nextTorrent = 1;
+    int m_nextPeer = 1;
+    int m_nextWorker = 0;
+
+    int m_snapshotHz = 10;
+    QTimer m_snapshotTimer;
+    SnapshotAssembler m_assembler;
+    quint64 m_sequence = 0;
+    SwarmSnapshotPtr m_lastSnapshot;
+
+    LeecherVerifier* m_verifier = nullptr;
+    int m_workersShutDown = 0;
+    QTimer m_shutdownTimer;
+};
+
+} // namespace swarmscope

@@ -1,0 +1,120 @@
+#pragma once
+
+#include "metainfo/Metainfo.h"
+#include "peer/PickerStrategy.h"
+#include "swarm/PeerConditions.h"
+#include "swarm/SwarmEvent.h"
+#include "swarm/SwarmLabConfig.h"
+#include "swarm/SwarmSnapshot.h"
+
+#include <QHash>
+#include <QList>
+#include <QObject>
+#include <QPointer>
+#include <QString>
+#include <QThread>
+
+namespace swarmscope {
+class SwarmLab;
+}
+
+namespace swarmscope::ui {
+
+// What the demo swarm is made of. The caps keep a small file's spread slow enough to watch.
+struct DemoSettings {
+    qint64 fileSize = 8LL * 1024 * 1024;
+    qint64 pieceLength = 64 * 1024;
+    int seeders = 1;
+    int leechers = 8;
+    qint64 seederUploadRate = 2LL * 1024 * 1024; // bytes per second; 0: unlimited
+    qint64 leecherUploadRate = 1024 * 1024;
+};
+
+// The window's side of the lab: owns the SwarmLab, remembers which torrent is on screen, and turns the
+// lab's snapshots and events into ones holding only that torrent, so the views need not know there are
+// several. It also keeps the "for every peer" settings of the control panel, so that peers added later
+// start with the same link, picker and choker as the ones already running.
+class LabController : public QObject {
+    Q_OBJECT
+public:
+    explicit LabController(const SwarmLabConfig& config = {}, QObject* parent = nullptr);
+    ~LabController() override;
+
+    // Starts the lab (tracker, workers); false with errorString() when it cannot.
+    bool start();
+    QString errorString() const;
+    SwarmLab* lab() const { return m_lab; }
+    QString announceUrl() const;
+    QString labDir() const;
+
+    // --- torrents
+    // Adds a torrent and shows it; returns its id, or 0 when the lab refuses it.
+    int addTorrent(const Metainfo& metainfo, const QString& sourceDir, bool trustSourceData);
+    QList<int> torrentIds() const;
+    QString torrentName(int torrent) const;
+    int activeTorrent() const { return m_activeTorrent; }
+    void setActiveTorrent(int torrent);
+
+    // Writes a pseudo-random file into the lab folder and hashes it off this thread, then adds the torrent
+    // with its seeders; the leechers join once every seeder serves, so they all start from the same moment.
+    void startDemo(const DemoSettings& settings = {});
+    bool isPreparingDemo() const { return m_demoWaitsForTracker || m_demoThread != nullptr; }
+
+    // --- peers of the shown torrent, with the current settings for new peers
+    QList<int> addSeeders(int count);
+    QList<int> addLeechers(int count);
+
+    // --- settings for every peer (peer = 0) or one peer; every-peer values also apply to peers added later
+    void setLatency(int peer, qint64 latencyMs, qint64 jitterMs);
+    void setUploadRate(int peer, qint64 bytesPerSecond);
+    void setDownloadRate(int peer, qint64 bytesPerSecond);
+    void setPickerStrategy(int peer, PickerStrategy strategy);
+    void setChokerEnabled(int peer, bool enabled);
+    const PeerConditions& newPeerConditions() const { return m_conditions; }
+    PickerStrategy newPeerStrategy() const { return m_strategy; }
+    bool newPeerChoker() const { return m_choker; }
+
+    // The newest snapshot, holding only the shown torrent and its peers (null before the first one).
+    SwarmSnapshotPtr snapshot() const { return m_snapshot; }
+
+    // Builds a copy of snapshot with only torrent's peers; the peers' bitfields stay shared, so it is cheap.
+    // The snapshot itself when nothing would be left out.
+    static SwarmSnapshotPtr filterSnapshot(const SwarmSnapshotPtr& snapshot, int torrent);
+
+signals:
+    void trackerReady(const QString& announceUrl);
+    void errorOccurred(const QString& message);
+    void snapshotReady(const swarmscope::SwarmSnapshotPtr& snapshot);
+    void eventsReady(const QList<swarmscope::SwarmEvent>& events);
+    void torrentsChanged();
+    void activeTorrentChanged(int torrent);
+    // Every-peer settings changed (the demo sets its caps); the control panel shows them.
+    void newPeerSettingsChanged();
+    void demoStarted(int torrent);
+    void demoFailed(const QString& message);
+
+private:
+    struct PendingLeechers {
+        int count = 0;
+        PeerConditions conditions;
+    };
+
+    void onSnapshot(const SwarmSnapshotPtr& snapshot);
+    void onEvents(const QList<SwarmEvent>& events);
+    void finishDemo(const QString& error, const QByteArray& torrent, const QString& sourceDir,
+                    const DemoSettings& settings);
+    void applyNewPeerSettings(const QList<int>& peers);
+
+    SwarmLab* m_lab;
+    int m_activeTorrent = 0;
+    SwarmSnapshotPtr m_snapshot;
+    PeerConditions m_conditions;
+    PickerStrategy m_strategy = PickerStrategy::RarestFirst;
+    bool m_choker = true;
+    QHash<int, PendingLeechers> m_pendingLeechers; // torrent -> leechers waiting for its seeders
+    QPointer<QThread> m_demoThread;
+    int m_demoCount = 0;
+    bool m_demoWaitsForTracker = false;
+};
+
+} // namespace swarmscope::ui
