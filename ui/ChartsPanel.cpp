@@ -69,6 +69,9 @@ ChartsPanel::ChartsPanel(QWidget* parent) : QWidget(parent) {
     m_rateChart->addSeries(m_upSeries);
     m_rateX = new QValueAxis;
     m_rateX->setTitleText(tr("lab time (s)"));
+    // Whole seconds and few ticks: the docked charts are narrow, and longer labels are elided to "…".
+    m_rateX->setLabelFormat(QStringLiteral("%.0f"));
+    m_rateX->setTickCount(4);
     m_rateY = new QValueAxis;
     m_rateY->setTitleText(tr("KiB/s"));
     m_rateChart->addAxis(m_rateX, Qt::AlignBottom);
@@ -82,6 +85,8 @@ ChartsPanel::ChartsPanel(QWidget* parent) : QWidget(parent) {
     m_completionChart = new QChart;
     m_completionX = new QValueAxis;
     m_completionX->setTitleText(tr("lab time (s)"));
+    m_completionX->setLabelFormat(QStringLiteral("%.0f"));
+    m_completionX->setTickCount(4);
     m_completionY = new QValueAxis;
     m_completionY->setRange(0, 100);
     m_completionY->setTitleText(tr("% complete"));
