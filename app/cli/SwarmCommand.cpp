@@ -142,6 +142,9 @@ SwarmOptions parseOptions(const CommandLine& cl) {
         o.json = cl.value(QStringLiteral("json"));
         if (o.json.isEmpty() || QFileInfo(o.json).isDir())
             throw BadInput(QStringLiteral("not a file name"), QStringLiteral("--json ") + o.json);
+        // Found out now rather than after the whole run.
+        if (!QFileInfo(QFileInfo(o.json).absolutePath()).isDir())
+            throw BadInput(QStringLiteral("no such directory"), QStringLiteral("--json ") + o.json);
     }
     if (cl.isSet(QStringLiteral("timeout"))) {
         const QString text = cl.value(QStringLiteral("timeout"));

@@ -1,6 +1,7 @@
 #include "swarm/SnapshotAssembler.h"
 
 #include <algorithm>
+#include <utility>
 
 namespace swarmscope {
 

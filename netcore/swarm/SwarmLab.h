@@ -77,7 +77,7 @@ public:
     // Raises the open-file limit (and tunes the allocator, see AllocatorTuning.h), makes the lab directory,
     // starts the worker threads, the tracker and the snapshot timer. False with errorString() when the lab
     // directory cannot be made. The tracker comes up asynchronously: trackerReady() or errorOccurred(); peers
-    // added before then start once it is up.
+    // added before then start once it is up. Peers can only be added, and commands only run, after start().
     bool start();
     bool isStarted() const { return m_started; }
     QString errorString() const { return m_error; }

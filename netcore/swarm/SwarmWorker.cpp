@@ -5,6 +5,8 @@
 
 #include <QDir>
 
+#include <utility>
+
 namespace swarmscope {
 
 SwarmWorker::SwarmWorker(const Settings& settings) : m_settings(settings) {}

@@ -148,6 +148,8 @@ private slots:
         row("bad rate", {QStringLiteral("--up"), QStringLiteral("fast")});
         row("negative latency", {QStringLiteral("--latency"), QStringLiteral("-5")});
         row("zero timeout", {QStringLiteral("--timeout"), QStringLiteral("0")});
+        row("json in a missing directory",
+            {QStringLiteral("--json"), QStringLiteral("/nonexistent/dir/out.json")});
         row("unknown option", {QStringLiteral("--bogus")});
         row("positional", {QStringLiteral("data.bin")});
     }
