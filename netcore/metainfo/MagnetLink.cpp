@@ -1,5 +1,7 @@
 #include "metainfo/MagnetLink.h"
 
+#include "metainfo/PercentEncoding.h"
+
 #include <QByteArrayView>
 
 namespace swarmscope {
@@ -14,31 +16,6 @@ int hexValue(char c) {
     if (c >= 'A' && c <= 'F')
         return c - 'A' + 10;
     return -1;
-}
-
-// Strict percent-decoding: a '%' not followed by two hex digits is an error rather than a literal, because a
-// link that was mangled on its way here should not silently name a different torrent or tracker.
-std::optional<QByteArray> percentDecode(QByteArrayView text, bool plusIsSpace) {
-    QByteArray out;
-    out.reserve(text.size());
-    for (qsizetype i = 0; i < text.size(); ++i) {
-        const char c = text[i];
-        if (c == '%') {
-            if (i + 2 >= text.size())
-                return std::nullopt;
-            const int high = hexValue(text[i + 1]);
-            const int low = hexValue(text[i + 2]);
-            if (high < 0 || low < 0)
-                return std::nullopt;
-            out += char(high * 16 + low);
-            i += 2;
-        } else if (c == '+' && plusIsSpace) {
-            out += ' ';
-        } else {
-            out += c;
-        }
-    }
-    return out;
 }
 
 // RFC 4648 base32, the older spelling of a btih info-hash: 32 digits make exactly 20 bytes.
@@ -134,8 +111,14 @@ std::optional<MagnetLink> parseMagnetLink(const QString& uri, QString* error) {
         const bool isTracker = isParameter(key, "tr");
         if (!isTopic && !isName && !isTracker)
             continue;
-        // Form encoding writes spaces in names as '+'; in URNs and tracker URLs a '+' is meant literally.
-        const std::optional<QByteArray> value = percentDecode(rawValue, isName);
+        // Form encoding writes spaces in names as '+'; in URNs and tracker URLs a '+' is meant literally. An
+        // escaped "%2B" stays a '+' either way, since the swap happens before decoding.
+        QByteArray encoded = rawValue.toByteArray();
+        if (isName)
+            encoded.replace('+', ' ');
+        // Strict: a '%' not followed by two hex digits is an error, so a mangled link never names another
+        // torrent.
+        const std::optional<QByteArray> value = percentDecode(encoded);
         if (!value)
             return fail(QStringLiteral("the %1 parameter has a '%' that is not followed by two hex digits")
                             .arg(QString::fromUtf8(key)));

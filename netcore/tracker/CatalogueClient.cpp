@@ -3,7 +3,7 @@
 #include "metainfo/Metainfo.h"
 #include "tracker/HttpClient.h"
 #include "tracker/HttpUrl.h"
-#include "tracker/PercentEncoding.h"
+#include "metainfo/PercentEncoding.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "tracker/PercentEncoding.h"
+#include "metainfo/PercentEncoding.h"
 
 #include <QByteArray>
 #include <QList>

@@ -12,7 +12,7 @@
 
 #include "tracker/AnnounceRequest.h"
 #include "tracker/HttpRequestParser.h"
-#include "tracker/PercentEncoding.h"
+#include "metainfo/PercentEncoding.h"
 
 #include <cstddef>
 #include <cstdint>

@@ -5,7 +5,7 @@
 
 #include "tracker/HttpClient.h"
 #include "tracker/HttpUrl.h"
-#include "tracker/PercentEncoding.h"
+#include "metainfo/PercentEncoding.h"
 
 #include <QCryptographicHash>
 #include <QDeadlineTimer>

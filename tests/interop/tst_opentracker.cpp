@@ -7,7 +7,7 @@
 #include "InteropSupport.h"
 #include "TestSupport.h"
 
-#include "tracker/PercentEncoding.h"
+#include "metainfo/PercentEncoding.h"
 
 #include <QDeadlineTimer>
 #include <QElapsedTimer>

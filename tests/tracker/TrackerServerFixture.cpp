@@ -1,6 +1,6 @@
 #include "TrackerServerFixture.h"
 
-#include "tracker/PercentEncoding.h"
+#include "metainfo/PercentEncoding.h"
 
 namespace swarmscope::trackertest {
 

@@ -6,7 +6,7 @@
 #include "tracker/HttpRequestParser.h"
 #include "tracker/HttpResponseParser.h"
 #include "tracker/HttpUrl.h"
-#include "tracker/PercentEncoding.h"
+#include "metainfo/PercentEncoding.h"
 
 #include <QTest>
 

@@ -6,7 +6,7 @@
 #include "TrackerTestUtil.h"
 
 #include "tracker/HttpUrl.h"
-#include "tracker/PercentEncoding.h"
+#include "metainfo/PercentEncoding.h"
 #include "tracker/ScrapeResponse.h"
 #include "tracker/TrackerClient.h"
 #include "tracker/TrackerServer.h"

@@ -5,7 +5,7 @@
 
 #include "tracker/AnnounceRequest.h"
 #include "tracker/AnnounceResponse.h"
-#include "tracker/PercentEncoding.h"
+#include "metainfo/PercentEncoding.h"
 #include "tracker/ScrapeResponse.h"
 #include "tracker/SwarmTable.h"
 #include "tracker/TrackerClient.h"

@@ -2,7 +2,7 @@
 
 #include "TrackerServerFixture.h"
 
-#include "tracker/PercentEncoding.h"
+#include "metainfo/PercentEncoding.h"
 #include "tracker/ScrapeResponse.h"
 
 #include <QSet>

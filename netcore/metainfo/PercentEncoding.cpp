@@ -1,4 +1,4 @@
-#include "tracker/PercentEncoding.h"
+#include "metainfo/PercentEncoding.h"
 
 namespace swarmscope {
 
