@@ -1,11 +1,11 @@
 #include "cli/CliError.h"
 #include "cli/CommandLine.h"
 #include "cli/Commands.h"
+#include "cli/OptionValues.h"
 #include "cli/ProgressReporter.h"
 #include "cli/Units.h"
 
 #include "Version.h"
-#include "metainfo/PieceSize.h"
 #include "metainfo/TorrentCreator.h"
 
 #include <QFileInfo>
@@ -65,17 +65,7 @@ int runCreate(const QStringList& args) {
     if (!input.exists())
         throw BadInput(QStringLiteral("no such file or directory"), options.path);
 
-    if (cl.isSet(QStringLiteral("piece-size"))) {
-        const QString text = cl.value(QStringLiteral("piece-size"));
-        const std::optional<qint64> size = parseSize(text);
-        if (!size)
-            throw BadInput(QStringLiteral("'%1' is not a size such as 256KiB").arg(text),
-                           QStringLiteral("--piece-size"));
-        QString problem;
-        if (!isValidPieceLength(*size, &problem))
-            throw BadInput(problem, QStringLiteral("--piece-size"));
-        options.pieceLength = *size;
-    }
+    options.pieceLength = pieceSizeOption(cl);
     for (const QString& tracker : cl.values(QStringLiteral("tracker"))) {
         const QUrl url(tracker, QUrl::StrictMode);
         const QString scheme = url.scheme();

@@ -1,11 +1,11 @@
 #include "cli/CliError.h"
 #include "cli/CommandLine.h"
 #include "cli/Commands.h"
+#include "cli/OptionValues.h"
 #include "cli/ProgressReporter.h"
 #include "cli/Units.h"
 
 #include "Version.h"
-#include "metainfo/PieceSize.h"
 #include "metainfo/TorrentCreator.h"
 #include "swarm/KumarRossBound.h"
 #include "swarm/ProcessUsage.h"
@@ -72,17 +72,6 @@ int parseCount(const CommandLine& cl, const QString& name, int fallback) {
     return n;
 }
 
-qint64 parseRateOption(const CommandLine& cl, const QString& name) {
-    if (!cl.isSet(name))
-        return 0;
-    const QString text = cl.value(name);
-    const std::optional<qint64> rate = parseRate(text);
-    if (!rate)
-        throw BadInput(QStringLiteral("'%1' is not a rate such as 1MiB/s (0: unlimited)").arg(text),
-                       QStringLiteral("--") + name);
-    return *rate;
-}
-
 SwarmOptions parseOptions(const CommandLine& cl) {
     SwarmOptions o;
     o.seeders = parseCount(cl, QStringLiteral("seeders"), o.seeders);
@@ -116,28 +105,11 @@ SwarmOptions parseOptions(const CommandLine& cl) {
                 throw BadInput(QStringLiteral("the file is empty"), o.file);
         }
     }
-    if (cl.isSet(QStringLiteral("piece-size"))) {
-        const QString text = cl.value(QStringLiteral("piece-size"));
-        const std::optional<qint64> size = parseSize(text);
-        if (!size)
-            throw BadInput(QStringLiteral("'%1' is not a size such as 256KiB").arg(text),
-                           QStringLiteral("--piece-size"));
-        QString problem;
-        if (!isValidPieceLength(*size, &problem))
-            throw BadInput(problem, QStringLiteral("--piece-size"));
-        o.pieceSize = *size;
-    }
-    if (cl.isSet(QStringLiteral("latency"))) {
-        const QString text = cl.value(QStringLiteral("latency"));
-        bool ok = false;
-        o.latencyMs = text.toLongLong(&ok);
-        if (!ok || o.latencyMs < 0 || o.latencyMs > 60'000)
-            throw BadInput(QStringLiteral("'%1' is not a latency in milliseconds from 0 to 60000").arg(text),
-                           QStringLiteral("--latency"));
-    }
-    o.seedUp = parseRateOption(cl, QStringLiteral("seed-up"));
-    o.up = parseRateOption(cl, QStringLiteral("up"));
-    o.down = parseRateOption(cl, QStringLiteral("down"));
+    o.pieceSize = pieceSizeOption(cl);
+    o.latencyMs = latencyOption(cl);
+    o.seedUp = rateOption(cl, QStringLiteral("seed-up"));
+    o.up = rateOption(cl, QStringLiteral("up"));
+    o.down = rateOption(cl, QStringLiteral("down"));
     if (cl.isSet(QStringLiteral("json"))) {
         o.json = cl.value(QStringLiteral("json"));
         if (o.json.isEmpty() || QFileInfo(o.json).isDir())

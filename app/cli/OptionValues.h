@@ -1,0 +1,21 @@
+#pragma once
+
+#include "cli/CommandLine.h"
+
+#include <QString>
+
+namespace swarmscope::cli {
+
+// Option values shared by several commands. Each returns its default when the option is not given and throws
+// BadInput naming the option when its value is not valid.
+
+// --piece-size: a power of two within the limits of metainfo/PieceSize.h; 0 (automatic) when not given.
+qint64 pieceSizeOption(const CommandLine& cl);
+
+// --NAME: a rate such as 1MiB/s; 0 (unlimited) when not given.
+qint64 rateOption(const CommandLine& cl, const QString& name);
+
+// --latency: one-way latency in milliseconds, 0 to 60000; 0 when not given.
+qint64 latencyOption(const CommandLine& cl);
+
+} // namespace swarmscope::cli
