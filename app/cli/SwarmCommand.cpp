@@ -3,6 +3,7 @@
 #include "cli/Commands.h"
 #include "cli/OptionValues.h"
 #include "cli/ProgressReporter.h"
+#include "cli/SwarmTimeline.h"
 #include "cli/Units.h"
 
 #include "Version.h"
@@ -28,6 +29,7 @@
 #include <cmath>
 #include <csignal>
 #include <cstdio>
+#include <optional>
 #include <unistd.h>
 
 namespace swarmscope::cli {
@@ -54,6 +56,7 @@ struct SwarmOptions {
     qint64 up = 0;
     qint64 down = 0;
     QString json;
+    QString timeline;
     double timeoutS = 0; // 0: none
     bool keep = false;
     PickerStrategy picker = PickerStrategy::RarestFirst;
@@ -118,6 +121,17 @@ SwarmOptions parseOptions(const CommandLine& cl) {
         if (!QFileInfo(QFileInfo(o.json).absolutePath()).isDir())
             throw BadInput(QStringLiteral("no such directory"), QStringLiteral("--json ") + o.json);
     }
+    if (cl.isSet(QStringLiteral("timeline"))) {
+        o.timeline = cl.value(QStringLiteral("timeline"));
+        if (o.timeline.isEmpty() || QFileInfo(o.timeline).isDir())
+            throw BadInput(QStringLiteral("not a file name"), QStringLiteral("--timeline ") + o.timeline);
+        if (!QFileInfo(QFileInfo(o.timeline).absolutePath()).isDir())
+            throw BadInput(QStringLiteral("no such directory"), QStringLiteral("--timeline ") + o.timeline);
+        if (!o.json.isEmpty() &&
+            QFileInfo(o.json).absoluteFilePath() == QFileInfo(o.timeline).absoluteFilePath())
+            throw BadInput(QStringLiteral("the timeline and the JSON results need two files"),
+                           QStringLiteral("--timeline ") + o.timeline);
+    }
     if (cl.isSet(QStringLiteral("timeout"))) {
         const QString text = cl.value(QStringLiteral("timeout"));
         bool ok = false;
@@ -162,6 +176,9 @@ void addOptions(CommandLine& cl) {
     option(QStringLiteral("down"), QStringLiteral("Download cap of each leecher (0: unlimited)."),
            QStringLiteral("RATE"));
     option(QStringLiteral("json"), QStringLiteral("Write the results to FILE as JSON."),
+           QStringLiteral("FILE"));
+    option(QStringLiteral("timeline"),
+           QStringLiteral("Write every peer's pieces, bytes and rates every 0.25 s to FILE as CSV."),
            QStringLiteral("FILE"));
     option(QStringLiteral("timeout"), QStringLiteral("Give up after S seconds (exit code 1)."),
            QStringLiteral("S"));
@@ -338,7 +355,7 @@ int runSwarm(const QStringList& args) {
         QStringLiteral("swarm"),
         QStringLiteral("swarmscope swarm [--seeders N] [--leechers N] [--size SIZE | --file PATH] "
                        "[--piece-size SIZE] [--latency MS] [--seed-up RATE] [--up RATE] [--down RATE] "
-                       "[--json FILE] [--timeout S]"));
+                       "[--json FILE] [--timeline FILE] [--timeout S]"));
     addOptions(cl);
     cl.parse(args, 0, 0);
     if (cl.helpRequested()) {
@@ -389,6 +406,17 @@ int runSwarm(const QStringList& args) {
     setup.strategy = o.picker;
     setup.chokerEnabled = !o.chokerOff;
     SwarmExperiment run(lab, lab.addTorrent(metainfo, servedDir, true), setup);
+    std::optional<SwarmTimeline> timeline;
+    SwarmSnapshotPtr lastSnapshot;
+    QMetaObject::Connection recording;
+    if (!o.timeline.isEmpty()) {
+        timeline.emplace(o.timeline);
+        recording =
+            QObject::connect(&lab, &SwarmLab::snapshotReady, &lab, [&](const SwarmSnapshotPtr& snapshot) {
+                lastSnapshot = snapshot;
+                timeline->record(*snapshot);
+            });
+    }
 
     QElapsedTimer clock;
     clock.start();
@@ -396,6 +424,17 @@ int runSwarm(const QStringList& args) {
     const Outcome outcome = runExperiment(run, o, clock, &failure);
     const double wall = clock.elapsed() / 1000.0;
     const ProcessUsage usage = ProcessUsage::current();
+    if (timeline) {
+        // The last state: the snapshot that follows the end (completions land between two snapshots).
+        QEventLoop loop;
+        QObject::connect(&lab, &SwarmLab::snapshotReady, &loop, &QEventLoop::quit);
+        QTimer::singleShot(1000, &loop, &QEventLoop::quit);
+        loop.exec();
+        QObject::disconnect(recording);
+        if (lastSnapshot)
+            timeline->record(*lastSnapshot, true);
+        timeline->finish();
+    }
     shutdownLab(lab);
 
     // The table: one row per leecher, then the summary.

@@ -98,6 +98,53 @@ private slots:
         QCOMPARE(o.value(QStringLiteral("verified")).toBool(), true);
     }
 
+    // --timeline: a CSV row per peer per sample. A capped seeder's bytes count as uploaded when they leave,
+    // not when they are queued: at every sample it has sent no more than its cap allows plus a small queue.
+    void timeline_recordsEveryPeerAndCountsBytesAsTheyLeave() {
+        const QString csv = m_dir.filePath(QStringLiteral("timeline.csv"));
+        const ProcessResult r =
+            swarm({QStringLiteral("--leechers"), QStringLiteral("12"), QStringLiteral("--size"),
+                   QStringLiteral("4MiB"), QStringLiteral("--piece-size"), QStringLiteral("64KiB"),
+                   QStringLiteral("--seed-up"), QStringLiteral("1MiB/s"), QStringLiteral("--timeline"), csv});
+        QVERIFY2(!r.crashed && r.exitCode == 0, r.err.constData());
+        QFile f(csv);
+        QVERIFY(f.open(QIODevice::ReadOnly | QIODevice::Text));
+        const QList<QByteArray> lines = f.readAll().split('\n');
+        QCOMPARE(lines.first(), QByteArray("time_s,peer,role,state,pieces,piece_count,downloaded,uploaded,"
+                                           "download_rate,upload_rate,connections"));
+        QHash<int, QList<QByteArray>> last; // the last row of each peer
+        double previousTime = -1;
+        int samples = 0;
+        for (qsizetype i = 1; i < lines.size(); ++i) {
+            if (lines[i].isEmpty())
+                continue;
+            const QList<QByteArray> cells = lines[i].split(',');
+            QCOMPARE(cells.size(), 11);
+            const double time = cells[0].toDouble();
+            QVERIFY(time >= previousTime);
+            if (time > previousTime)
+                ++samples;
+            previousTime = time;
+            const int peer = cells[1].toInt();
+            last[peer] = cells;
+            if (cells[2] == "seeder") {
+                const double uploaded = cells[7].toDouble();
+                const double allowed = 1024.0 * 1024 * (time + 1.0); // the cap, plus 1 s of queue and burst
+                QVERIFY2(uploaded <= allowed,
+                         qPrintable(QStringLiteral("seeder sent %1 bytes by %2 s").arg(uploaded).arg(time)));
+            }
+        }
+        QVERIFY2(samples >= 3, qPrintable(QString::number(samples)));
+        QCOMPARE(last.size(), 13);
+        qint64 uploaded = 0;
+        for (const QList<QByteArray>& cells : std::as_const(last)) {
+            QCOMPARE(cells[4], cells[5]); // every peer ends with every piece
+            QCOMPARE(cells[3], QByteArray("seeding"));
+            uploaded += cells[7].toLongLong();
+        }
+        QVERIFY(uploaded >= 12LL * 4 * 1024 * 1024); // each leecher got the whole file from someone
+    }
+
     void timeout_writesWhatIsKnownAndFails() {
         const QString json = m_dir.filePath(QStringLiteral("timeout.json"));
         const ProcessResult r =
@@ -150,6 +197,11 @@ private slots:
         row("zero timeout", {QStringLiteral("--timeout"), QStringLiteral("0")});
         row("json in a missing directory",
             {QStringLiteral("--json"), QStringLiteral("/nonexistent/dir/out.json")});
+        row("timeline in a missing directory",
+            {QStringLiteral("--timeline"), QStringLiteral("/nonexistent/dir/t.csv")});
+        row("timeline is a directory", {QStringLiteral("--timeline"), QStringLiteral("/tmp")});
+        row("timeline and json in one file", {QStringLiteral("--timeline"), QStringLiteral("same.out"),
+                                              QStringLiteral("--json"), QStringLiteral("same.out")});
         row("unknown option", {QStringLiteral("--bogus")});
         row("positional", {QStringLiteral("data.bin")});
     }
