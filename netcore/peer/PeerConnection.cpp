@@ -351,14 +351,17 @@ QList<BlockRequest> PeerConnection::cancelAllRequests() {
 }
 
 qint64 PeerConnection::writeWatermark() const {
-    const SimulatedLink* link = m_client->link();
-    // Enough queued to keep the socket busy until the next bytesWritten(). Under a cap, about half a second
-    // of it (a quarter second), so that a choke or cancel is not stuck behind a long queue. With latency, the
-    // bytes in the delay line are in flight, not queued: the watermark grows with the measured rate to cover
-    // them.
+    SimulatedLink* link = m_client->link();
+    // Enough queued to keep the socket busy until the next bytesWritten(). Under a cap, a quarter second of
+    // it shared by the client's connections (each still gets four blocks), so that all of them together
+    // queue little more than that: a choke or cancel is not stuck behind a long queue, and a block counts
+    // as sent about when it leaves. With latency, the bytes in the delay line are in flight, not queued:
+    // the watermark grows with the measured rate to cover them.
+    const qint64 sharing =
+        qMax<qint64>(1, qMax<qint64>(m_client->connectionCount(), link->uploadQueue().waiting()));
     qint64 base = link->uploadRate() == 0
                       ? 1024 * 1024
-                      : qBound<qint64>(2 * (kBlock + 13), link->uploadRate() / 4, 4 * 1024 * 1024);
+                      : qBound<qint64>(4 * (kBlock + 13), link->uploadRate() / 4 / sharing, 4 * 1024 * 1024);
     const qint64 latencyUs = link->latency().count() + link->jitter().count();
     if (latencyUs > 0)
         base += qMin<qint64>(qMax(m_up.rate(), kBlock * 4) * latencyUs * 2 / 1'000'000, 32LL * 1024 * 1024);
