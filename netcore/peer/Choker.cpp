@@ -86,6 +86,11 @@ void Choker::sampleRates(qint64 nowMs, const QList<ChokerPeer>& peers) {
     for (const ChokerPeer& peer : peers) {
         PeerState& state = m_peers[peer.id];
         const qint64 window = nowMs - state.markMs;
+        // A round brought forward (a slot freed, a peer's interest changed) soon after the last one keeps the
+        // rates of the longer window: a rate over a few milliseconds says nothing.
+        if (window < kMinRateWindowMs && state.rated)
+            continue;
+        state.rated = true;
         // A counter below its mark means the caller restarted it (a reconnection under the same id).
         const quint64 down = peer.downloaded >= state.downloadedMark ? peer.downloaded - state.downloadedMark
                                                                      : peer.downloaded;

@@ -63,7 +63,9 @@ struct ChokeDecisions {
 // the rate we send to them) and unchokes the best regularSlots interested ones. Each optimistic slot is
 // redrawn every optimisticIntervalMs among the interested peers left choked, new peers weighing
 // newPeerWeight times more; a snubbed peer may still win it. Between rounds nothing changes, except that a
-// disconnected peer's slot is freed (and filled at the next round). Disabled, it unchokes every peer.
+// disconnected peer's slot is freed (and filled at the next round). The caller brings a round forward with
+// rechokeSoon() when slots should change hands at once; such a round keeps the rates of the last window of
+// at least kMinRateWindowMs. Disabled, it unchokes every peer.
 //
 // Not thread-safe: it lives on the thread that owns the client's connections.
 class Choker {
@@ -111,7 +113,9 @@ private:
         UnchokeReason reason = UnchokeReason::Choked;
         qint64 optimisticSinceMs = 0; // when it won its optimistic slot
         quint64 seen = 0;             // the tick that last listed it
+        bool rated = false;           // its rates have been measured at least once
     };
+    static constexpr qint64 kMinRateWindowMs = 2000;
 
     void observe(qint64 nowMs, const QList<ChokerPeer>& peers, bool seeding);
     void sampleRates(qint64 nowMs, const QList<ChokerPeer>& peers);
