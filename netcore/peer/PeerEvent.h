@@ -17,7 +17,8 @@ enum class PeerEventKind {
     PeerChoked,    // the peer choked us
     PeerUnchoked,  // the peer unchoked us
     Have,          // the peer announced a piece (HAVE); piece is set
-    PieceVerified, // one of our pieces passed its SHA-1 check and HAVE went out; piece is set
+    PieceVerified, // one of our pieces passed its SHA-1 check and HAVE went out; piece is set, and the
+                   // connection is the peer that sent most of its blocks (none when it came from disk)
     HashFailed,    // one of our pieces failed its SHA-1 check and will be downloaded again; piece is set
     PeerBanned,    // the peer was disconnected and will not be reconnected; reason: why
     Completed,     // the torrent has every piece (a leecher finished; it keeps seeding)

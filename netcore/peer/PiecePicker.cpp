@@ -186,6 +186,30 @@ QList<PeerId> PiecePicker::contributors(const Partial& partial) const {
     return result;
 }
 
+PeerId PiecePicker::mainContributor(int piece) const {
+    if (piece < 0 || piece >= pieceCount() || !m_partial[piece])
+        return 0;
+    QVarLengthArray<std::pair<PeerId, int>, 4> counts;
+    for (const Block& b : m_partial[piece]->blocks) {
+        if (!b.received)
+            continue;
+        auto it = std::find_if(counts.begin(), counts.end(),
+                               [&](const auto& c) { return c.first == b.deliveredBy; });
+        if (it == counts.end())
+            counts.append({b.deliveredBy, 1});
+        else
+            ++it->second;
+    }
+    PeerId best = 0;
+    int bestCount = 0;
+    for (const auto& [peer, count] : counts)
+        if (count > bestCount) {
+            best = peer;
+            bestCount = count;
+        }
+    return best;
+}
+
 quint32 PiecePicker::randomBelow(quint32 bound) {
     // Multiply-shift instead of std::uniform_int_distribution: the latter differs between standard
     // libraries, and a seeded run must pick the same pieces everywhere.

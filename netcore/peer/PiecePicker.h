@@ -137,6 +137,9 @@ public:
     void pieceVerified(int piece);
     // The piece failed its hash: all its blocks go back to missing, and the contributors lose trust.
     PieceFailure pieceFailed(int piece);
+    // The peer that delivered most of the piece's blocks (the first of them on a tie), for telling who sent
+    // a piece; 0 when the piece is not in progress or no block has arrived. Call before pieceVerified().
+    PeerId mainContributor(int piece) const;
     // 0 for a peer never seen or already gone.
     int trust(PeerId peer) const { return m_trust.value(peer, 0); }
 

@@ -92,6 +92,7 @@ private slots:
     void peerChoked_releasesRequestsButKeepsTrust();
     void pieceFailed_returnsBlocksAndContributors();
     void pieceFailed_soleContributorIsBanned();
+    void mainContributor_isWhoSentMostBlocks();
     void pieceFailed_repeatedFailuresBan();
     void pieceVerified_fromResumeData();
     void inFlightPieces_showsOutstandingRequests();
@@ -613,6 +614,27 @@ void TestPicker::pieceFailed_returnsBlocksAndContributors() {
     const QList<BlockRequest> again = picker.pick(kC, bits(4, {piece}), 10);
     QCOMPARE(again.size(), 2);
     QVERIFY(picker.pieceFailed((piece + 1) % 4).contributors.isEmpty());
+}
+
+void TestPicker::mainContributor_isWhoSentMostBlocks() {
+    PiecePicker picker(geometry(2, 3));
+    const Bitfield all(2, true);
+    picker.peerBitfield(all);
+    const QList<BlockRequest> a = picker.pick(kA, all, 1);
+    const int piece = a[0].piece;
+    QCOMPARE(picker.mainContributor(piece), PeerId(0)); // requested, nothing arrived yet
+    const QList<BlockRequest> b = picker.pick(kB, bits(2, {piece}), 2);
+    QCOMPARE(b.size(), 2);
+    QVERIFY(picker.blockReceived(kA, piece, a[0].offset, a[0].length).accepted);
+    QCOMPARE(picker.mainContributor(piece), kA);
+    QVERIFY(picker.blockReceived(kB, piece, b[0].offset, b[0].length).accepted);
+    QCOMPARE(picker.mainContributor(piece), kA); // a tie goes to the first
+    QVERIFY(picker.blockReceived(kB, piece, b[1].offset, b[1].length).pieceComplete);
+    QCOMPARE(picker.mainContributor(piece), kB);
+    QCOMPARE(picker.mainContributor(1 - piece), PeerId(0)); // never started
+    QCOMPARE(picker.mainContributor(-1), PeerId(0));
+    picker.pieceVerified(piece);
+    QCOMPARE(picker.mainContributor(piece), PeerId(0));
 }
 
 void TestPicker::pieceFailed_soleContributorIsBanned() {

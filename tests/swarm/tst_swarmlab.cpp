@@ -115,10 +115,19 @@ private slots:
         QVERIFY(kinds.contains(PeerEventKind::Connected));
         QVERIFY(kinds.contains(PeerEventKind::Unchoked) || kinds.contains(PeerEventKind::PeerUnchoked));
         QVERIFY(kinds.contains(PeerEventKind::PieceVerified));
+        // A leecher's verified piece names the lab peer that sent it.
         bool verifiedByLeecher = false;
-        for (const SwarmEvent& e : f.events())
-            verifiedByLeecher = verifiedByLeecher || (e.event.kind == PeerEventKind::PieceVerified &&
-                                                      leechers.contains(e.peer) && e.event.piece >= 0);
+        for (const SwarmEvent& e : f.events()) {
+            if (e.event.kind != PeerEventKind::PieceVerified || !leechers.contains(e.peer))
+                continue;
+            verifiedByLeecher = true;
+            QVERIFY(e.event.piece >= 0);
+            QVERIFY2(e.remotePeer >= 1 && e.remotePeer <= 5 && e.remotePeer != e.peer,
+                     qPrintable(QStringLiteral("piece %1 of #%2 from %3")
+                                    .arg(e.event.piece)
+                                    .arg(e.peer)
+                                    .arg(e.remotePeer)));
+        }
         QVERIFY(verifiedByLeecher);
 
         // Every leecher's file, read back and checked against the piece hashes.
