@@ -1,6 +1,7 @@
 #include "cli/CliError.h"
 #include "cli/CommandLine.h"
 #include "cli/Commands.h"
+#include "cli/NetworkCommand.h"
 #include "cli/ProgressReporter.h"
 #include "cli/TorrentFileReader.h"
 #include "cli/Units.h"
@@ -25,13 +26,29 @@
 
 namespace swarmscope::cli {
 
-// From TrackerCommand.cpp.
-std::pair<QHostAddress, quint16> parseListenAddress(const QString& text, const QString& where);
-void onTerminationSignal(QObject* context, std::function<void()> handler);
-
 namespace {
 
 const QString kDefaultTracker = QStringLiteral("http://127.0.0.1:6969/announce");
+
+const char* const kHelpNotes =
+    "\n"
+    "Resume: a leecher keeps resume data in DIR/.swarmscope/<info-hash>.resume, saved when it\n"
+    "stops, when it completes and when the disk fills up. A restart trusts the pieces listed\n"
+    "there and hashes again every piece of a file changed since (after a crash, that finds the\n"
+    "pieces verified after the last save); without resume data it hashes whatever is on disk.\n"
+    "\n"
+    "Output (stderr): a leecher says how many pieces it found verified on disk at start; every\n"
+    "peer ends with 'summary: received N bytes of piece data (W wasted), sent U; V of P pieces\n"
+    "verified, K of them found on disk at start', from its own counters.\n"
+    "\n"
+    "Exit codes: 0 done, or stopped by SIGINT/SIGTERM; 1 a failure at run time, such as a full\n"
+    "disk or a file size limit (the error names the file and the cause); 2 bad input.\n";
+
+// A leecher's resume data: DIR/.swarmscope/<info-hash>.resume, inside the download directory.
+QString resumeFileFor(const QString& downloadDir, const QByteArray& infoHash) {
+    return QDir(downloadDir)
+        .filePath(QStringLiteral(".swarmscope/%1.resume").arg(QString::fromLatin1(infoHash.toHex())));
+}
 
 struct PeerOptions {
     TorrentRole role = TorrentRole::Leecher;
@@ -208,6 +225,7 @@ int runPeer(const QStringList& args) {
     cl.parse(args, 0, 0);
     if (cl.helpRequested()) {
         std::fputs(cl.helpText().toUtf8().constData(), stdout);
+        std::fputs(kHelpNotes, stdout);
         return ExitOk;
     }
     const PeerOptions o = parseOptions(cl);
@@ -253,10 +271,14 @@ int runPeer(const QStringList& args) {
         params.trackers = {o.tracker};
     }
 
+    if (o.role == TorrentRole::Leecher)
+        params.resumeFile = resumeFileFor(params.downloadDir, params.metainfo.infoHash);
     QString error;
     TorrentSession* session = client.addTorrent(params, &error);
-    if (!session)
-        throw RuntimeFailure(error, params.downloadDir);
+    if (!session) // storage errors name their file already
+        throw RuntimeFailure(error, error.endsWith(u')') ? QString() : params.downloadDir);
+    if (!params.resumeFile.isEmpty())
+        QDir().mkpath(QFileInfo(params.resumeFile).absolutePath());
     const Metainfo& meta = params.metainfo;
     std::printf("info-hash: %s\n", meta.infoHash.toHex().constData());
     std::fflush(stdout);
@@ -292,7 +314,16 @@ int runPeer(const QStringList& args) {
         if (session->state() == TorrentState::Downloading)
             progress.update(meta.totalSize - session->snapshot(false).bytesLeft, meta.totalSize);
     });
+    bool reportedFound = false;
     QObject::connect(session, &TorrentSession::stateChanged, &client, [&](TorrentState state) {
+        if (!reportedFound && o.role == TorrentRole::Leecher && session->piecesFoundAtStart() >= 0) {
+            reportedFound = true;
+            std::fprintf(stderr, "found %d of %d pieces verified on disk%s\n", session->piecesFoundAtStart(),
+                         meta.pieceCount(),
+                         session->startedFromResumeData()
+                             ? " (resume data; files changed since it was saved hashed again)"
+                             : "");
+        }
         if (state == TorrentState::Downloading && startedAtBytes < 0) {
             // Timed from here: hashing, publishing and checking are not part of the transfer.
             startedAtBytes = meta.totalSize - session->snapshot(false).bytesLeft;
@@ -323,6 +354,15 @@ int runPeer(const QStringList& args) {
     if (o.role == TorrentRole::Leecher)
         progressTimer.start();
     QCoreApplication::exec();
+
+    // From the session's own counters: what came over the wire and what is verified on disk now.
+    const TorrentSnapshot last = session->snapshot(false);
+    std::fprintf(stderr,
+                 "summary: received %lld bytes of piece data (%lld wasted), sent %lld; %lld of %d pieces "
+                 "verified, %d of them found on disk at start\n",
+                 last.received, last.wasted, last.uploaded, qint64(last.have.count()), meta.pieceCount(),
+                 qMax(0, session->piecesFoundAtStart()));
+    std::fflush(stderr);
     return exitCode;
 }
 

@@ -1,76 +1,47 @@
 #include "cli/CliError.h"
 #include "cli/CommandLine.h"
 #include "cli/Commands.h"
+#include "cli/NetworkCommand.h"
 
 #include "tracker/TrackerServer.h"
 
 #include <QCoreApplication>
 #include <QHostAddress>
-#include <QSocketNotifier>
 
-#include <csignal>
 #include <cstdio>
-#include <functional>
-#include <unistd.h>
 
 namespace swarmscope::cli {
 
-// Shared with PeerCommand.cpp, which declares them.
-std::pair<QHostAddress, quint16> parseListenAddress(const QString& text, const QString& where);
-void onTerminationSignal(QObject* context, std::function<void()> handler);
-
 namespace {
 
-int g_signalPipe[2] = {-1, -1};
+constexpr int kMaxIntervalSeconds = 24 * 3600;
 
-void writeSignal(int signal) {
-    // Only async-signal-safe calls here: the event loop reads the byte and does the real work.
-    const char byte = char(signal);
-    [[maybe_unused]] const ssize_t n = ::write(g_signalPipe[1], &byte, 1);
+int parseInterval(const QString& text) {
+    bool ok = false;
+    const int seconds = text.toInt(&ok);
+    if (!ok || seconds < 1 || seconds > kMaxIntervalSeconds)
+        throw BadInput(
+            QStringLiteral("'%1' is not an interval in seconds (1 to %2)").arg(text).arg(kMaxIntervalSeconds),
+            QStringLiteral("--interval"));
+    return seconds;
 }
 
 } // namespace
 
-std::pair<QHostAddress, quint16> parseListenAddress(const QString& text, const QString& where) {
-    const auto bad = [&] {
-        return BadInput(QStringLiteral("'%1' is not HOST:PORT such as 127.0.0.1:6969").arg(text), where);
-    };
-    const qsizetype colon = text.lastIndexOf(u':');
-    if (colon <= 0)
-        throw bad();
-    QString host = text.left(colon);
-    if (host.startsWith(u'[') && host.endsWith(u']'))
-        host = host.mid(1, host.size() - 2);
-    bool ok = false;
-    const uint port = text.mid(colon + 1).toUInt(&ok);
-    if (!ok || port > 65535)
-        throw bad();
-    QHostAddress address;
-    if (host == u"localhost")
-        address = QHostAddress(QHostAddress::LocalHost);
-    else if (!address.setAddress(host))
-        throw bad();
-    return {address, quint16(port)};
-}
-
-void onTerminationSignal(QObject* context, std::function<void()> handler) {
-    if (g_signalPipe[0] < 0 && ::pipe(g_signalPipe) != 0)
-        throw RuntimeFailure(QStringLiteral("cannot set up signal handling"));
-    auto* notifier = new QSocketNotifier(g_signalPipe[0], QSocketNotifier::Read, context);
-    QObject::connect(notifier, &QSocketNotifier::activated, context, [handler = std::move(handler)] {
-        char byte = 0;
-        [[maybe_unused]] const ssize_t n = ::read(g_signalPipe[0], &byte, 1);
-        handler();
-    });
-    std::signal(SIGINT, writeSignal);
-    std::signal(SIGTERM, writeSignal);
-}
-
 int runTracker(const QStringList& args) {
-    CommandLine cl(QStringLiteral("tracker"), QStringLiteral("swarmscope tracker [--listen HOST:PORT]"));
+    const TrackerServerConfig defaults;
+    CommandLine cl(QStringLiteral("tracker"),
+                   QStringLiteral("swarmscope tracker [--listen HOST:PORT] [--interval SECONDS]"));
     cl.addOption(QCommandLineOption(QStringLiteral("listen"),
                                     QStringLiteral("Address and port to serve on (default: 127.0.0.1:6969)."),
                                     QStringLiteral("HOST:PORT"), QStringLiteral("127.0.0.1:6969")));
+    cl.addOption(QCommandLineOption(
+        QStringLiteral("interval"),
+        QStringLiteral("How often peers are told to announce, in seconds (default: %1); a peer that misses "
+                       "two intervals is dropped. A few seconds let peers find a restarted tracker, which "
+                       "starts empty, within seconds.")
+            .arg(defaults.intervalSeconds),
+        QStringLiteral("SECONDS")));
     cl.parse(args, 0, 0);
     if (cl.helpRequested()) {
         std::fputs(cl.helpText().toUtf8().constData(), stdout);
@@ -78,15 +49,20 @@ int runTracker(const QStringList& args) {
     }
     const auto [address, port] =
         parseListenAddress(cl.value(QStringLiteral("listen")), QStringLiteral("--listen"));
+    const int interval = cl.isSet(QStringLiteral("interval"))
+                             ? parseInterval(cl.value(QStringLiteral("interval")))
+                             : defaults.intervalSeconds;
 
     TrackerServer server;
+    server.setInterval(interval);
     if (!server.listen(address, port))
         throw RuntimeFailure(QStringLiteral("cannot listen: %1").arg(server.errorString()),
                              QStringLiteral("%1:%2").arg(address.toString()).arg(port));
     std::printf("announce URL: %s\n", server.announceUrl().toUtf8().constData());
     std::fflush(stdout);
-    std::fprintf(stderr, "tracker running; catalogue at %s/torrents; stop with Ctrl-C\n",
-                 server.baseUrl().toUtf8().constData());
+    std::fprintf(stderr,
+                 "tracker running; announce interval %d s; catalogue at %s/torrents; stop with Ctrl-C\n",
+                 interval, server.baseUrl().toUtf8().constData());
 
     QObject::connect(
         &server, &TrackerServer::torrentPublished, &server, [](const QByteArray& hash, const QString& name) {

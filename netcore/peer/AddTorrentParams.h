@@ -20,9 +20,11 @@ struct AddTorrentParams {
     QString downloadDir;
     // Seeder only: skip verifying the data on add, because it was hashed just now (a fresh create).
     bool trustData = false;
-    // Leecher only: a ResumeData file. When it loads, its pieces are trusted and only files changed since
-    // are re-checked; when missing or stale, the data on disk is verified. Saved on stop. Empty: always
-    // verify what is on disk (nothing to do for a fresh download).
+    // Leecher only: a ResumeData file. When it loads, its pieces are trusted and every piece of a file
+    // changed since is hashed again; when missing or unreadable, the data on disk is verified. Saved on
+    // completion and on stop, also after a full disk stopped the torrent (the pieces verified by then are
+    // intact), never after other errors. Empty: always verify what is on disk (nothing to do for a fresh
+    // download).
     QString resumeFile;
     // Announce URLs to use instead of the torrent's own, one tier each. Empty: the torrent's trackers. A
     // torrent without any simply gets no tracker; peers can still be given with TorrentSession::addPeer().

@@ -64,6 +64,7 @@ struct TorrentSnapshot {
     qint64 downloaded = 0;
     qint64 uploaded = 0;
     qint64 wasted = 0;         // bytes of failed pieces, duplicate and unrequested blocks
+    qint64 received = 0;       // every block that arrived, used or not (downloaded plus duplicates, etc.)
     int hashFailures = 0;      // pieces that failed their check
     int unrequestedBlocks = 0; // blocks peers sent that we never asked them for (dropped)
     int bannedPeers = 0;

@@ -93,7 +93,11 @@ void PieceVerifier::checkAll(const QString& resumeFile, std::shared_ptr<std::ato
         if (!resumeFile.isEmpty()) {
             const ResumeLoadResult loaded = ResumeData::load(resumeFile, *storage);
             if (loaded.status.ok()) {
+                // Files changed since the snapshot (written after it, by us before a crash or by anyone
+                // else) have every piece checked again: good ones are kept, damaged ones are not trusted.
                 pieces = loaded.pieces;
+                if (loaded.recheck.count(true) > 0)
+                    pieces |= storage->verifyPieces(loaded.recheck, {}, cancel.get(), 0);
                 resumed = true;
             }
         }

@@ -40,8 +40,9 @@ public:
 
     void checkInMemory(int piece, QByteArray data);
     void checkOnDisk(int piece);
-    // Which pieces on disk are valid, on the pool: from resumeFile when it loads (only pieces of files
-    // changed since are re-checked), else by hashing everything. Setting *cancel stops it early.
+    // Which pieces on disk are valid, on the pool: from resumeFile when it loads (pieces of files unchanged
+    // since are trusted, every piece of a file changed since is hashed again), else by hashing everything.
+    // Setting *cancel stops it early.
     void checkAll(const QString& resumeFile, std::shared_ptr<std::atomic<bool>> cancel);
     int pending() const { return m_pending; }
     // Bytes of pieces waiting for or being checked: memory held by in-memory pieces, work queued for disk

@@ -102,8 +102,8 @@ void TorrentSession::start() {
 }
 
 void TorrentSession::onChecked(const QBitArray& pieces, bool resumed) {
-    Q_UNUSED(resumed);
     m_checking = false;
+    m_startedFromResumeData = resumed;
     if (m_stopRequested) {
         finishStop();
         return;
@@ -111,6 +111,7 @@ void TorrentSession::onChecked(const QBitArray& pieces, bool resumed) {
     for (int i = 0; i < pieces.size() && i < m_geometry.pieceCount; ++i)
         if (pieces.testBit(i))
             m_picker.pieceVerified(i);
+    m_piecesFoundAtStart = m_picker.have().count();
     if (m_params.role == TorrentRole::Seeder && !m_picker.isComplete()) {
         fail(QStringLiteral("the data does not match the torrent: %1 of %2 pieces are wrong or missing (%3)")
                  .arg(m_geometry.pieceCount - m_picker.have().count())
@@ -265,7 +266,7 @@ void TorrentSession::finishStop() {
     if (!m_stopRequested || !m_trackerStopped || m_verifier->pending() > 0 ||
         m_state == TorrentState::Stopped)
         return;
-    if (m_error.isEmpty())
+    if (m_error.isEmpty() || m_resumeAfterError)
         saveResume();
     setState(TorrentState::Stopped);
     m_assembler.clear();
@@ -319,6 +320,7 @@ TorrentSnapshot TorrentSession::snapshot(bool withConnections) const {
     s.downloaded = m_down.total();
     s.uploaded = m_up.total();
     s.wasted = m_wasted;
+    s.received = m_received;
     s.hashFailures = m_hashFailures;
     s.unrequestedBlocks = m_unrequestedBlocks;
     s.bannedPeers = m_dialer.bannedCount();

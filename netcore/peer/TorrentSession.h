@@ -55,6 +55,11 @@ public:
     QString errorString() const { return m_error; }
     bool isComplete() const { return m_picker.isComplete(); }
     const Bitfield& have() const { return m_picker.have(); }
+    // What the check at start found: verified pieces already on disk, and whether resume data was used (its
+    // pieces trusted, those of files changed since hashed again) rather than hashing everything. -1 and
+    // false while checking.
+    int piecesFoundAtStart() const { return m_piecesFoundAtStart; }
+    bool startedFromResumeData() const { return m_startedFromResumeData; }
     QString downloadDir() const { return m_params.downloadDir; }
 
     // --- control (the lab's and the command line's)
@@ -78,6 +83,7 @@ public:
     qint64 downloadRate() const { return m_down.rate(); }
     qint64 uploadRate() const { return m_up.rate(); }
     qint64 downloaded() const { return m_down.total(); }
+    qint64 received() const { return m_received; }
     qint64 uploaded() const { return m_up.total(); }
     QList<PeerConnection*> connections() const { return m_connections; }
 
@@ -126,6 +132,8 @@ private:
     void onCompleted();
     void runChoker(qint64 nowMs);
     void reportChoke(PeerConnection* connection, bool choked, const QString& reason);
+    // An event about the peer with this id, whether still connected or recently departed (0: nobody).
+    void reportAbout(PeerEventKind kind, PeerId id, const QString& reason, int piece);
     PeerConnection* connectionById(PeerId id) const;
     void finishStop();
     void saveResume();
@@ -156,6 +164,10 @@ private:
     RateMeter m_down;
     RateMeter m_up;
     qint64 m_wasted = 0;
+    qint64 m_received = 0;           // every block payload that arrived, used or not
+    bool m_resumeAfterError = false; // failed on a full disk: the verified pieces are intact, save them
+    int m_piecesFoundAtStart = -1;
+    bool m_startedFromResumeData = false;
     int m_hashFailures = 0;
     int m_unrequestedBlocks = 0;
     qint64 m_addedAtMs = 0;

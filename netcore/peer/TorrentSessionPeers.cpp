@@ -83,10 +83,15 @@ void TorrentSession::onPeerChoke(PeerConnection* c, bool choked) {
 }
 
 void TorrentSession::onPeerInterest(PeerConnection* c) {
-    if (!c->peerInterested() || m_state == TorrentState::Paused)
+    if (m_state == TorrentState::Paused)
         return;
-    // A slot that is free should not wait up to 10 s for the next round.
-    if (m_slots.hasFreeSlot(m_connections)) {
+    // Slots change hands now rather than at the next round, up to 10 s away: a slot that is free goes to the
+    // peer asking; an unchoked peer that lost interest frees its slot; and a peer unchoked while uninterested
+    // that becomes interested makes the worst regular peer lose its slot (BEP 3), so the upload is not
+    // spread over more peers than there are slots.
+    const bool rechoke =
+        c->peerInterested() ? (!c->amChoking() || m_slots.hasFreeSlot(m_connections)) : !c->amChoking();
+    if (rechoke) {
         m_slots.rechokeSoon();
         runChoker(m_client->nowMs());
     }
@@ -121,10 +126,12 @@ void TorrentSession::onUnrequestedBlock(PeerConnection* c, qint64 bytes) {
     Q_UNUSED(c);
     ++m_unrequestedBlocks;
     m_wasted += bytes;
+    m_received += bytes;
 }
 
 void TorrentSession::onBlock(PeerConnection* c, int piece, int offset, const QByteArray& data) {
     const qint64 length = data.size();
+    m_received += length;
     const BlockReceipt receipt = m_picker.blockReceived(c->pickerId(), piece, offset, int(length));
     if (!receipt.accepted) {
         m_wasted += length;
@@ -137,6 +144,8 @@ void TorrentSession::onBlock(PeerConnection* c, int piece, int offset, const QBy
     if (!m_assembler.add(piece, m_geometry.pieceSize(piece), offset, data.constData(), length)) {
         const StorageStatus status = m_storage->writeBlock(piece, offset, data);
         if (!status.ok()) {
+            // Out of space, the pieces verified so far are intact on disk: they go in the resume data.
+            m_resumeAfterError = m_state != TorrentState::Error && isOutOfSpace(status.error);
             fail(status.message);
             return;
         }
@@ -177,19 +186,21 @@ void TorrentSession::onPieceChecked(const PieceCheckResult& result) {
         return;
     case TorrentStorage::PieceState::Missing:
     case TorrentStorage::PieceState::IoError:
+        m_resumeAfterError = isOutOfSpace(result.status.error);
         fail(result.status.message.isEmpty()
                  ? QStringLiteral("piece %1 could not be read back from disk").arg(result.piece)
                  : result.status.message);
         return;
     }
     const int piece = result.piece;
+    const PeerId sender = m_picker.mainContributor(piece);
     m_picker.pieceVerified(piece);
     if (!result.data.isEmpty())
         m_readCache.insert(piece, result.data);
     const QList<PeerConnection*> connections = m_connections;
     for (PeerConnection* c : connections)
         c->sendHave(piece);
-    report(PeerEventKind::PieceVerified, nullptr, {}, piece);
+    reportAbout(PeerEventKind::PieceVerified, sender, {}, piece);
     if (m_picker.isComplete()) {
         onCompleted();
         return;
@@ -217,18 +228,8 @@ void TorrentSession::pieceFailed(int piece) {
             if (fresh)
                 report(PeerEventKind::PeerBanned, c, reason);
             c->close(QStringLiteral("banned: %1").arg(reason), PeerConnection::CloseMode::Abort);
-        } else if (fresh && m_client->wantsEvents()) {
-            PeerEvent event{PeerEventKind::PeerBanned,
-                            m_client->nowMs(),
-                            infoHash(),
-                            quint64(id),
-                            who.address,
-                            who.port,
-                            who.peerId,
-                            false,
-                            piece,
-                            reason};
-            m_client->report(event);
+        } else if (fresh) {
+            reportAbout(PeerEventKind::PeerBanned, id, reason, piece);
         }
     }
 }
@@ -285,6 +286,20 @@ void TorrentSession::runChoker(qint64 nowMs) {
     m_slots.update(
         nowMs, m_connections, m_state == TorrentState::Seeding,
         [this](PeerConnection* c, bool choked, const QString& reason) { reportChoke(c, choked, reason); });
+}
+
+void TorrentSession::reportAbout(PeerEventKind kind, PeerId id, const QString& reason, int piece) {
+    if (const PeerConnection* c = id != 0 ? connectionById(id) : nullptr) {
+        report(kind, c, reason, piece);
+        return;
+    }
+    if (!m_client->wantsEvents())
+        return;
+    // Gone already (or nobody): the dialer remembers who recently departed.
+    const PeerDialer::Identity who = id != 0 ? m_dialer.departed(id) : PeerDialer::Identity{};
+    PeerEvent event{kind,     m_client->nowMs(), infoHash(), quint64(id), who.address,
+                    who.port, who.peerId,        false,      piece,       reason};
+    m_client->report(event);
 }
 
 void TorrentSession::reportChoke(PeerConnection* c, bool choked, const QString& reason) {

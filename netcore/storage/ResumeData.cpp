@@ -6,8 +6,10 @@
 #include <QFile>
 #include <QSaveFile>
 
+#include <ctime>
 #include <limits>
 
+#include <fcntl.h>
 #include <sys/stat.h>
 
 namespace swarmscope {
@@ -56,13 +58,36 @@ FileStamp ResumeData::stampOf(const QString& path) {
     return {qint64(info.st_size), qint64(info.st_mtim.tv_sec) * 1'000'000'000 + qint64(info.st_mtim.tv_nsec)};
 }
 
+FileStamp ResumeData::settledStampOf(const QString& path) {
+    const QByteArray name = QFile::encodeName(path);
+    struct stat info {};
+    if (::stat(name.constData(), &info) != 0)
+        return {};
+    timespec now{};
+    ::clock_gettime(CLOCK_REALTIME, &now);
+    // Older than the racy window: any write from now on stamps a later time, whatever the clock's tick.
+    if (now.tv_sec - info.st_mtim.tv_sec > kRacyWindowSeconds)
+        return stampOf(path);
+    // Back by one nanosecond; a file system with coarser timestamps rounds that down by one of its steps.
+    // A later write stamps the current time, at least the old mtime, so never the value set here.
+    timespec times[2] = {{0, UTIME_OMIT}, info.st_mtim};
+    if (times[1].tv_nsec > 0) {
+        --times[1].tv_nsec;
+    } else {
+        --times[1].tv_sec;
+        times[1].tv_nsec = 999'999'999;
+    }
+    ::utimensat(AT_FDCWD, name.constData(), times, 0); // on failure the stamp below is still the truth
+    return stampOf(path);
+}
+
 ResumeData ResumeData::capture(const TorrentStorage& storage, const QBitArray& verified) {
     ResumeData data;
     data.infoHash = storage.metainfo().infoHash;
     data.pieces = verified;
     data.pieces.resize(storage.pieceCount());
     for (int i = 0; i < storage.metainfo().files.size(); ++i)
-        data.files.append(stampOf(storage.filePath(i)));
+        data.files.append(settledStampOf(storage.filePath(i)));
     return data;
 }
 
@@ -145,6 +170,7 @@ StorageStatus ResumeData::save(const QString& path) const {
 ResumeLoadResult ResumeData::load(const QString& path, const TorrentStorage& storage) {
     ResumeLoadResult result;
     result.pieces = QBitArray(storage.pieceCount());
+    result.recheck = QBitArray(storage.pieceCount());
     const auto fail = [&](StorageStatus status) {
         status.message += QStringLiteral(" (") + path + QStringLiteral(")");
         result.status = status;
@@ -186,6 +212,7 @@ ResumeLoadResult ResumeData::load(const QString& path, const TorrentStorage& sto
             continue;
         const auto [first, end] = storage.layout().piecesOfFile(i);
         for (int piece = first; piece < end; ++piece) {
+            result.recheck.setBit(piece);
             if (result.pieces.testBit(piece)) {
                 result.pieces.clearBit(piece);
                 ++result.droppedPieces;

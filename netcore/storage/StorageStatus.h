@@ -32,6 +32,11 @@ struct StorageStatus {
     static StorageStatus failure(StorageError error, const QString& message) { return {error, message}; }
 };
 
+// A full disk or a file size limit: what is on disk is intact, only more could not be written.
+inline bool isOutOfSpace(StorageError error) {
+    return error == StorageError::DiskFull || error == StorageError::FileTooLarge;
+}
+
 // Turns a failed system call's errno into a status: ENOSPC and EDQUOT become DiskFull, EFBIG FileTooLarge,
 // ENOENT FileMissing, anything else Io. action is a verb phrase such as "writing"; path says where.
 StorageStatus systemFailure(int errnum, const QString& action, const QString& path);

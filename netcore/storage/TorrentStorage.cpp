@@ -282,14 +282,26 @@ TorrentStorage::PieceState TorrentStorage::checkPiece(int piece) const {
 QBitArray TorrentStorage::verifyAll(const VerifyProgress& progress, const std::atomic<bool>* cancel,
                                     int threads) const {
     const int total = m_layoutStatus.ok() ? m_layout.pieceCount() : m_metainfo.pieceCount();
-    QBitArray result(total);
-    if (!m_layoutStatus.ok() || total == 0) {
+    return verifyPieces(QBitArray(total, true), progress, cancel, threads);
+}
+
+QBitArray TorrentStorage::verifyPieces(const QBitArray& which, const VerifyProgress& progress,
+                                       const std::atomic<bool>* cancel, int threads) const {
+    const int pieceCount = m_layoutStatus.ok() ? m_layout.pieceCount() : m_metainfo.pieceCount();
+    QBitArray result(pieceCount);
+    std::vector<int> pieces;
+    if (m_layoutStatus.ok())
+        for (int i = 0; i < pieceCount && i < which.size(); ++i)
+            if (which.testBit(i))
+                pieces.push_back(i);
+    const int total = int(pieces.size());
+    if (total == 0) {
         if (progress)
             progress(0, total);
         return result;
     }
     // One byte per piece: QBitArray packs eight pieces per byte, so workers writing it directly would race.
-    std::vector<char> valid(size_t(total), 0);
+    std::vector<char> valid(size_t(pieceCount), 0);
     std::atomic<int> next{0};
     std::atomic<int> checked{0};
     const auto work = [&](bool reporter) {
@@ -299,9 +311,10 @@ QBitArray TorrentStorage::verifyAll(const VerifyProgress& progress, const std::a
         for (;;) {
             if (cancel && cancel->load(std::memory_order_relaxed))
                 return;
-            const int piece = next.fetch_add(1, std::memory_order_relaxed);
-            if (piece >= total)
+            const int index = next.fetch_add(1, std::memory_order_relaxed);
+            if (index >= total)
                 return;
+            const int piece = pieces[size_t(index)];
             valid[size_t(piece)] = hashPiece(piece, buffer) == PieceState::Valid;
             checked.fetch_add(1, std::memory_order_relaxed);
             if (reporter && progress && sinceReport.elapsed() >= 100) {
@@ -324,7 +337,7 @@ QBitArray TorrentStorage::verifyAll(const VerifyProgress& progress, const std::a
     for (std::thread& worker : workers)
         worker.join();
 
-    for (int i = 0; i < total; ++i)
+    for (int i = 0; i < pieceCount; ++i)
         if (valid[size_t(i)])
             result.setBit(i);
     if (progress)

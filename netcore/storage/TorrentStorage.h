@@ -90,6 +90,9 @@ public:
     // pieces not checked yet stay false.
     QBitArray verifyAll(const VerifyProgress& progress = {}, const std::atomic<bool>* cancel = nullptr,
                         int threads = 0) const;
+    // The same for the pieces set in which only (a bitfield of pieceCount() bits); the others stay false.
+    QBitArray verifyPieces(const QBitArray& which, const VerifyProgress& progress = {},
+                           const std::atomic<bool>* cancel = nullptr, int threads = 0) const;
 
 private:
     StorageStatus checkLayout() const;
