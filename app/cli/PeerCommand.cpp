@@ -2,6 +2,7 @@
 #include "cli/CommandLine.h"
 #include "cli/Commands.h"
 #include "cli/NetworkCommand.h"
+#include "cli/OptionValues.h"
 #include "cli/ProgressReporter.h"
 #include "cli/TorrentFileReader.h"
 #include "cli/Units.h"
@@ -65,17 +66,6 @@ struct PeerOptions {
     bool exitWhenDone = false;
 };
 
-qint64 rateOption(const CommandLine& cl, const QString& name) {
-    if (!cl.isSet(name))
-        return 0;
-    const std::optional<qint64> rate = parseRate(cl.value(name));
-    if (!rate)
-        throw BadInput(
-            QStringLiteral("'%1' is not a rate such as 1MiB/s (0 for unlimited)").arg(cl.value(name)),
-            QStringLiteral("--") + name);
-    return *rate;
-}
-
 PeerOptions parseOptions(CommandLine& cl) {
     PeerOptions o;
     const QString role = cl.value(QStringLiteral("role"));
@@ -112,14 +102,7 @@ PeerOptions parseOptions(CommandLine& cl) {
     if (cl.isSet(QStringLiteral("listen")))
         std::tie(o.listenAddress, o.listenPort) =
             parseListenAddress(cl.value(QStringLiteral("listen")), QStringLiteral("--listen"));
-    if (cl.isSet(QStringLiteral("latency"))) {
-        bool ok = false;
-        o.latencyMs = cl.value(QStringLiteral("latency")).toLongLong(&ok);
-        if (!ok || o.latencyMs < 0 || o.latencyMs > 60'000)
-            throw BadInput(QStringLiteral("'%1' is not a latency in milliseconds (0 to 60000)")
-                               .arg(cl.value(QStringLiteral("latency"))),
-                           QStringLiteral("--latency"));
-    }
+    o.latencyMs = latencyOption(cl);
     o.up = rateOption(cl, QStringLiteral("up"));
     o.down = rateOption(cl, QStringLiteral("down"));
     o.exitWhenDone = cl.isSet(QStringLiteral("exit-when-done"));
