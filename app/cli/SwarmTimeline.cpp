@@ -9,7 +9,7 @@ SwarmTimeline::SwarmTimeline(const QString& path, qint64 intervalMs)
     if (!m_file.open(QIODevice::WriteOnly | QIODevice::Truncate | QIODevice::Text))
         throw RuntimeFailure(QStringLiteral("cannot write the timeline: %1").arg(m_file.errorString()), path);
     const QByteArray header = "time_s,peer,role,state,pieces,piece_count,downloaded,uploaded,download_rate,"
-                              "upload_rate,connections\n";
+                              "upload_rate,wasted,connections\n";
     m_failed = m_file.write(header) != header.size();
 }
 
@@ -27,7 +27,8 @@ void SwarmTimeline::record(const SwarmSnapshot& snapshot, bool force) {
                 labPeerStateName(p.state).toUtf8() + ',' + QByteArray::number(p.have.count()) + ',' +
                 QByteArray::number(p.pieceCount) + ',' + QByteArray::number(p.downloaded) + ',' +
                 QByteArray::number(p.uploaded) + ',' + QByteArray::number(p.downloadRate) + ',' +
-                QByteArray::number(p.uploadRate) + ',' + QByteArray::number(p.connectionCount) + '\n';
+                QByteArray::number(p.uploadRate) + ',' + QByteArray::number(p.wasted) + ',' +
+                QByteArray::number(p.connectionCount) + '\n';
     }
     m_failed = m_file.write(rows) != rows.size();
 }

@@ -10,7 +10,7 @@ namespace swarmscope::cli {
 // `swarm --timeline FILE`: every peer's state over the run, as CSV, for plotting and for seeing where an
 // experiment lost time. One row per peer per sample, a sample every intervalMs of lab time:
 //
-//   time_s,peer,role,state,pieces,piece_count,downloaded,uploaded,download_rate,upload_rate,connections
+//   time_s,peer,role,state,pieces,piece_count,downloaded,uploaded,download_rate,upload_rate,wasted,connections
 //
 // Rows are written as they come, so an interrupted run keeps what it recorded.
 class SwarmTimeline {

@@ -111,7 +111,7 @@ private slots:
         QVERIFY(f.open(QIODevice::ReadOnly | QIODevice::Text));
         const QList<QByteArray> lines = f.readAll().split('\n');
         QCOMPARE(lines.first(), QByteArray("time_s,peer,role,state,pieces,piece_count,downloaded,uploaded,"
-                                           "download_rate,upload_rate,connections"));
+                                           "download_rate,upload_rate,wasted,connections"));
         QHash<int, QList<QByteArray>> last; // the last row of each peer
         double previousTime = -1;
         int samples = 0;
@@ -119,7 +119,7 @@ private slots:
             if (lines[i].isEmpty())
                 continue;
             const QList<QByteArray> cells = lines[i].split(',');
-            QCOMPARE(cells.size(), 11);
+            QCOMPARE(cells.size(), 12);
             const double time = cells[0].toDouble();
             QVERIFY(time >= previousTime);
             if (time > previousTime)
