@@ -3,6 +3,7 @@
 #include "MainWindow.h"
 #include "Version.h"
 #include "cli/CliError.h"
+#include "cli/NetworkCommand.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
@@ -52,6 +53,13 @@ int runGui(int argc, char** argv) {
 
     ui::MainWindow window;
     window.show();
+    // A logout or Ctrl+C in the terminal closes the window as the Quit action does: the peers say
+    // "stopped" to the tracker and the run folder is cleaned up, instead of dying mid-write.
+    try {
+        cli::onTerminationSignal(&window, [&window]() { window.close(); });
+    } catch (const cli::RuntimeFailure&) {
+        // Without the pipe the signals keep their default effect; the window still works.
+    }
     if (parser.isSet(demo))
         window.startDemo();
 

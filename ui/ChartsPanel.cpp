@@ -1,29 +1,25 @@
 #include "ChartsPanel.h"
 
+#include "ChartTimeAxis.h"
+#include "PieceAvailability.h"
+
 #include <QBarCategoryAxis>
 #include <QBarSeries>
 #include <QBarSet>
+#include <QCategoryAxis>
 #include <QChart>
 #include <QChartView>
 #include <QComboBox>
-#include <QContextMenuEvent>
-#include <QFile>
-#include <QFileDialog>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QLineSeries>
 #include <QMenu>
-#include <QMessageBox>
-#include <QSaveFile>
-#include <QSplitter>
-#include <QTextStream>
+#include <QTabWidget>
 #include <QToolButton>
 #include <QVBoxLayout>
 #include <QValueAxis>
 
 #include <algorithm>
-#include <bit>
-#include <cmath>
 
 namespace swarmscope::ui {
 
@@ -33,18 +29,6 @@ constexpr int kRefreshMs = 250; // the charts follow the history four times a se
 constexpr int kMaxPoints = 600; // per series on screen; more would not show at any chart width
 constexpr int kMaxBins = 25;    // availability bars
 constexpr quint16 kAbsent = ChartHistory::kAbsent;
-
-QString chartName(ChartsPanel::Chart chart) {
-    switch (chart) {
-    case ChartsPanel::Chart::Rates:
-        return QStringLiteral("rates");
-    case ChartsPanel::Chart::Completion:
-        return QStringLiteral("completion");
-    case ChartsPanel::Chart::Availability:
-        return QStringLiteral("availability");
-    }
-    return {};
-}
 
 // The unit that keeps the largest rate between 1 and 1024.
 std::pair<double, QString> rateUnit(double maxRate) {
@@ -57,6 +41,12 @@ std::pair<double, QString> rateUnit(double maxRate) {
     return {1.0, QStringLiteral("B/s")};
 }
 
+QCategoryAxis* makeTimeAxis() {
+    auto* axis = new QCategoryAxis;
+    axis->setLabelsPosition(QCategoryAxis::AxisLabelsPositionOnValue);
+    return axis;
+}
+
 } // namespace
 
 ChartsPanel::ChartsPanel(QWidget* parent) : QWidget(parent) {
@@ -67,32 +57,27 @@ ChartsPanel::ChartsPanel(QWidget* parent) : QWidget(parent) {
     m_upSeries->setName(tr("upload"));
     m_rateChart->addSeries(m_downSeries);
     m_rateChart->addSeries(m_upSeries);
-    m_rateX = new QValueAxis;
-    m_rateX->setTitleText(tr("lab time (s)"));
-    // Whole seconds and few ticks: the docked charts are narrow, and longer labels are elided to "…".
-    m_rateX->setLabelFormat(QStringLiteral("%.0f"));
-    m_rateX->setTickCount(4);
+    m_rateX = makeTimeAxis();
     m_rateY = new QValueAxis;
     m_rateY->setTitleText(tr("KiB/s"));
+    m_rateY->setLabelFormat(QStringLiteral("%.3g"));
+    m_rateY->setTickCount(5);
     m_rateChart->addAxis(m_rateX, Qt::AlignBottom);
     m_rateChart->addAxis(m_rateY, Qt::AlignLeft);
     for (QLineSeries* s : {m_downSeries, m_upSeries}) {
         s->attachAxis(m_rateX);
         s->attachAxis(m_rateY);
     }
-    m_rateChart->setTitle(tr("Swarm transfer rate"));
 
     m_completionChart = new QChart;
-    m_completionX = new QValueAxis;
-    m_completionX->setTitleText(tr("lab time (s)"));
-    m_completionX->setLabelFormat(QStringLiteral("%.0f"));
-    m_completionX->setTickCount(4);
+    m_completionX = makeTimeAxis();
     m_completionY = new QValueAxis;
     m_completionY->setRange(0, 100);
+    m_completionY->setTickCount(5);
+    m_completionY->setLabelFormat(QStringLiteral("%.0f"));
     m_completionY->setTitleText(tr("% complete"));
     m_completionChart->addAxis(m_completionX, Qt::AlignBottom);
     m_completionChart->addAxis(m_completionY, Qt::AlignLeft);
-    m_completionChart->setTitle(tr("Completion per peer"));
 
     m_availabilityChart = new QChart;
     m_availabilitySeries = new QBarSeries;
@@ -109,27 +94,51 @@ ChartsPanel::ChartsPanel(QWidget* parent) : QWidget(parent) {
     m_availabilitySeries->attachAxis(m_availabilityX);
     m_availabilitySeries->attachAxis(m_availabilityY);
     m_availabilityChart->legend()->hide();
-    m_availabilityChart->setTitle(tr("Piece availability"));
 
     m_rateView = makeView(m_rateChart, Chart::Rates);
     m_completionView = makeView(m_completionChart, Chart::Completion);
     m_availabilityView = makeView(m_availabilityChart, Chart::Availability);
+    m_rateChart->legend()->setAlignment(Qt::AlignTop);
+    m_completionChart->legend()->setAlignment(Qt::AlignBottom);
+
+    m_completionNote = new QLabel(this);
+    m_completionNote->setWordWrap(true);
+    m_completionNote->setForegroundRole(QPalette::PlaceholderText);
+    m_completionNote->hide();
+    auto* availabilityNote =
+        new QLabel(tr("How many pieces 0, 1, 2, … of the torrent's peers hold right now. The bar at 0 must "
+                      "stay empty: a piece nobody has can never be downloaded."),
+                   this);
+    availabilityNote->setWordWrap(true);
+    availabilityNote->setForegroundRole(QPalette::PlaceholderText);
+
+    m_tabs = new QTabWidget(this);
+    m_tabs->setDocumentMode(true);
+    m_tabs->addTab(makePage(m_rateView, nullptr), tr("Transfer rate"));
+    m_tabs->addTab(makePage(m_completionView, m_completionNote), tr("Completion"));
+    m_tabs->addTab(makePage(m_availabilityView, availabilityNote), tr("Availability"));
+    m_tabs->setTabToolTip(0, tr("The swarm's download and upload rate, all peers together"));
+    m_tabs->setTabToolTip(1,
+                          tr("Each peer's share of the torrent over time; click a line to select its peer"));
+    m_tabs->setTabToolTip(2, tr("How many peers hold each piece, now"));
 
     m_windowBox = new QComboBox(this);
+    m_windowBox->setToolTip(tr("How much history the time charts show"));
     m_windowBox->addItem(tr("30 s"), 30);
     m_windowBox->addItem(tr("2 min"), 120);
     m_windowBox->addItem(tr("10 min"), 600);
-    m_windowBox->addItem(tr("All"), 0);
+    m_windowBox->addItem(tr("whole run"), 0);
     m_windowBox->setCurrentIndex(1);
     connect(m_windowBox, &QComboBox::currentIndexChanged, this,
             [this](int) { setTimeWindowSeconds(m_windowBox->currentData().toInt()); });
 
     auto* exportButton = new QToolButton(this);
-    exportButton->setText(tr("Export"));
+    exportButton->setText(tr("Export…"));
+    exportButton->setToolTip(tr("Save a chart as a PNG image, or the data behind it as CSV"));
     exportButton->setPopupMode(QToolButton::InstantPopup);
     auto* exportMenu = new QMenu(exportButton);
     for (Chart chart : {Chart::Rates, Chart::Completion, Chart::Availability}) {
-        const QString what = viewOf(chart)->chart()->title();
+        const QString what = titleOf(chart);
         exportMenu->addAction(tr("%1 as PNG…").arg(what), this,
                               [this, chart] { exportPngInteractively(chart); });
         exportMenu->addAction(tr("%1 as CSV…").arg(what), this,
@@ -137,22 +146,31 @@ ChartsPanel::ChartsPanel(QWidget* parent) : QWidget(parent) {
     }
     exportButton->setMenu(exportMenu);
 
-    auto* top = new QHBoxLayout;
-    top->addWidget(new QLabel(tr("Time window:"), this));
-    top->addWidget(m_windowBox);
-    top->addStretch(1);
-    top->addWidget(exportButton);
-
-    auto* splitter = new QSplitter(Qt::Vertical, this);
-    splitter->addWidget(m_rateView);
-    splitter->addWidget(m_completionView);
-    splitter->addWidget(m_availabilityView);
+    // Under the charts, a slim row: the tab bar keeps the whole width for the tabs' names.
+    auto* bottom = new QHBoxLayout;
+    bottom->setContentsMargins(4, 0, 2, 0);
+    bottom->setSpacing(6);
+    auto* windowLabel = new QLabel(tr("Show the last"), this);
+    windowLabel->setBuddy(m_windowBox);
+    bottom->addWidget(windowLabel);
+    bottom->addWidget(m_windowBox);
+    bottom->addStretch(1);
+    bottom->addWidget(exportButton);
 
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(2, 2, 2, 2);
-    layout->addLayout(top);
-    layout->addWidget(splitter, 1);
+    layout->setSpacing(2);
+    layout->addWidget(m_tabs, 1);
+    layout->addLayout(bottom);
 
+    connect(m_tabs, &QTabWidget::currentChanged, this, [this, windowLabel]() {
+        // The histogram is of now; the window is the time charts' alone.
+        const bool timed = currentChart() != Chart::Availability;
+        windowLabel->setEnabled(timed);
+        m_windowBox->setEnabled(timed);
+        if (m_dirty)
+            refreshNow();
+    });
     m_refreshTimer.setInterval(kRefreshMs);
     connect(&m_refreshTimer, &QTimer::timeout, this, [this] {
         if (m_dirty && isVisible())
@@ -170,10 +188,10 @@ QChartView* ChartsPanel::makeView(QChart* chart, Chart which) {
     chart->setBackgroundRoundness(0);
     chart->setBackgroundBrush(palette().color(QPalette::Base));
     chart->setBackgroundPen(Qt::NoPen);
-    chart->setMargins(QMargins(4, 4, 4, 4));
-    chart->legend()->setAlignment(Qt::AlignRight);
+    chart->setMargins(QMargins(2, 2, 6, 2));
     auto* view = new QChartView(chart, this);
-    view->setMinimumHeight(140);
+    view->setMinimumSize(200, 140);
+    view->setFrameShape(QFrame::NoFrame);
     view->setContextMenuPolicy(Qt::CustomContextMenu);
     connect(view, &QWidget::customContextMenuRequested, this, [this, view, which](const QPoint& pos) {
         QMenu menu;
@@ -182,6 +200,19 @@ QChartView* ChartsPanel::makeView(QChart* chart, Chart which) {
         menu.exec(view->mapToGlobal(pos));
     });
     return view;
+}
+
+QWidget* ChartsPanel::makePage(QChartView* view, QLabel* note) {
+    auto* page = new QWidget(this);
+    auto* layout = new QVBoxLayout(page);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->setSpacing(0);
+    layout->addWidget(view, 1);
+    if (note) {
+        note->setContentsMargins(6, 0, 6, 2);
+        layout->addWidget(note);
+    }
+    return page;
 }
 
 QChartView* ChartsPanel::viewOf(Chart chart) const {
@@ -194,6 +225,30 @@ QChartView* ChartsPanel::viewOf(Chart chart) const {
         return m_availabilityView;
     }
     return nullptr;
+}
+
+QString ChartsPanel::titleOf(Chart chart) const {
+    switch (chart) {
+    case Chart::Rates:
+        return tr("Swarm transfer rate");
+    case Chart::Completion:
+        return tr("Completion per peer");
+    case Chart::Availability:
+        return tr("Piece availability");
+    }
+    return {};
+}
+
+void ChartsPanel::showChart(Chart chart) {
+    m_tabs->setCurrentIndex(int(chart));
+}
+
+ChartsPanel::Chart ChartsPanel::currentChart() const {
+    return Chart(m_tabs->currentIndex());
+}
+
+bool ChartsPanel::isCompletionLegendShown() const {
+    return m_completionChart->legend()->isVisible();
 }
 
 void ChartsPanel::setSnapshot(const SwarmSnapshotPtr& snapshot) {
@@ -236,28 +291,41 @@ void ChartsPanel::refreshNow() {
     m_dirty = false;
 }
 
+namespace {
+
+// Seconds the time axis spans for these samples: the history so far, up to the window. A young history
+// fills the chart instead of hugging its right edge; the ticks round the span up, so it grows in steps.
+double shownSpan(const std::vector<const ChartHistory::Sample*>& samples, int windowSeconds) {
+    const double history =
+        samples.size() < 2 ? 0.0 : (samples.back()->timeMs - samples.front()->timeMs) / 1000.0;
+    const double span = qMax(10.0, history);
+    return windowSeconds > 0 ? qMin(span, double(windowSeconds)) : span;
+}
+
+} // namespace
+
 void ChartsPanel::refreshRates() {
     const std::vector<const ChartHistory::Sample*> samples = m_history.window(m_windowSeconds, kMaxPoints);
-    double maxRate = 1.0;
+    double maxRate = 1024.0; // an idle swarm's axis in KiB/s, not in fractions of a byte
     for (const ChartHistory::Sample* s : samples)
         maxRate = std::max({maxRate, double(s->downloadRate), double(s->uploadRate)});
     const auto [divisor, unit] = rateUnit(maxRate);
+    m_rateUnitBytes = divisor;
+    const qint64 now = samples.empty() ? 0 : samples.back()->timeMs;
     QList<QPointF> down;
     QList<QPointF> up;
     down.reserve(qsizetype(samples.size()));
     up.reserve(qsizetype(samples.size()));
     for (const ChartHistory::Sample* s : samples) {
-        const double t = s->timeMs / 1000.0;
+        const double t = (s->timeMs - now) / 1000.0;
         down.append({t, s->downloadRate / divisor});
         up.append({t, s->uploadRate / divisor});
     }
     m_downSeries->replace(down);
     m_upSeries->replace(up);
-    const double last = samples.empty() ? 0.0 : samples.back()->timeMs / 1000.0;
-    const double first = m_windowSeconds > 0 ? last - m_windowSeconds
-                                             : (samples.empty() ? 0.0 : samples.front()->timeMs / 1000.0);
-    m_rateX->setRange(first, qMax(first + 1.0, last));
-    m_rateY->setRange(0, maxRate / divisor * 1.1);
+    applyTimeTicks(m_rateX, chooseTimeTicks(shownSpan(samples, m_windowSeconds)));
+    m_rateY->setRange(0, maxRate / divisor * 1.05);
+    m_rateY->applyNiceNumbers();
     if (m_rateY->titleText() != unit)
         m_rateY->setTitleText(unit);
 }
@@ -303,12 +371,25 @@ void ChartsPanel::refreshCompletion() {
                         [this, key](const QPointF&) { emit peerSelected(key); });
             m_completionSeries.append(s);
         }
-        m_completionChart->legend()->setVisible(wanted.size() <= 12);
+        // A legend of dozens of entries would squeeze the plot to nothing; a line under it says why.
+        const bool legend = !wanted.isEmpty() && wanted.size() <= kMaxLegendEntries;
+        m_completionChart->legend()->setVisible(legend);
+        m_completionNote->setVisible(!legend && !wanted.isEmpty());
+        if (wanted.size() > 0 && wanted.front() < 0)
+            m_completionNote->setText(
+                tr("%1 peers: the fastest, median and slowest completion, and the selected "
+                   "peer's line.")
+                    .arg(peers.size()));
+        else
+            m_completionNote->setText(tr("%1 peers, one line each: too many to name in a legend. The "
+                                         "selected peer's line is thick; click a line to select its peer.")
+                                          .arg(peers.size()));
     }
 
     // Fewer points per series when there are many series, so a refresh costs about the same either way.
     const int points = qBound(60, kMaxPoints * 4 / qMax(1, int(wanted.size())), kMaxPoints);
     const std::vector<const ChartHistory::Sample*> samples = m_history.window(m_windowSeconds, points);
+    const qint64 now = samples.empty() ? 0 : samples.back()->timeMs;
     std::vector<quint16> present;
     for (qsizetype i = 0; i < wanted.size(); ++i) {
         const int key = wanted[i];
@@ -316,7 +397,7 @@ void ChartsPanel::refreshCompletion() {
         line.reserve(qsizetype(samples.size()));
         const int column = key > 0 ? m_history.columnOf(key) : -1;
         for (const ChartHistory::Sample* s : samples) {
-            const double t = s->timeMs / 1000.0;
+            const double t = (s->timeMs - now) / 1000.0;
             if (key > 0) {
                 if (column >= 0 && column < int(s->completion.size()) &&
                     s->completion[size_t(column)] != kAbsent)
@@ -350,10 +431,7 @@ void ChartsPanel::refreshCompletion() {
         }
         series->replace(line);
     }
-    const double last = samples.empty() ? 0.0 : samples.back()->timeMs / 1000.0;
-    const double first = m_windowSeconds > 0 ? last - m_windowSeconds
-                                             : (samples.empty() ? 0.0 : samples.front()->timeMs / 1000.0);
-    m_completionX->setRange(first, qMax(first + 1.0, last));
+    applyTimeTicks(m_completionX, chooseTimeTicks(shownSpan(samples, m_windowSeconds)));
 }
 
 QList<int> ChartsPanel::availabilityHistogram() const {
@@ -362,33 +440,7 @@ QList<int> ChartsPanel::availabilityHistogram() const {
     // The selected peer's torrent, else the first peer's.
     const LabPeerSnapshot* selected = m_selectedPeer > 0 ? m_snapshot->peer(m_selectedPeer) : nullptr;
     const int torrent = selected ? selected->torrent : m_snapshot->peers.front().torrent;
-    int pieces = 0;
-    int peers = 0;
-    for (const LabPeerSnapshot& p : m_snapshot->peers) {
-        if (p.torrent == torrent) {
-            pieces = qMax(pieces, p.have.size());
-            ++peers;
-        }
-    }
-    std::vector<int> counts(size_t(pieces), 0);
-    for (const LabPeerSnapshot& p : m_snapshot->peers) {
-        if (p.torrent != torrent || p.have.size() != pieces)
-            continue;
-        // Byte by byte, set bits only: a mostly empty or mostly full bitfield costs little either way.
-        const QByteArray& bytes = p.have.toWire();
-        for (qsizetype i = 0; i < bytes.size(); ++i) {
-            unsigned byte = uchar(bytes[i]);
-            while (byte != 0) {
-                const int bit = 7 - (std::countr_zero(byte));
-                ++counts[size_t(i * 8 + bit)];
-                byte &= byte - 1;
-            }
-        }
-    }
-    QList<int> histogram(peers + 1, 0);
-    for (int c : counts)
-        ++histogram[qMin(c, peers)];
-    return histogram;
+    return ui::availabilityHistogram(*m_snapshot, torrent);
 }
 
 void ChartsPanel::refreshAvailability() {
@@ -417,59 +469,8 @@ void ChartsPanel::refreshAvailability() {
                 m_availabilitySet->replace(i, values[i]);
     }
     const qreal top = values.isEmpty() ? 1.0 : *std::max_element(values.cbegin(), values.cend());
-    m_availabilityY->setRange(0, qMax(1.0, top * 1.1));
-}
-
-bool ChartsPanel::exportPng(Chart chart, const QString& path) {
-    refreshNow();
-    QChartView* view = viewOf(chart);
-    if (!view)
-        return false;
-    // A panel that was never shown has no size yet; render at a sensible one rather than a sliver.
-    if (!view->isVisible() && view->width() < 200)
-        view->resize(720, 360);
-    const QPixmap pixmap = view->grab();
-    return !pixmap.isNull() && pixmap.save(path, "PNG");
-}
-
-bool ChartsPanel::exportCsv(Chart chart, const QString& path) const {
-    QSaveFile file(path);
-    if (!file.open(QIODevice::WriteOnly | QIODevice::Text))
-        return false;
-    QTextStream out(&file);
-    switch (chart) {
-    case Chart::Rates:
-        m_history.writeRatesCsv(out, m_windowSeconds);
-        break;
-    case Chart::Completion:
-        m_history.writeCompletionCsv(out, m_windowSeconds);
-        break;
-    case Chart::Availability: {
-        out << "availability,pieces\n";
-        const QList<int> histogram = availabilityHistogram();
-        for (qsizetype k = 0; k < histogram.size(); ++k)
-            out << k << ',' << histogram[k] << '\n';
-        break;
-    }
-    }
-    out.flush();
-    return out.status() == QTextStream::Ok && file.commit();
-}
-
-void ChartsPanel::exportPngInteractively(Chart chart) {
-    const QString path = QFileDialog::getSaveFileName(
-        this, tr("Save chart"), QStringLiteral("swarmscope-%1.png").arg(chartName(chart)),
-        tr("PNG images (*.png)"));
-    if (!path.isEmpty() && !exportPng(chart, path))
-        QMessageBox::warning(this, tr("Save chart"), tr("Could not write %1").arg(path));
-}
-
-void ChartsPanel::exportCsvInteractively(Chart chart) {
-    const QString path = QFileDialog::getSaveFileName(
-        this, tr("Save chart data"), QStringLiteral("swarmscope-%1.csv").arg(chartName(chart)),
-        tr("CSV files (*.csv)"));
-    if (!path.isEmpty() && !exportCsv(chart, path))
-        QMessageBox::warning(this, tr("Save chart data"), tr("Could not write %1").arg(path));
+    m_availabilityY->setRange(0, qMax(1.0, top * 1.05));
+    m_availabilityY->applyNiceNumbers();
 }
 
 } // namespace swarmscope::ui

@@ -1,7 +1,6 @@
 #include "ConnectionTableModel.h"
 
-#include "SizeFormat.h"
-
+#include <QColor>
 #include <QHash>
 
 namespace swarmscope::ui {
@@ -20,9 +19,20 @@ bool sameShown(const LabConnectionSnapshot& a, const LabConnectionSnapshot& b) {
            x.port == y.port && x.address == y.address;
 }
 
+// Three significant figures ("319 KiB/s", "1.74 MiB/s"): the column stays narrow and the digits mean
+// something.
 QString rateText(qint64 bytesPerSecond) {
-    return bytesPerSecond <= 0 ? QStringLiteral("0")
-                               : QString(formatSize(bytesPerSecond) + QStringLiteral("/s"));
+    if (bytesPerSecond <= 0)
+        return QStringLiteral("0");
+    static const char* const units[] = {"B/s", "KiB/s", "MiB/s", "GiB/s"};
+    double value = double(bytesPerSecond);
+    int unit = 0;
+    while (value >= 999.5 && unit < 3) {
+        value /= 1024.0;
+        ++unit;
+    }
+    const int decimals = unit == 0 ? 0 : value < 9.995 ? 2 : value < 99.95 ? 1 : 0;
+    return QString::number(value, 'f', decimals) + u' ' + QLatin1String(units[unit]);
 }
 
 } // namespace
@@ -136,17 +146,18 @@ QVariant ConnectionTableModel::data(const QModelIndex& index, int role) const {
                 return QStringLiteral("#%1").arg(row.remotePeer);
             return QString(c.address.toString() + u':' + QString::number(c.port));
         case DirectionColumn:
-            return c.outgoing ? tr("outgoing") : tr("incoming");
+            return c.outgoing ? tr("out") : tr("in");
+        // The headers say the flags as statements ("We choke them"); the cells answer yes or no.
         case AmChokingColumn:
             if (c.amChoking)
-                return tr("we choke them");
-            return c.optimistic ? tr("we unchoke them (optimistic)") : tr("we unchoke them");
+                return tr("yes");
+            return c.optimistic ? tr("no (opt.)") : tr("no");
         case AmInterestedColumn:
-            return c.amInterested ? tr("we are interested") : tr("not interested");
+            return c.amInterested ? tr("yes") : tr("no");
         case PeerChokingColumn:
-            return c.peerChoking ? tr("they choke us") : tr("they unchoke us");
+            return c.peerChoking ? tr("yes") : tr("no");
         case PeerInterestedColumn:
-            return c.peerInterested ? tr("they are interested") : tr("they are not interested");
+            return c.peerInterested ? tr("yes") : tr("no");
         case DownloadRateColumn:
             return rateText(c.downloadRate);
         case UploadRateColumn:
@@ -164,9 +175,39 @@ QVariant ConnectionTableModel::data(const QModelIndex& index, int role) const {
             return QVariant::fromValue(Qt::AlignRight | Qt::AlignVCenter);
         break;
     case Qt::ToolTipRole:
-        if (index.column() == RemoteColumn)
+        switch (index.column()) {
+        case RemoteColumn:
             return QString(c.address.toString() + u':' + QString::number(c.port) +
-                           (c.snubbed ? tr(" (snubbed)") : QString()) + (c.seed ? tr(" (seed)") : QString()));
+                           (c.snubbed ? tr(" (snubbed)") : QString()) + (c.seed ? tr(" (seed)") : QString()) +
+                           u'\n' + (c.outgoing ? tr("We dialled them") : tr("They dialled us")));
+        case DirectionColumn:
+            return c.outgoing ? tr("Outgoing: we dialled them") : tr("Incoming: they dialled us");
+        case AmChokingColumn:
+            if (c.amChoking)
+                return tr("We choke them: we send them no data");
+            return c.optimistic ? tr("We unchoke them as our optimistic unchoke: a trial upload slot")
+                                : tr("We unchoke them: they may request data from us");
+        case AmInterestedColumn:
+            return c.amInterested ? tr("We are interested: they have pieces we lack")
+                                  : tr("We are not interested: they have nothing we lack");
+        case PeerChokingColumn:
+            return c.peerChoking ? tr("They choke us: they send us no data")
+                                 : tr("They unchoke us: we may request data from them");
+        case PeerInterestedColumn:
+            return c.peerInterested ? tr("They are interested: we have pieces they lack")
+                                    : tr("They are not interested: we have nothing they lack");
+        }
+        break;
+    case Qt::ForegroundRole:
+        // Data can flow where a side unchokes an interested other; those cells stand out, the rest recede.
+        if (index.column() == AmChokingColumn && c.amChoking)
+            return QColor(0x88, 0x88, 0x88);
+        if (index.column() == PeerChokingColumn && c.peerChoking)
+            return QColor(0x88, 0x88, 0x88);
+        if (index.column() == AmInterestedColumn && !c.amInterested)
+            return QColor(0x88, 0x88, 0x88);
+        if (index.column() == PeerInterestedColumn && !c.peerInterested)
+            return QColor(0x88, 0x88, 0x88);
         break;
     case RemotePeerRole:
         return row.remotePeer;
@@ -203,31 +244,59 @@ QVariant ConnectionTableModel::data(const QModelIndex& index, int role) const {
 }
 
 QVariant ConnectionTableModel::headerData(int section, Qt::Orientation orientation, int role) const {
-    if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
+    if (orientation != Qt::Horizontal)
         return QAbstractTableModel::headerData(section, orientation, role);
+    if (role == Qt::ToolTipRole) {
+        switch (section) {
+        case DirectionColumn:
+            return tr("Who dialled: out = we did, in = they did");
+        case AmChokingColumn:
+            return tr("Whether we refuse to upload to them (BEP 3 am_choking)");
+        case AmInterestedColumn:
+            return tr("Whether they have pieces we want (am_interested)");
+        case PeerChokingColumn:
+            return tr("Whether they refuse to upload to us (peer_choking)");
+        case PeerInterestedColumn:
+            return tr("Whether we have pieces they want (peer_interested)");
+        case DownloadRateColumn:
+            return tr("Payload we receive from them per second");
+        case UploadRateColumn:
+            return tr("Payload we send them per second");
+        case RequestsOutColumn:
+            return tr("Our block requests to them not yet answered");
+        case RequestsInColumn:
+            return tr("Their block requests to us not yet answered");
+        case RttColumn:
+            return tr("Measured round-trip time in milliseconds (request to block)");
+        }
+        return {};
+    }
+    if (role != Qt::DisplayRole)
+        return QAbstractTableModel::headerData(section, orientation, role);
+    // Two short lines each, so the columns stay narrow.
     switch (section) {
     case RemoteColumn:
         return tr("Remote");
     case DirectionColumn:
-        return tr("Direction");
+        return tr("Dir.");
     case AmChokingColumn:
-        return tr("We → them");
+        return tr("We choke\nthem");
     case AmInterestedColumn:
-        return tr("Our interest");
+        return tr("We are\ninterested");
     case PeerChokingColumn:
-        return tr("They → us");
+        return tr("They\nchoke us");
     case PeerInterestedColumn:
-        return tr("Their interest");
+        return tr("They are\ninterested");
     case DownloadRateColumn:
-        return tr("↓ Rate");
+        return tr("↓ from\nthem");
     case UploadRateColumn:
-        return tr("↑ Rate");
+        return tr("↑ to\nthem");
     case RequestsOutColumn:
-        return tr("Req. out");
+        return tr("Req.\nout");
     case RequestsInColumn:
-        return tr("Req. in");
+        return tr("Req.\nin");
     case RttColumn:
-        return tr("RTT ms");
+        return tr("RTT\nms");
     }
     return {};
 }

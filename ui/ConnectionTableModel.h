@@ -16,11 +16,11 @@ class ConnectionTableModel : public QAbstractTableModel {
 public:
     enum Column {
         RemoteColumn,         // "#7" for a lab peer, else "address:port"
-        DirectionColumn,      // "outgoing" / "incoming"
-        AmChokingColumn,      // "we choke them" / "we unchoke them"
-        AmInterestedColumn,   // "we are interested" / "not interested"
-        PeerChokingColumn,    // "they choke us" / "they unchoke us"
-        PeerInterestedColumn, // "they are interested" / "they are not interested"
+        DirectionColumn,      // "out" (we dialled) / "in"
+        AmChokingColumn,      // "We choke them": "yes" / "no" / "no (opt.)" for an optimistic unchoke
+        AmInterestedColumn,   // "We are interested": "yes" / "no"
+        PeerChokingColumn,    // "They choke us": "yes" / "no"
+        PeerInterestedColumn, // "They are interested": "yes" / "no"
         DownloadRateColumn,   // from them
         UploadRateColumn,     // to them
         RequestsOutColumn,    // our requests in flight to them

@@ -10,9 +10,11 @@
 #include <QGroupBox>
 #include <QHBoxLayout>
 #include <QLabel>
+#include <QLineEdit>
 #include <QSignalBlocker>
 #include <QSlider>
 #include <QSpinBox>
+#include <QToolButton>
 #include <QVBoxLayout>
 
 namespace swarmscope::ui {
@@ -109,10 +111,28 @@ ControlPanel::ControlPanel(LabController* controller, QWidget* parent)
     protocolForm->addRow(tr("Piece picker:"), m_picker);
     protocolForm->addRow(m_choker);
 
+    // --- where the peers' files go
+    m_labFolder = new QLineEdit(this);
+    m_labFolder->setObjectName(QStringLiteral("labFolder"));
+    m_labFolder->setReadOnly(true);
+    m_openLabFolder = new QToolButton(this);
+    m_chooseLabFolder = new QToolButton(this);
+    for (QToolButton* button : {m_openLabFolder, m_chooseLabFolder})
+        button->setToolButtonStyle(Qt::ToolButtonTextOnly);
+    auto* folderButtons = new QHBoxLayout;
+    folderButtons->addWidget(m_openLabFolder);
+    folderButtons->addWidget(m_chooseLabFolder);
+    folderButtons->addStretch(1);
+    auto* folderBox = new QGroupBox(tr("Lab folder"), this);
+    auto* folderLayout = new QVBoxLayout(folderBox);
+    folderLayout->addWidget(m_labFolder);
+    folderLayout->addLayout(folderButtons);
+
     auto* layout = new QVBoxLayout(this);
     layout->addWidget(nextBox);
     layout->addWidget(linkBox);
     layout->addWidget(protocolBox);
+    layout->addWidget(folderBox);
     layout->addStretch(1);
 
     connect(m_pieceSlider, &QSlider::valueChanged, this, &ControlPanel::updatePieceLabel);
@@ -173,6 +193,29 @@ void ControlPanel::setSelectedPeerOnly(bool only) {
 
 void ControlPanel::setLatencyMs(int ms) {
     m_latency->setValue(ms);
+}
+
+void ControlPanel::setLabFolderActions(QAction* open, QAction* choose) {
+    m_openLabFolder->setDefaultAction(open);
+    m_chooseLabFolder->setDefaultAction(choose);
+    // Short words on the buttons; the actions keep their menu texts.
+    m_openLabFolder->setText(tr("Open"));
+    m_chooseLabFolder->setText(tr("Change…"));
+    connect(open, &QAction::changed, this, [this]() { m_openLabFolder->setText(tr("Open")); });
+    connect(choose, &QAction::changed, this, [this]() { m_chooseLabFolder->setText(tr("Change…")); });
+}
+
+void ControlPanel::setLabFolder(const QString& runFolder, const QString& parentFolder) {
+    m_labFolder->setText(runFolder);
+    // The end tells runs apart; the start is the same for all of them.
+    m_labFolder->setCursorPosition(int(runFolder.size()));
+    m_labFolder->setToolTip(tr("This run's peers keep their files in\n%1\n\nEvery run gets a folder of its "
+                               "own in %2.")
+                                .arg(runFolder, parentFolder));
+}
+
+QString ControlPanel::labFolderShown() const {
+    return m_labFolder->text();
 }
 
 int ControlPanel::targetPeer() const {

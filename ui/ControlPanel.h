@@ -4,7 +4,10 @@
 
 #include <QWidget>
 
+class QAction;
 class QCheckBox;
+class QLineEdit;
+class QToolButton;
 class QComboBox;
 class QLabel;
 class QSlider;
@@ -36,6 +39,12 @@ public:
     // As if the user moved the latency slider; for keyboard users and tests.
     void setLatencyMs(int ms);
 
+    // The lab folder row: the folder this run's peers use (and the one all runs go in, for its tooltip), and
+    // buttons for the window's actions that open it and choose another.
+    void setLabFolderActions(QAction* open, QAction* choose);
+    void setLabFolder(const QString& runFolder, const QString& parentFolder);
+    QString labFolderShown() const;
+
 private:
     // The peer the live controls act on: the selected one, or 0 for every peer.
     int targetPeer() const;
@@ -59,6 +68,9 @@ private:
     RateEdit* m_download;
     QComboBox* m_picker;
     QCheckBox* m_choker;
+    QLineEdit* m_labFolder;
+    QToolButton* m_openLabFolder;
+    QToolButton* m_chooseLabFolder;
 };
 
 } // namespace swarmscope::ui

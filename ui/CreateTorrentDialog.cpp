@@ -51,6 +51,7 @@ CreateTorrentDialog::CreateTorrentDialog(QWidget* parent) : QDialog(parent) {
     setMinimumWidth(560);
 
     m_source = new QLineEdit(this);
+    m_source->setObjectName(QStringLiteral("sourceEdit"));
     m_source->setPlaceholderText(tr("A file or folder to share"));
     auto* fileButton = new QPushButton(tr("File…"), this);
     auto* folderButton = new QPushButton(tr("Folder…"), this);
@@ -60,6 +61,7 @@ CreateTorrentDialog::CreateTorrentDialog(QWidget* parent) : QDialog(parent) {
     sourceRow->addWidget(folderButton);
 
     m_output = new QLineEdit(this);
+    m_output->setObjectName(QStringLiteral("outputEdit"));
     m_output->setPlaceholderText(tr("Where to save the .torrent"));
     auto* outputButton = new QPushButton(tr("Save as…"), this);
     auto* outputRow = new QHBoxLayout;
@@ -67,6 +69,7 @@ CreateTorrentDialog::CreateTorrentDialog(QWidget* parent) : QDialog(parent) {
     outputRow->addWidget(outputButton);
 
     m_pieceSlider = new QSlider(Qt::Horizontal, this);
+    m_pieceSlider->setObjectName(QStringLiteral("pieceSizeSlider"));
     m_pieceSlider->setRange(kMinExponent, kMaxExponent);
     m_pieceSlider->setPageStep(1);
     m_pieceSlider->setTickPosition(QSlider::TicksBelow);
@@ -81,6 +84,7 @@ CreateTorrentDialog::CreateTorrentDialog(QWidget* parent) : QDialog(parent) {
     pieceRow->addWidget(m_pieceInfo);
 
     m_tracker = new QLineEdit(this);
+    m_tracker->setObjectName(QStringLiteral("trackerEdit"));
     m_tracker->setPlaceholderText(QStringLiteral("http://127.0.0.1:6969/announce"));
     m_private = new QCheckBox(tr("Private (peers come from the tracker only)"), this);
     m_comment = new QLineEdit(this);
@@ -94,6 +98,7 @@ CreateTorrentDialog::CreateTorrentDialog(QWidget* parent) : QDialog(parent) {
     m_status->setWordWrap(true);
 
     m_createButton = new QPushButton(tr("Create"), this);
+    m_createButton->setObjectName(QStringLiteral("createButton"));
     m_createButton->setDefault(true);
     m_cancelButton = new QPushButton(tr("Cancel"), this);
     auto* buttons = new QHBoxLayout;

@@ -33,10 +33,8 @@ EmptySwarmOverlay::EmptySwarmOverlay(const Actions& actions, QWidget* parent) : 
     setAutoFillBackground(true);
     // It must not hold the docks back while it is hidden behind the piece map.
     setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Ignored);
-    auto* title = new QLabel(tr("<h2>An empty swarm</h2>"
-                                "<p>The lab's tracker is running. A swarm needs three things:</p>"),
-                             this);
-    title->setAlignment(Qt::AlignCenter);
+    m_title = new QLabel(this);
+    m_title->setAlignment(Qt::AlignCenter);
 
     auto* grid = new QGridLayout;
     grid->setHorizontalSpacing(24);
@@ -70,7 +68,7 @@ EmptySwarmOverlay::EmptySwarmOverlay(const Actions& actions, QWidget* parent) : 
         demoRow->addWidget(buttonFor(actions.demo, this));
 
     auto* box = new QVBoxLayout;
-    box->addWidget(title);
+    box->addWidget(m_title);
     box->addSpacing(8);
     box->addLayout(grid);
     box->addSpacing(8);
@@ -91,6 +89,10 @@ EmptySwarmOverlay::EmptySwarmOverlay(const Actions& actions, QWidget* parent) : 
 
 void EmptySwarmOverlay::setProgress(const QString& torrentName, int seeders, int leechers) {
     const bool haveTorrent = !torrentName.isEmpty();
+    m_title->setText(haveTorrent ? tr("<h2>Nearly a swarm</h2><p>The torrent is in the lab; leechers make it "
+                                      "a swarm:</p>")
+                                 : tr("<h2>An empty swarm</h2><p>The lab's tracker is running. A swarm needs "
+                                      "three things:</p>"));
     m_steps[0]->setText(
         stepText(1, haveTorrent, tr("Create or open a torrent"),
                  haveTorrent ? tr("Showing <b>%1</b>.").arg(torrentName.toHtmlEscaped())

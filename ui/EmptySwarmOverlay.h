@@ -26,6 +26,7 @@ public:
     void setProgress(const QString& torrentName, int seeders, int leechers);
 
 private:
+    QLabel* m_title;
     QLabel* m_steps[3];
 };
 

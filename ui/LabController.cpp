@@ -13,7 +13,12 @@
 namespace swarmscope::ui {
 
 LabController::LabController(const SwarmLabConfig& config, QObject* parent)
-    : QObject(parent), m_lab(new SwarmLab(config, this)) {
+    : QObject(parent), m_config(config), m_lab(new SwarmLab(config, this)) {
+    m_conditions.uploadRate = kDefaultUploadRate;
+    connectLab();
+}
+
+void LabController::connectLab() {
     connect(m_lab, &SwarmLab::trackerReady, this, &LabController::trackerReady);
     connect(m_lab, &SwarmLab::errorOccurred, this, [this](const QString& message) {
         if (m_demoWaitsForTracker) {
@@ -34,6 +39,27 @@ LabController::~LabController() {
 }
 
 bool LabController::start() {
+    return m_lab->start();
+}
+
+bool LabController::isInUse() const {
+    return !m_lab->torrentIds().isEmpty() || isPreparingDemo();
+}
+
+bool LabController::relocate(const QString& labDir) {
+    if (isInUse())
+        return false;
+    m_config.labDir = labDir;
+    // Nothing runs in it yet, so dropping it abruptly loses nothing.
+    delete m_lab;
+    m_lab = new SwarmLab(m_config, this);
+    connectLab();
+    m_activeTorrent = 0;
+    m_snapshot.reset();
+    m_pendingLeechers.clear();
+    emit labReplaced();
+    emit torrentsChanged();
+    emit activeTorrentChanged(0);
     return m_lab->start();
 }
 

@@ -26,8 +26,9 @@ struct DemoSettings {
     qint64 pieceLength = 64 * 1024;
     int seeders = 1;
     int leechers = 8;
-    qint64 seederUploadRate = 2LL * 1024 * 1024; // bytes per second; 0: unlimited
-    qint64 leecherUploadRate = 1024 * 1024;
+    // Bytes per second; 0: unlimited. Slow enough that the spread takes about a quarter of a minute.
+    qint64 seederUploadRate = 1024 * 1024;
+    qint64 leecherUploadRate = 512 * 1024;
 };
 
 // The window's side of the lab: owns the SwarmLab, remembers which torrent is on screen, and turns the
@@ -37,11 +38,19 @@ struct DemoSettings {
 class LabController : public QObject {
     Q_OBJECT
 public:
+    // What every peer uploads at most until the user says otherwise: a transfer on loopback is otherwise over
+    // before anyone sees it, and at this rate a 16 MiB torrent takes ten leechers about 20 s.
+    static constexpr qint64 kDefaultUploadRate = 1024 * 1024;
+
     explicit LabController(const SwarmLabConfig& config = {}, QObject* parent = nullptr);
     ~LabController() override;
 
     // Starts the lab (tracker, workers); false with errorString() when it cannot.
     bool start();
+    // Replaces the lab, while it holds no torrent, by a new one keeping its peers' files in labDir, and
+    // starts it; false when the lab is in use (it then stays as it is) or the new one cannot start.
+    bool relocate(const QString& labDir);
+    bool isInUse() const;
     QString errorString() const;
     SwarmLab* lab() const { return m_lab; }
     QString announceUrl() const;
@@ -92,6 +101,8 @@ signals:
     void newPeerSettingsChanged();
     void demoStarted(int torrent);
     void demoFailed(const QString& message);
+    // relocate() put a new lab in place of the old one; its tracker comes up afresh.
+    void labReplaced();
 
 private:
     struct PendingLeechers {
@@ -99,12 +110,14 @@ private:
         PeerConditions conditions;
     };
 
+    void connectLab();
     void onSnapshot(const SwarmSnapshotPtr& snapshot);
     void onEvents(const QList<SwarmEvent>& events);
     void finishDemo(const QString& error, const QByteArray& torrent, const QString& sourceDir,
                     const DemoSettings& settings);
     void applyNewPeerSettings(const QList<int>& peers);
 
+    SwarmLabConfig m_config;
     SwarmLab* m_lab;
     int m_activeTorrent = 0;
     SwarmSnapshotPtr m_snapshot;

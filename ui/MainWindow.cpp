@@ -3,6 +3,7 @@
 #include "ChartsPanel.h"
 #include "ControlPanel.h"
 #include "EmptySwarmOverlay.h"
+#include "LabFolder.h"
 #include "PeerActions.h"
 #include "PeerInspector.h"
 #include "PieceMapWidget.h"
@@ -16,6 +17,7 @@
 #include <QApplication>
 #include <QCloseEvent>
 #include <QComboBox>
+#include <QDir>
 #include <QDockWidget>
 #include <QDragEnterEvent>
 #include <QDropEvent>
@@ -23,11 +25,13 @@
 #include <QLabel>
 #include <QMenu>
 #include <QMimeData>
+#include <QScreen>
 #include <QScrollArea>
 #include <QSettings>
 #include <QSpinBox>
 #include <QStackedWidget>
 #include <QStatusBar>
+#include <QStyle>
 #include <QTimer>
 
 namespace swarmscope::ui {
@@ -35,6 +39,8 @@ namespace swarmscope::ui {
 namespace {
 const QString kGeometryKey = QStringLiteral("window/geometry");
 const QString kStateKey = QStringLiteral("window/state");
+// Bumped when the docks' arrangement changes, so that a state saved by an older layout is not restored.
+constexpr int kStateVersion = 2;
 
 // A dock's content in a scroll area, so that its minimum size does not dictate the window's layout.
 QScrollArea* scrolling(QWidget* content, QWidget* parent) {
@@ -46,16 +52,28 @@ QScrollArea* scrolling(QWidget* content, QWidget* parent) {
 }
 } // namespace
 
-MainWindow::MainWindow(const SwarmLabConfig& config, QWidget* parent)
-    : QMainWindow(parent), m_controller(new LabController(config, this)) {
+MainWindow::MainWindow(const SwarmLabConfig& config, QWidget* parent) : QMainWindow(parent) {
+    // Without a folder of its own, the lab gets a fresh run folder in the one the user chose.
+    SwarmLabConfig labConfig = config;
+    QString folderError;
+    if (labConfig.labDir.isEmpty()) {
+        m_runFolder = LabFolder::makeRunFolder(LabFolder::parent(), &folderError);
+        labConfig.labDir = m_runFolder; // empty when it failed: the lab then uses a temporary folder
+    }
+    m_controller = new LabController(labConfig, this);
     setWindowTitle(QStringLiteral("Swarmscope"));
     setAcceptDrops(true);
     setDockOptions(AnimatedDocks | AllowTabbedDocks | AllowNestedDocks);
     m_importer = new TorrentImporter(m_controller, this);
     m_peerActions = new PeerActions(m_controller, this);
 
-    // The default size first: the docks' default proportions below are shares of it.
-    resize(1440, 900);
+    // The default size first, within the screen: the docks' default proportions below are shares of it.
+    // (The offscreen platform's made-up screen does not count: screenshots are taken at the default size.)
+    QSize size(1440, 900);
+    const QScreen* screen = QGuiApplication::primaryScreen();
+    if (screen && QGuiApplication::platformName() != QStringLiteral("offscreen"))
+        size = size.boundedTo(screen->availableGeometry().size());
+    resize(size);
     createViews();
     createActions(); // in MainWindowActions.cpp
     createDocks();
@@ -92,23 +110,38 @@ MainWindow::MainWindow(const SwarmLabConfig& config, QWidget* parent)
     connect(m_peerActions, &PeerActions::statusMessage, this,
             [this](const QString& message) { statusBar()->showMessage(message, 5000); });
     connect(m_peerActions, &PeerActions::peerChosen, this, &MainWindow::selectPeer);
+    connect(m_controller, &LabController::labReplaced, this, [this]() {
+        m_trackerLabel->setText(tr("Tracker starting…"));
+        showLabFolder();
+    });
 
     if (m_controller->start()) {
-        m_labFolderAction->setText(tr("Open &Lab Folder (%1)").arg(m_controller->labDir()));
-        statusBar()->showMessage(tr("Peers keep their files in %1").arg(m_controller->labDir()), 10000);
+        statusBar()->showMessage(
+            folderError.isEmpty()
+                ? tr("Peers keep their files in %1").arg(QDir::toNativeSeparators(m_controller->labDir()))
+                : tr("%1; peers keep their files in %2 instead")
+                      .arg(folderError, QDir::toNativeSeparators(m_controller->labDir())),
+            10000);
     } else {
         m_trackerLabel->setText(tr("Lab not running"));
         statusBar()->showMessage(m_controller->errorString());
     }
+    showLabFolder();
 
     QSettings settings;
     restoreGeometry(settings.value(kGeometryKey).toByteArray());
-    m_needsDefaultDockSizes = !restoreState(settings.value(kStateKey).toByteArray());
+    m_needsDefaultDockSizes = !restoreState(settings.value(kStateKey).toByteArray(), kStateVersion);
     updateCentre();
     updateStatus();
+    updatePeerBarLabel();
 }
 
-MainWindow::~MainWindow() = default;
+MainWindow::~MainWindow() {
+    // The lab first: its clients hold files in the run folder.
+    delete m_controller;
+    m_controller = nullptr;
+    removeRunFolder(m_runFolder);
+}
 
 void MainWindow::createViews() {
     m_pieceMap = new PieceMapWidget(this);
@@ -136,45 +169,63 @@ void MainWindow::createViews() {
                                      [this](const QPoint& pos) { return m_graph->peerAt(QPointF(pos)); });
 }
 
-QDockWidget* MainWindow::addDock(QWidget* content, const QString& title, const QString& name,
-                                 Qt::DockWidgetArea area) {
+QDockWidget* MainWindow::addDock(QWidget* content, const QString& title, const QString& name) {
     auto* dock = new QDockWidget(title, this);
     dock->setObjectName(name);
     dock->setWidget(content);
-    addDockWidget(area, dock);
     m_viewMenu->addAction(dock->toggleViewAction());
     return dock;
 }
 
 void MainWindow::createDocks() {
-    QDockWidget* controls = addDock(scrolling(m_controls, this), tr("Controls"),
-                                    QStringLiteral("controlsDock"), Qt::LeftDockWidgetArea);
-    QDockWidget* torrent =
-        addDock(m_torrentInfo, tr("Torrent"), QStringLiteral("torrentDock"), Qt::LeftDockWidgetArea);
-    splitDockWidget(controls, torrent, Qt::Vertical);
-    QDockWidget* graph =
-        addDock(m_graph, tr("Swarm Graph"), QStringLiteral("graphDock"), Qt::RightDockWidgetArea);
-    QDockWidget* charts =
-        addDock(m_charts, tr("Charts"), QStringLiteral("chartsDock"), Qt::RightDockWidgetArea);
-    splitDockWidget(graph, charts, Qt::Vertical);
+    m_controlsDock = addDock(scrolling(m_controls, this), tr("Controls"), QStringLiteral("controlsDock"));
+    // Scrolling too: the info-hash and tracker lines must not widen the whole left column.
+    m_torrentDock = addDock(scrolling(m_torrentInfo, this), tr("Torrent"), QStringLiteral("torrentDock"));
+    m_graphDock = addDock(m_graph, tr("Swarm Graph"), QStringLiteral("graphDock"));
+    m_chartsDock = addDock(m_charts, tr("Charts"), QStringLiteral("chartsDock"));
     // The inspector's summary line grows with its text; scrolling keeps it from pushing the other docks.
-    addDock(scrolling(m_inspector, this), tr("Peer Inspector"), QStringLiteral("inspectorDock"),
-            Qt::BottomDockWidgetArea);
-    // The side docks run full height; the inspector sits under the piece map only.
-    setCorner(Qt::BottomLeftCorner, Qt::LeftDockWidgetArea);
+    m_inspectorDock =
+        addDock(scrolling(m_inspector, this), tr("Peer Inspector"), QStringLiteral("inspectorDock"));
+    placeDocks();
+}
+
+void MainWindow::placeDocks() {
+    // Left: the controls, with the torrent's details as a tab behind them. Right, full height: the graph over
+    // the charts. Bottom, under the controls and the piece map: the inspector, wide enough for its table
+    // and its log side by side.
+    for (QDockWidget* dock : {m_controlsDock, m_torrentDock, m_graphDock, m_chartsDock, m_inspectorDock}) {
+        dock->setFloating(false);
+        dock->show();
+    }
+    addDockWidget(Qt::LeftDockWidgetArea, m_controlsDock);
+    tabifyDockWidget(m_controlsDock, m_torrentDock);
+    m_controlsDock->raise();
+    addDockWidget(Qt::RightDockWidgetArea, m_graphDock);
+    splitDockWidget(m_graphDock, m_chartsDock, Qt::Vertical);
+    addDockWidget(Qt::BottomDockWidgetArea, m_inspectorDock);
+    setCorner(Qt::BottomLeftCorner, Qt::BottomDockWidgetArea);
     setCorner(Qt::BottomRightCorner, Qt::RightDockWidgetArea);
 }
 
 void MainWindow::applyDefaultDockSizes() {
-    auto* controls = findChild<QDockWidget*>(QStringLiteral("controlsDock"));
-    auto* torrent = findChild<QDockWidget*>(QStringLiteral("torrentDock"));
-    auto* graph = findChild<QDockWidget*>(QStringLiteral("graphDock"));
-    auto* charts = findChild<QDockWidget*>(QStringLiteral("chartsDock"));
-    auto* inspector = findChild<QDockWidget*>(QStringLiteral("inspectorDock"));
-    resizeDocks({controls, graph}, {310, 430}, Qt::Horizontal);
-    resizeDocks({controls, torrent}, {440, 400}, Qt::Vertical);
-    resizeDocks({graph, charts}, {400, 460}, Qt::Vertical);
-    resizeDocks({inspector}, {300}, Qt::Vertical);
+    // Shares of the window, within bounds that keep each view readable from 1280 x 720 up.
+    const int w = width();
+    const int h = height();
+    // The controls as wide as they need (plus a scroll bar's width), the rest shared out.
+    const int controls =
+        m_controls->sizeHint().width() + style()->pixelMetric(QStyle::PM_ScrollBarExtent) + 4;
+    const int left = qBound(240, controls, w / 4);
+    const int right = qBound(360, w * 30 / 100, 520);
+    const int inspector = qBound(190, h * 28 / 100, 300);
+    resizeDocks({m_controlsDock, m_graphDock}, {left, right}, Qt::Horizontal);
+    resizeDocks({m_inspectorDock}, {inspector}, Qt::Vertical);
+    const int column = h - 80; // less the menu, toolbar and status bar, roughly
+    resizeDocks({m_graphDock, m_chartsDock}, {column * 44 / 100, column * 56 / 100}, Qt::Vertical);
+}
+
+void MainWindow::restoreDefaultLayout() {
+    placeDocks();
+    applyDefaultDockSizes();
 }
 
 void MainWindow::showEvent(QShowEvent* event) {
@@ -188,6 +239,7 @@ void MainWindow::showEvent(QShowEvent* event) {
 
 void MainWindow::createStatusBar() {
     m_trackerLabel = new QLabel(tr("Tracker starting…"), this);
+    m_trackerLabel->setObjectName(QStringLiteral("trackerStatus"));
     m_trackerLabel->setTextInteractionFlags(Qt::TextSelectableByMouse);
     m_peersLabel = new QLabel(this);
     m_peersLabel->setToolTip(
@@ -251,6 +303,12 @@ void MainWindow::selectPeer(int peerId) {
     m_inspector->setSelectedPeer(peerId);
     m_controls->setSelectedPeer(peerId);
     m_peerActions->setSelectedPeer(peerId);
+    updatePeerBarLabel();
+}
+
+void MainWindow::updatePeerBarLabel() {
+    m_peerBarLabel->setText(m_selectedPeer > 0 ? tr("<b>Peer #%1:</b>").arg(m_selectedPeer)
+                                               : tr("<i>No peer selected</i>"));
 }
 
 void MainWindow::onSnapshot(const SwarmSnapshotPtr& snapshot) {
@@ -340,7 +398,7 @@ void MainWindow::updateStatus() {
 void MainWindow::closeEvent(QCloseEvent* event) {
     QSettings settings;
     settings.setValue(kGeometryKey, saveGeometry());
-    settings.setValue(kStateKey, saveState());
+    settings.setValue(kStateKey, saveState(kStateVersion));
     // Peers say "stopped" to the tracker, which matters to clients outside the lab; the lab bounds the wait.
     SwarmLab* lab = m_controller->lab();
     if (!m_closing && lab->isStarted() && !lab->peerIds().isEmpty()) {
@@ -354,21 +412,55 @@ void MainWindow::closeEvent(QCloseEvent* event) {
     QMainWindow::closeEvent(event);
 }
 
+namespace {
+
+// The local file or folder a drag carries, or an empty string.
+QString droppedPath(const QMimeData* mime) {
+    if (!mime || !mime->hasUrls() || mime->urls().isEmpty() || !mime->urls().first().isLocalFile())
+        return {};
+    const QString path = mime->urls().first().toLocalFile();
+    return QFileInfo::exists(path) ? path : QString();
+}
+
+bool isTorrentFile(const QString& path) {
+    return path.endsWith(QStringLiteral(".torrent"), Qt::CaseInsensitive) && QFileInfo(path).isFile();
+}
+
+} // namespace
+
 void MainWindow::dragEnterEvent(QDragEnterEvent* event) {
-    if (event->mimeData()->hasUrls() && event->mimeData()->urls().first().isLocalFile())
+    const QString path = droppedPath(event->mimeData());
+    if (path.isEmpty())
+        return;
+    event->acceptProposedAction();
+    const QString name = QFileInfo(path).fileName();
+    statusBar()->showMessage(isTorrentFile(path) ? tr("Drop to open %1 in the lab").arg(name)
+                                                 : tr("Drop to create a torrent of %1").arg(name));
+}
+
+void MainWindow::dragMoveEvent(QDragMoveEvent* event) {
+    if (!droppedPath(event->mimeData()).isEmpty())
         event->acceptProposedAction();
 }
 
+void MainWindow::dragLeaveEvent(QDragLeaveEvent* event) {
+    QMainWindow::dragLeaveEvent(event);
+    statusBar()->clearMessage();
+}
+
 void MainWindow::dropEvent(QDropEvent* event) {
-    const QList<QUrl> urls = event->mimeData()->urls();
-    if (urls.isEmpty() || !urls.first().isLocalFile())
+    const QString path = droppedPath(event->mimeData());
+    if (path.isEmpty())
         return;
-    const QString path = urls.first().toLocalFile();
     event->acceptProposedAction();
-    if (path.endsWith(QStringLiteral(".torrent"), Qt::CaseInsensitive) && QFileInfo(path).isFile())
-        openTorrent(path);
-    else
-        createTorrentFrom(path);
+    statusBar()->clearMessage();
+    // The drag's source waits until this returns, so the dialogs open once it has.
+    QTimer::singleShot(0, this, [this, path]() {
+        if (isTorrentFile(path))
+            openTorrent(path);
+        else
+            createTorrentFrom(path);
+    });
 }
 
 } // namespace swarmscope::ui

@@ -9,6 +9,8 @@
 #include <QMainWindow>
 
 class QAction;
+class QDragLeaveEvent;
+class QDragMoveEvent;
 class QComboBox;
 class QDockWidget;
 class QLabel;
@@ -48,6 +50,13 @@ public:
     // The shown torrent.
     std::optional<Metainfo> currentTorrent() const;
 
+    // The folder the peers of this run keep their files in, and the folder of all runs it sits in.
+    QString labFolder() const;
+    QString labParentFolder() const;
+    // Remembers folder as where runs keep their files. The lab moves there at once while it holds no
+    // torrent; otherwise from the next start. True when it moved.
+    bool setLabParentFolder(const QString& folder);
+
     // Asks how to add a .torrent (seed it from a folder, or leechers only); false when it is not added.
     bool openTorrent(const QString& path);
     // Opens the create dialog with path as the source (empty: the user picks one).
@@ -62,31 +71,40 @@ public slots:
     void addLeechers(int count);
     // Selects a peer in every view; 0: none.
     void selectPeer(int peerId);
+    // Puts every dock back where it starts, at its default size.
+    void restoreDefaultLayout();
 
 protected:
     void closeEvent(QCloseEvent* event) override;
     void showEvent(QShowEvent* event) override;
     void dragEnterEvent(QDragEnterEvent* event) override;
+    void dragMoveEvent(QDragMoveEvent* event) override;
+    void dragLeaveEvent(QDragLeaveEvent* event) override;
     void dropEvent(QDropEvent* event) override;
 
 private:
     void createViews();
     void createActions();
     void createDocks();
+    void placeDocks();
     void createStatusBar();
     void applyDefaultDockSizes();
-    QDockWidget* addDock(QWidget* content, const QString& title, const QString& name,
-                         Qt::DockWidgetArea area);
+    QDockWidget* addDock(QWidget* content, const QString& title, const QString& name);
     void showOpenDialog();
     void showAbout();
     void openLabFolder();
+    void chooseLabFolder();
+    void showLabFolder();
+    void removeRunFolder(const QString& folder);
     void onSnapshot(const SwarmSnapshotPtr& snapshot);
     void onTorrentsChanged();
     void onActiveTorrentChanged(int torrent);
     void updateCentre();
     void updateStatus();
+    void updatePeerBarLabel();
 
-    LabController* m_controller;
+    QString m_runFolder; // the run folder this window made for its lab, removed on close unless kept
+    LabController* m_controller = nullptr;
     TorrentImporter* m_importer = nullptr;
     PeerActions* m_peerActions = nullptr;
     SwarmSnapshotPtr m_snapshot;
@@ -110,8 +128,16 @@ private:
     QAction* m_addSeedersAction = nullptr;
     QAction* m_addLeechersAction = nullptr;
     QAction* m_labFolderAction = nullptr;
+    QAction* m_chooseLabFolderAction = nullptr;
+    QAction* m_keepLabFoldersAction = nullptr;
+    QDockWidget* m_controlsDock = nullptr;
+    QDockWidget* m_torrentDock = nullptr;
+    QDockWidget* m_graphDock = nullptr;
+    QDockWidget* m_chartsDock = nullptr;
+    QDockWidget* m_inspectorDock = nullptr;
     QComboBox* m_torrentBox = nullptr;
     QSpinBox* m_peerCount = nullptr;
+    QLabel* m_peerBarLabel = nullptr;
     QMenu* m_viewMenu = nullptr;
 
     QLabel* m_trackerLabel = nullptr;

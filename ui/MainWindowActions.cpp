@@ -1,7 +1,9 @@
 // The window's commands: actions, menus, the toolbar, and the dialogs they open.
 #include "MainWindow.h"
 
+#include "ControlPanel.h"
 #include "EmptySwarmOverlay.h"
+#include "LabFolder.h"
 #include "PeerActions.h"
 #include "PieceMapWidget.h"
 #include "TorrentImporter.h"
@@ -9,7 +11,6 @@
 #include <QAction>
 #include <QApplication>
 #include <QComboBox>
-#include <QDesktopServices>
 #include <QFileDialog>
 #include <QLabel>
 #include <QMenuBar>
@@ -17,7 +18,6 @@
 #include <QSpinBox>
 #include <QStackedWidget>
 #include <QToolBar>
-#include <QUrl>
 
 namespace swarmscope::ui {
 
@@ -47,14 +47,26 @@ void MainWindow::createActions() {
                               QKeySequence(Qt::CTRL | Qt::Key_D),
                               tr("Start a ready swarm: an 8 MiB file, one seeder and eight leechers"));
     connect(m_demoAction, &QAction::triggered, this, &MainWindow::startDemo);
-    m_labFolderAction = makeAction(this, QStringLiteral("folder-open"), tr("Open &Lab Folder"), {},
-                                   tr("Show the folder where the lab's peers keep their downloads"));
+    m_labFolderAction = makeAction(this, QStringLiteral("folder-open"), tr("Open &Lab Folder"),
+                                   QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_O),
+                                   tr("Show the folder where the lab's peers keep their files"));
     connect(m_labFolderAction, &QAction::triggered, this, &MainWindow::openLabFolder);
+    m_chooseLabFolderAction =
+        makeAction(this, QStringLiteral("folder"), tr("C&hoose Lab Folder…"), {},
+                   tr("Pick where the lab keeps its peers' files: every run gets a folder of its own there"));
+    connect(m_chooseLabFolderAction, &QAction::triggered, this, &MainWindow::chooseLabFolder);
+    m_keepLabFoldersAction = new QAction(tr("&Keep Run Folders After Closing"), this);
+    m_keepLabFoldersAction->setCheckable(true);
+    m_keepLabFoldersAction->setChecked(LabFolder::keepRuns());
+    m_keepLabFoldersAction->setStatusTip(tr("Unchecked, a run's folder (the peers' downloaded copies and the "
+                                            "demo's data) is deleted when Swarmscope closes"));
+    connect(m_keepLabFoldersAction, &QAction::toggled, this, [](bool keep) { LabFolder::setKeepRuns(keep); });
     auto* quit = makeAction(this, QStringLiteral("application-exit"), tr("&Quit"), QKeySequence::Quit,
                             tr("Stop every peer and the tracker, and close Swarmscope"));
     connect(quit, &QAction::triggered, this, &QWidget::close);
 
     m_peerCount = new QSpinBox(this);
+    m_peerCount->setObjectName(QStringLiteral("peerCount"));
     m_peerCount->setRange(1, 200);
     m_peerCount->setValue(1);
     m_peerCount->setPrefix(tr("× "));
@@ -67,6 +79,10 @@ void MainWindow::createActions() {
                                      QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_L),
                                      tr("Add leechers to the shown torrent: peers that download it"));
     connect(m_addLeechersAction, &QAction::triggered, this, [this]() { addLeechers(m_peerCount->value()); });
+    m_addSeedersAction->setObjectName(QStringLiteral("addSeedersAction"));
+    m_addLeechersAction->setObjectName(QStringLiteral("addLeechersAction"));
+    m_createAction->setObjectName(QStringLiteral("createTorrentAction"));
+    m_openAction->setObjectName(QStringLiteral("openTorrentAction"));
     m_addSeedersAction->setEnabled(false);
     m_addLeechersAction->setEnabled(false);
 
@@ -77,7 +93,7 @@ void MainWindow::createActions() {
     QMenu* file = menuBar()->addMenu(tr("&File"));
     file->addActions({m_createAction, m_openAction, m_demoAction});
     file->addSeparator();
-    file->addAction(m_labFolderAction);
+    file->addActions({m_labFolderAction, m_chooseLabFolderAction, m_keepLabFoldersAction});
     file->addSeparator();
     file->addAction(quit);
     QMenu* swarm = menuBar()->addMenu(tr("&Swarm"));
@@ -86,6 +102,11 @@ void MainWindow::createActions() {
     peer->setToolTipsVisible(true);
     peer->addActions(m_peerActions->actions());
     m_viewMenu = menuBar()->addMenu(tr("&View"));
+    auto* resetLayout = makeAction(this, QStringLiteral("view-restore"), tr("&Reset Layout"), {},
+                                   tr("Put every panel back where it starts"));
+    connect(resetLayout, &QAction::triggered, this, &MainWindow::restoreDefaultLayout);
+    m_viewMenu->addAction(resetLayout);
+    m_viewMenu->addSeparator();
     QMenu* help = menuBar()->addMenu(tr("&Help"));
     help->addAction(about);
 
@@ -111,6 +132,12 @@ void MainWindow::createActions() {
     QToolBar* peerBar = addToolBar(tr("Peer"));
     peerBar->setObjectName(QStringLiteral("peerToolbar"));
     peerBar->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
+    m_peerBarLabel = new QLabel(this);
+    m_peerBarLabel->setObjectName(QStringLiteral("peerBarLabel"));
+    m_peerBarLabel->setContentsMargins(6, 0, 4, 0);
+    m_peerBarLabel->setToolTip(tr("What the buttons beside act on: the peer selected in the piece map, the "
+                                  "graph or the charts"));
+    peerBar->addWidget(m_peerBarLabel);
     peerBar->addActions({m_peerActions->pauseResumeAction(), m_peerActions->actions().at(1),
                          m_peerActions->actions().at(2), m_peerActions->actions().at(3),
                          m_peerActions->removeAction()});
@@ -122,6 +149,7 @@ void MainWindow::createActions() {
     overlayActions.addSeeders = m_addSeedersAction;
     overlayActions.addLeechers = m_addLeechersAction;
     m_overlay = new EmptySwarmOverlay(overlayActions, this);
+    m_controls->setLabFolderActions(m_labFolderAction, m_chooseLabFolderAction);
     m_centre = new QStackedWidget(this);
     m_centre->addWidget(m_overlay);
     m_centre->addWidget(m_pieceMap);
@@ -133,10 +161,6 @@ void MainWindow::showOpenDialog() {
                                                       tr("Torrent files (*.torrent);;All files (*)"));
     if (!path.isEmpty())
         openTorrent(path);
-}
-
-void MainWindow::openLabFolder() {
-    QDesktopServices::openUrl(QUrl::fromLocalFile(m_controller->labDir()));
 }
 
 void MainWindow::showAbout() {

@@ -36,7 +36,8 @@ PeerActions::PeerActions(LabController* controller, QWidget* window)
     m_restart->setToolTip(tr("Start the selected peer again with the same identity and data (Ctrl+R)."));
     connect(m_restart, &QAction::triggered, this, &PeerActions::restart);
 
-    m_conditions = new QAction(QIcon::fromTheme(QStringLiteral("network-wired")), tr("Peer &Link…"), this);
+    m_conditions =
+        new QAction(QIcon::fromTheme(QStringLiteral("network-wired")), tr("&Latency and Caps…"), this);
     m_conditions->setShortcut(Qt::CTRL | Qt::Key_L);
     m_conditions->setToolTip(tr("Latency, jitter and caps of the selected peer alone (Ctrl+L)."));
     connect(m_conditions, &QAction::triggered, this, &PeerActions::editConditions);
@@ -52,6 +53,13 @@ PeerActions::PeerActions(LabController* controller, QWidget* window)
                             "leecher's downloaded copy is deleted (Del)."));
     connect(m_remove, &QAction::triggered, this, &PeerActions::remove);
 
+    // Short words where the toolbar shows them beside the selected peer's number; menus keep the full text.
+    m_pauseResume->setIconText(tr("Pause"));
+    m_kill->setIconText(tr("Kill"));
+    m_restart->setIconText(tr("Restart"));
+    m_conditions->setIconText(tr("Latency && Caps…"));
+    m_openFolder->setIconText(tr("Folder"));
+    m_remove->setIconText(tr("Remove"));
     for (QAction* action : actions())
         action->setShortcutContext(Qt::WindowShortcut);
     // Space also presses a focused button or ticks a focused check box, so it pauses only where peers are
@@ -87,6 +95,7 @@ void PeerActions::updateActions() {
     const QString pauseText = paused ? tr("Resume &Peer") : tr("&Pause Peer");
     if (m_pauseResume->text() != pauseText) {
         m_pauseResume->setText(pauseText);
+        m_pauseResume->setIconText(paused ? tr("Resume") : tr("Pause"));
         m_pauseResume->setIcon(QIcon::fromTheme(paused ? QStringLiteral("media-playback-start")
                                                        : QStringLiteral("media-playback-pause")));
     }

@@ -4,6 +4,7 @@
 
 #include <QDialogButtonBox>
 #include <QFormLayout>
+#include <QLabel>
 #include <QSpinBox>
 #include <QVBoxLayout>
 
@@ -11,15 +12,17 @@ namespace swarmscope::ui {
 
 PeerConditionsDialog::PeerConditionsDialog(int peerId, const PeerConditions& current, QWidget* parent)
     : QDialog(parent) {
-    setWindowTitle(tr("Link of Peer #%1").arg(peerId));
+    setWindowTitle(tr("Latency and Caps of Peer #%1").arg(peerId));
 
     m_latency = new QSpinBox(this);
+    m_latency->setObjectName(QStringLiteral("peerLatency"));
     m_latency->setRange(0, 10'000);
     m_latency->setSingleStep(10);
     m_latency->setSuffix(tr(" ms"));
     m_latency->setValue(int(current.latencyMs));
     m_latency->setToolTip(tr("One-way delay added to every message this peer sends or receives."));
     m_jitter = new QSpinBox(this);
+    m_jitter->setObjectName(QStringLiteral("peerJitter"));
     m_jitter->setRange(0, 5'000);
     m_jitter->setSingleStep(5);
     m_jitter->setSuffix(tr(" ms"));
@@ -40,7 +43,13 @@ PeerConditionsDialog::PeerConditionsDialog(int peerId, const PeerConditions& cur
     auto* buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this);
     connect(buttons, &QDialogButtonBox::accepted, this, &QDialog::accept);
     connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
+    auto* note = new QLabel(tr("For peer #%1 alone, from now on. Moving a control for every peer sets it "
+                               "again.")
+                                .arg(peerId),
+                            this);
+    note->setWordWrap(true);
     auto* layout = new QVBoxLayout(this);
+    layout->addWidget(note);
     layout->addLayout(form);
     layout->addWidget(buttons);
 }

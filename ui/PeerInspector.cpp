@@ -12,8 +12,10 @@
 #include <QHeaderView>
 #include <QLabel>
 #include <QLineEdit>
+#include <QResizeEvent>
 #include <QScrollBar>
 #include <QSplitter>
+#include <QStyle>
 #include <QTableView>
 #include <QVBoxLayout>
 
@@ -60,8 +62,9 @@ PeerInspector::PeerInspector(QWidget* parent) : QWidget(parent) {
     m_connectionView = makeTable(this);
     m_connectionView->setModel(m_connections);
     m_connectionView->horizontalHeader()->setSectionResizeMode(QHeaderView::Interactive);
-    m_connectionView->horizontalHeader()->setStretchLastSection(true);
-    m_connectionView->resizeColumnsToContents();
+    m_connectionView->horizontalHeader()->setStretchLastSection(false);
+    m_connectionView->horizontalHeader()->setDefaultAlignment(Qt::AlignCenter);
+    m_connectionView->setTextElideMode(Qt::ElideMiddle);
 
     m_search = new QLineEdit(this);
     m_search->setPlaceholderText(tr("Filter events…"));
@@ -78,11 +81,9 @@ PeerInspector::PeerInspector(QWidget* parent) : QWidget(parent) {
     m_logView->horizontalHeader()->setStretchLastSection(true);
     m_logView->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff); // the reason column stretches instead
     m_logView->setTextElideMode(Qt::ElideRight);
-    m_logView->setColumnWidth(EventLogModel::TimeColumn, 80);
-    m_logView->setColumnWidth(EventLogModel::PeerColumn, 50);
-    m_logView->setColumnWidth(EventLogModel::KindColumn, 110);
-    m_logView->setColumnWidth(EventLogModel::RemoteColumn, 120);
-    m_logView->setColumnWidth(EventLogModel::PieceColumn, 50);
+    fitColumns();
+    // Who dialled is in the remote's tooltip; the column would cost the flags their room.
+    m_connectionView->setColumnHidden(ConnectionTableModel::DirectionColumn, true);
 
     auto* filterRow = new QHBoxLayout;
     filterRow->addWidget(m_search, 1);
@@ -97,8 +98,10 @@ PeerInspector::PeerInspector(QWidget* parent) : QWidget(parent) {
     auto* splitter = new QSplitter(Qt::Horizontal, this);
     splitter->addWidget(m_connectionView);
     splitter->addWidget(logPane);
-    splitter->setStretchFactor(0, 3);
-    splitter->setStretchFactor(1, 2);
+    splitter->setStretchFactor(0, 1);
+    splitter->setStretchFactor(1, 1);
+    splitter->setChildrenCollapsible(false);
+    m_splitter = splitter;
 
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(4, 4, 4, 4);
@@ -110,8 +113,10 @@ PeerInspector::PeerInspector(QWidget* parent) : QWidget(parent) {
         const int kind = m_kindBox->currentData().toInt();
         m_filter->setKind(kind < 0 ? std::nullopt : std::optional<PeerEventKind>(PeerEventKind(kind)));
     });
-    connect(m_allPeers, &QCheckBox::toggled, this,
-            [this](bool all) { m_filter->setPeer(all ? 0 : m_selectedPeer); });
+    connect(m_allPeers, &QCheckBox::toggled, this, [this](bool all) {
+        m_filter->setPeer(all ? 0 : m_selectedPeer);
+        updatePeerColumn();
+    });
     connect(m_connectionView, &QTableView::doubleClicked, this, [this](const QModelIndex& index) {
         const int remote = m_connections->remotePeerAt(index.row());
         if (remote > 0)
@@ -133,6 +138,52 @@ PeerInspector::PeerInspector(QWidget* parent) : QWidget(parent) {
 
 PeerInspector::~PeerInspector() = default;
 
+void PeerInspector::fitColumns() {
+    // Widths from the widest text a column can hold, measured once: sizing to the rows on show would make
+    // columns jump as the figures change.
+    const QFontMetrics metrics = fontMetrics();
+    const int padding = 2 * style()->pixelMetric(QStyle::PM_HeaderMargin, nullptr, this) + 4;
+    auto fit = [&](QTableView* view, int column, const QString& widest) {
+        const int header = view->horizontalHeader()->sectionSizeHint(column);
+        view->setColumnWidth(column, qMax(header, metrics.horizontalAdvance(widest) + padding));
+    };
+    const QString rate = QStringLiteral("99.9 KiB/s");
+    fit(m_connectionView, ConnectionTableModel::RemoteColumn, QStringLiteral("#9999"));
+    fit(m_connectionView, ConnectionTableModel::DirectionColumn, QStringLiteral("out"));
+    fit(m_connectionView, ConnectionTableModel::AmChokingColumn, QStringLiteral("no (opt.)"));
+    fit(m_connectionView, ConnectionTableModel::AmInterestedColumn, QStringLiteral("yes"));
+    fit(m_connectionView, ConnectionTableModel::PeerChokingColumn, QStringLiteral("yes"));
+    fit(m_connectionView, ConnectionTableModel::PeerInterestedColumn, QStringLiteral("yes"));
+    fit(m_connectionView, ConnectionTableModel::DownloadRateColumn, rate);
+    fit(m_connectionView, ConnectionTableModel::UploadRateColumn, rate);
+    fit(m_connectionView, ConnectionTableModel::RequestsOutColumn, QStringLiteral("999"));
+    fit(m_connectionView, ConnectionTableModel::RequestsInColumn, QStringLiteral("999"));
+    fit(m_connectionView, ConnectionTableModel::RttColumn, QStringLiteral("9999"));
+    fit(m_logView, EventLogModel::TimeColumn, QStringLiteral("00:00.000"));
+    fit(m_logView, EventLogModel::PeerColumn, QStringLiteral("#9999"));
+    fit(m_logView, EventLogModel::KindColumn, QStringLiteral("piece verified"));
+    fit(m_logView, EventLogModel::RemoteColumn, QStringLiteral("#9999"));
+    fit(m_logView, EventLogModel::PieceColumn, QStringLiteral("99999"));
+}
+
+int PeerInspector::connectionTableWidth() const {
+    int width = 0;
+    for (int column = 0; column < ConnectionTableModel::ColumnCount; ++column)
+        if (!m_connectionView->isColumnHidden(column))
+            width += m_connectionView->columnWidth(column);
+    return width + m_connectionView->verticalScrollBar()->sizeHint().width() + 4;
+}
+
+void PeerInspector::resizeEvent(QResizeEvent* event) {
+    QWidget::resizeEvent(event);
+    // The connection table gets the width its columns need when there is room, and the log the rest.
+    const int total = m_splitter->width() - m_splitter->handleWidth();
+    if (total <= 0)
+        return;
+    const int table = qMin(connectionTableWidth(), qMax(total * 3 / 5, total - 270));
+    m_splitter->setSizes({table, total - table});
+}
+
 void PeerInspector::setSnapshot(const SwarmSnapshotPtr& snapshot) {
     m_snapshot = snapshot;
     m_snapshotPending = true;
@@ -148,6 +199,7 @@ void PeerInspector::setSelectedPeer(int peerId) {
     m_connections->setPeer(peerId);
     if (!m_allPeers->isChecked())
         m_filter->setPeer(peerId);
+    updatePeerColumn();
     updateSummary();
 }
 
@@ -201,6 +253,12 @@ void PeerInspector::setEventLogCapacity(int rows) {
 void PeerInspector::setShowAllPeers(bool all) {
     m_allPeers->setChecked(all);
     m_filter->setPeer(all ? 0 : m_selectedPeer);
+    updatePeerColumn();
+}
+
+void PeerInspector::updatePeerColumn() {
+    // One peer's log needs no column saying which peer it is; every peer's does.
+    m_logView->setColumnHidden(EventLogModel::PeerColumn, !m_allPeers->isChecked() && m_selectedPeer > 0);
 }
 
 void PeerInspector::updateSummary() {

@@ -10,6 +10,7 @@ class QCheckBox;
 class QComboBox;
 class QLabel;
 class QLineEdit;
+class QSplitter;
 class QTableView;
 
 namespace swarmscope::ui {
@@ -50,11 +51,19 @@ public:
     EventLogModel* eventLogModel() const { return m_log; }
     EventLogFilterModel* eventLogFilter() const { return m_filter; }
 
+    // The width the connection table's columns take together.
+    int connectionTableWidth() const;
+
 signals:
     // Double-clicking a connection to another lab peer, or an event's remote, selects that peer.
     void peerSelected(int peerId);
 
+protected:
+    void resizeEvent(QResizeEvent* event) override;
+
 private:
+    void fitColumns();
+    void updatePeerColumn();
     void updateSummary();
     void scheduleFlush();
 
@@ -70,6 +79,7 @@ private:
     QLabel* m_summary = nullptr;
     QTableView* m_connectionView = nullptr;
     QTableView* m_logView = nullptr;
+    QSplitter* m_splitter = nullptr;
     QLineEdit* m_search = nullptr;
     QComboBox* m_kindBox = nullptr;
     QCheckBox* m_allPeers = nullptr;

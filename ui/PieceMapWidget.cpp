@@ -3,11 +3,11 @@
 #include "PeerListModel.h"
 
 #include <QHelpEvent>
-#include <QLabel>
 #include <QMouseEvent>
 #include <QPaintEvent>
 #include <QPainter>
 #include <QScrollBar>
+#include <QStaticText>
 #include <QToolTip>
 
 namespace swarmscope::ui {
@@ -39,9 +39,7 @@ QString compactRate(qint64 bytesPerSecond) {
     return QString::number(value, 'f', decimals) + QLatin1Char(units[unit]);
 }
 
-QString swatch(const QColor& color, const QString& text) {
-    return QStringLiteral("<span style=\"color:%1\">&#9632;</span>&nbsp;%2").arg(color.name(), text);
-}
+constexpr int kColumnGap = 8; // between the label column's parts
 
 bool sameBits(const Bitfield& a, const Bitfield& b) {
     // Snapshots share unchanged bitfields with the engine, so most rows are decided by the pointer alone.
@@ -59,15 +57,11 @@ PieceMapWidget::PieceMapWidget(QWidget* parent) : QAbstractScrollArea(parent) {
     viewport()->setAttribute(Qt::WA_OpaquePaintEvent);
     verticalScrollBar()->setSingleStep(kRowHeight);
 
-    const PieceMapPalette& p = m_renderer.palette();
-    m_legend = new QLabel(this);
-    m_legend->setTextFormat(Qt::RichText);
-    m_legend->setText(swatch(p.have, tr("have")) + QStringLiteral("&nbsp;&nbsp;") +
-                      swatch(p.downloading, tr("downloading")) + QStringLiteral("&nbsp;&nbsp;") +
-                      swatch(p.missing, tr("missing")) + QStringLiteral("&nbsp;&nbsp;") +
-                      swatch(p.arrived, tr("just arrived")) + QStringLiteral("&nbsp;&nbsp;") +
-                      tr("<b>S</b> seeder"));
-    m_legend->setContentsMargins(kLabelPadding, 0, 0, 0);
+    m_header = new QWidget(this);
+    m_header->setToolTip(tr("Rates are payload bytes per second: K = KiB/s, M = MiB/s. A filled S marks a "
+                            "seeder; an outlined box, a leecher that has finished."));
+    m_header->installEventFilter(this);
+    updateColumns();
 }
 
 PieceMapWidget::~PieceMapWidget() = default;
@@ -153,7 +147,7 @@ void PieceMapWidget::setArrivalHighlightMs(int ms) {
 }
 
 int PieceMapWidget::barWidth() const {
-    return qMax(1, viewport()->width() - kLabelWidth - kBarMargin);
+    return qMax(1, viewport()->width() - m_columns.labelWidth - kBarMargin);
 }
 
 QRect PieceMapWidget::rowRect(int index) const {
@@ -172,7 +166,7 @@ QRect PieceMapWidget::pieceBarRect(int peerId) const {
     if (it == m_rowOfPeer.cend())
         return {};
     const QRect row = rowRect(*it);
-    return QRect(kLabelWidth, row.top() + kBarInset, barWidth(), kRowHeight - 2 * kBarInset);
+    return QRect(m_columns.labelWidth, row.top() + kBarInset, barWidth(), kRowHeight - 2 * kBarInset);
 }
 
 int PieceMapWidget::peerAt(const QPoint& viewportPos) const {
@@ -184,7 +178,7 @@ int PieceMapWidget::pieceAt(const QPoint& viewportPos) const {
     const int index = rowAt(viewportPos.y());
     if (index < 0)
         return -1;
-    const int x = viewportPos.x() - kLabelWidth;
+    const int x = viewportPos.x() - m_columns.labelWidth;
     const int width = barWidth();
     const int pieces = m_rows[size_t(index)].have.size();
     if (x < 0 || x >= width || pieces <= 0)
@@ -256,9 +250,20 @@ void PieceMapWidget::updateScrollBars() {
 
 void PieceMapWidget::resizeEvent(QResizeEvent* event) {
     QAbstractScrollArea::resizeEvent(event);
-    const QRect area = contentsRect();
-    m_legend->setGeometry(area.left(), area.top(), area.width(), kLegendHeight);
+    updateHeader();
     updateScrollBars();
+}
+
+void PieceMapWidget::updateHeader() {
+    const QRect area = contentsRect();
+    const bool ownLine = m_columns.labelWidth + legendWidth() > area.width() - kBarMargin;
+    const int height = ownLine ? 2 * kLegendHeight - 4 : kLegendHeight;
+    if (ownLine != m_legendOnOwnLine || viewportMargins().top() != height) {
+        m_legendOnOwnLine = ownLine;
+        setViewportMargins(0, height, 0, 0);
+    }
+    m_header->setGeometry(area.left(), area.top(), area.width(), height);
+    m_header->update();
 }
 
 void PieceMapWidget::scrollContentsBy(int, int) {
@@ -296,14 +301,13 @@ void PieceMapWidget::paintEvent(QPaintEvent* event) {
     const QFontMetrics metrics = fontMetrics();
     m_textAscent = metrics.ascent();
     m_textDescent = metrics.descent();
-    m_numbersX = kLabelPadding + kRowHeight + metrics.horizontalAdvance(QStringLiteral("#0000 leecher "));
     const int first = qMax(0, rowAt(dirty.top()));
     const int scroll = verticalScrollBar()->value();
     const int last = qMin(int(m_rows.size()) - 1, (dirty.bottom() + scroll) / kRowHeight);
     for (int i = first; i <= last; ++i)
         paintBar(painter, m_rows[size_t(i)], rowRect(i));
     // Labels are clipped to their column, however wide the font makes them.
-    painter.setClipRect(QRect(0, dirty.top(), kLabelWidth - 2, dirty.height()));
+    painter.setClipRect(QRect(0, dirty.top(), m_columns.labelWidth - 2, dirty.height()));
     for (int i = first; i <= last; ++i)
         paintLabel(painter, m_rows[size_t(i)], rowRect(i));
 }
@@ -315,7 +319,7 @@ void PieceMapWidget::paintBar(QPainter& painter, Row& row, const QRect& rect) {
 
     const int width = barWidth();
     ensureImage(row, width);
-    const QRect bar(kLabelWidth, rect.top() + kBarInset, width, rect.height() - 2 * kBarInset);
+    const QRect bar(m_columns.labelWidth, rect.top() + kBarInset, width, rect.height() - 2 * kBarInset);
     painter.drawImage(bar, row.image);
     if (selected) {
         painter.setPen(palette().color(QPalette::Highlight));
@@ -336,16 +340,127 @@ void PieceMapWidget::paintLabel(QPainter& painter, const Row& row, const QRect& 
         painter.drawRect(badgeRect.adjusted(0, 0, -1, -1));
     }
 
-    // Text at fixed columns and baselines: drawing at a point skips the layout pass that aligned text needs,
-    // which matters when every visible row changes its numbers ten times a second.
+    // Every label text is laid out once and kept (names never change, and figures repeat): a visible row
+    // changes its figures ten times a second, and laying out text is most of what a label costs.
     const bool running = row.state == LabPeerState::Downloading || row.state == LabPeerState::Seeding;
     painter.setPen(palette().color(running ? QPalette::Text : QPalette::PlaceholderText));
-    const qreal baseline = rect.top() + (rect.height() + m_textAscent - m_textDescent) / 2.0;
-    painter.drawText(QPointF(badgeRect.right() + 5, baseline), row.name);
-    const QString numbers = QString::number(row.progress * 100.0, 'f', row.progress < 1.0 ? 1 : 0) +
-                            QStringLiteral("%  ↓") + compactRate(row.downloadRate) + QStringLiteral(" ↑") +
-                            compactRate(row.uploadRate);
-    painter.drawText(QPointF(m_numbersX, baseline), numbers);
+    const qreal top = rect.top() + (rect.height() - m_textAscent - m_textDescent) / 2.0;
+    painter.drawStaticText(QPointF(m_columns.nameX, top), staticText(row.name));
+    // Figures right-aligned in their own columns, so they line up from row to row.
+    auto right = [&](int rightEdge, const QString& text) {
+        const QStaticText& laidOut = staticText(text);
+        painter.drawStaticText(QPointF(rightEdge - laidOut.size().width(), top), laidOut);
+    };
+    right(m_columns.doneRight,
+          QString::number(row.progress * 100.0, 'f', row.progress < 1.0 ? 1 : 0) + QLatin1Char('%'));
+    right(m_columns.downRight, QStringLiteral("↓") + compactRate(row.downloadRate));
+    right(m_columns.upRight, QStringLiteral("↑") + compactRate(row.uploadRate));
+}
+
+const QStaticText& PieceMapWidget::staticText(const QString& text) {
+    auto it = m_textCache.find(text);
+    if (it == m_textCache.end()) {
+        // Bounded: rates take many values over a long run; starting afresh now and then costs little.
+        if (m_textCache.size() > 4000)
+            m_textCache.clear();
+        QStaticText laidOut(text);
+        laidOut.setTextFormat(Qt::PlainText);
+        laidOut.prepare(QTransform(), font());
+        it = m_textCache.insert(text, laidOut);
+    }
+    return *it;
+}
+
+void PieceMapWidget::updateColumns() {
+    const QFontMetrics metrics = fontMetrics();
+    Columns c;
+    const int badge = kRowHeight - 6;
+    c.nameX = kLabelPadding + badge + 5;
+    const int name = metrics.horizontalAdvance(QStringLiteral("#9999 leecher"));
+    c.doneRight = c.nameX + name + kColumnGap + metrics.horizontalAdvance(QStringLiteral("100.0%"));
+    c.downRight = c.doneRight + kColumnGap + metrics.horizontalAdvance(QStringLiteral("↓999.9K"));
+    c.upRight = c.downRight + kColumnGap + metrics.horizontalAdvance(QStringLiteral("↑999.9K"));
+    c.labelWidth = c.upRight + kLabelPadding + 2;
+    const bool changed = c.labelWidth != m_columns.labelWidth;
+    m_columns = c;
+    if (changed)
+        for (Row& row : m_rows)
+            row.dirty = true;
+    updateHeader();
+    viewport()->update();
+}
+
+void PieceMapWidget::changeEvent(QEvent* event) {
+    QAbstractScrollArea::changeEvent(event);
+    if (event->type() == QEvent::FontChange || event->type() == QEvent::StyleChange) {
+        m_textCache.clear();
+        updateColumns();
+    }
+}
+
+bool PieceMapWidget::eventFilter(QObject* watched, QEvent* event) {
+    if (watched == m_header && event->type() == QEvent::Paint) {
+        QPainter painter(m_header);
+        paintHeader(painter);
+        return true;
+    }
+    return QAbstractScrollArea::eventFilter(watched, event);
+}
+
+namespace {
+
+struct LegendItem {
+    QColor colour;
+    QString text;
+};
+
+} // namespace
+
+int PieceMapWidget::legendWidth() const {
+    const QFontMetrics metrics = fontMetrics();
+    const int box = metrics.ascent() - 2;
+    int width = 0;
+    for (const QString& text : {tr("have"), tr("downloading"), tr("missing"), tr("just arrived")})
+        width += box + 4 + metrics.horizontalAdvance(text) + kColumnGap + 4;
+    return width;
+}
+
+void PieceMapWidget::paintHeader(QPainter& painter) {
+    const QFontMetrics metrics = fontMetrics();
+    const qreal baseline = (kLegendHeight + metrics.ascent() - metrics.descent()) / 2.0;
+    painter.setPen(palette().color(QPalette::PlaceholderText));
+    painter.drawText(QPointF(m_columns.nameX, baseline), tr("peer"));
+    auto right = [&](int rightEdge, const QString& text) {
+        painter.drawText(QPointF(rightEdge - metrics.horizontalAdvance(text), baseline), text);
+    };
+    right(m_columns.doneRight, tr("done"));
+    right(m_columns.downRight, tr("↓ in/s"));
+    right(m_columns.upRight, tr("↑ out/s"));
+
+    // The colours, over the bitmaps, or on a line of their own under the titles when they do not fit there.
+    const PieceMapPalette& p = m_renderer.palette();
+    const LegendItem items[] = {{p.have, tr("have")},
+                                {p.downloading, tr("downloading")},
+                                {p.missing, tr("missing")},
+                                {p.arrived, tr("just arrived")}};
+    const int box = metrics.ascent() - 2;
+    int x = m_legendOnOwnLine ? m_columns.nameX : m_columns.labelWidth;
+    const qreal line = m_legendOnOwnLine ? baseline + kLegendHeight - 4 : baseline;
+    for (const LegendItem& item : items) {
+        const int width = box + 4 + metrics.horizontalAdvance(item.text);
+        const QRect swatch(x, int(line) - box + 1, box, box);
+        painter.fillRect(swatch, item.colour);
+        painter.setPen(item.colour.darker(140));
+        painter.drawRect(swatch.adjusted(0, 0, -1, -1));
+        painter.setPen(palette().color(QPalette::Text));
+        painter.drawText(QPointF(x + box + 4, line), item.text);
+        x += width + kColumnGap + 4;
+    }
+}
+
+double PieceMapWidget::shownProgress(int peerId) const {
+    const auto it = m_rowOfPeer.constFind(peerId);
+    return it == m_rowOfPeer.cend() ? -1.0 : m_rows[size_t(*it)].progress;
 }
 
 void PieceMapWidget::mousePressEvent(QMouseEvent* event) {

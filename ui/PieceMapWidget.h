@@ -9,8 +9,7 @@
 #include <QHash>
 #include <QImage>
 #include <QList>
-
-class QLabel;
+#include <QStaticText>
 
 #include <deque>
 #include <vector>
@@ -51,8 +50,12 @@ public:
     void scrollToPeer(int peerId);
 
     static constexpr int kRowHeight = 18;
-    static constexpr int kLegendHeight = 22;
-    static constexpr int kLabelWidth = 230;
+    static constexpr int kLegendHeight = 22; // one line of the header; two when the legend must wrap
+    // Width of the label column left of the bitmaps: wide enough for "#9999 leecher 100.0% ↓999.9K ↑999.9K"
+    // in the widget's font.
+    int labelWidth() const { return m_columns.labelWidth; }
+    // The share complete a row shows for a peer, 0..1; -1 when the peer has no row.
+    double shownProgress(int peerId) const;
 
 signals:
     void peerSelected(int peerId);
@@ -60,6 +63,8 @@ signals:
 protected:
     void paintEvent(QPaintEvent* event) override;
     void resizeEvent(QResizeEvent* event) override;
+    void changeEvent(QEvent* event) override;
+    bool eventFilter(QObject* watched, QEvent* event) override;
     void mousePressEvent(QMouseEvent* event) override;
     bool viewportEvent(QEvent* event) override;
     void scrollContentsBy(int dx, int dy) override;
@@ -86,11 +91,27 @@ private:
         bool dirty = true;
     };
 
+    // Where the label column's parts go, from the font: the name left-aligned, the figures right-aligned.
+    struct Columns {
+        int nameX = 0;
+        int doneRight = 0;
+        int downRight = 0;
+        int upRight = 0;
+        int labelWidth = 230;
+    };
+
+    void updateColumns();
+    // Lays the header out for the current width: one line, or two when the colour legend does not fit
+    // over the bitmaps.
+    void updateHeader();
+    int legendWidth() const;
+    void paintHeader(QPainter& painter);
     void updateScrollBars();
     int barWidth() const;
     QRect rowRect(int index) const;
     void paintBar(QPainter& painter, Row& row, const QRect& rect);
     void paintLabel(QPainter& painter, const Row& row, const QRect& rect);
+    const QStaticText& staticText(const QString& text);
     int rowAt(int y) const;
     void ensureImage(Row& row, int width) const;
 
@@ -100,12 +121,14 @@ private:
     QHash<int, int> m_rowOfPeer; // peer id -> index in m_rows
     // receiving peer -> (piece -> the lab peer that delivered it), filled only when events name the sender.
     QHash<int, QHash<int, int>> m_senders;
-    QLabel* m_legend = nullptr;
+    QWidget* m_header = nullptr; // column titles over the labels, the colour legend over the bitmaps
+    Columns m_columns;
+    QHash<QString, QStaticText> m_textCache; // label texts, laid out in the widget's font
+    bool m_legendOnOwnLine = false;
     int m_selectedPeer = 0;
     int m_arrivalMs = 1000;
     int m_textAscent = 0; // of the font, refreshed each paint
     int m_textDescent = 0;
-    int m_numbersX = 0; // where the label column's numbers start
 };
 
 } // namespace swarmscope::ui

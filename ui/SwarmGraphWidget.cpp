@@ -16,7 +16,8 @@ namespace {
 constexpr int kFrameMs = 33;    // animation frames: about 30 per second
 constexpr int kStripLines = 64; // blits stay under the height at which Qt hands them to its thread pool
 constexpr int kLabelLimit = 48; // above this many nodes only the selected one is labelled
-constexpr qreal kMargin = 22.0; // around the circle, for labels
+constexpr qreal kMaxNodeRadius = 14.0;
+constexpr qreal kLabelGap = 10.0; // from a node's edge to the centre of its label
 const QColor kSeederColor(0x26, 0x46, 0x53);
 const QColor kHaveColor(0x2a, 0x9d, 0x8f);
 const QColor kMissingColor(0xd8, 0xdd, 0xe3);
@@ -148,17 +149,61 @@ void SwarmGraphWidget::setAnimationEnabled(bool enabled) {
     update();
 }
 
+QFont SwarmGraphWidget::smallFont() const {
+    QFont small = font();
+    small.setPointSizeF(qMax(6.0, small.pointSizeF() * 0.85));
+    return small;
+}
+
+QString SwarmGraphWidget::legendText() const {
+    return tr("■ seeder   ● leecher, filled as far as it has got   orange edge: data flowing, dots run from "
+              "sender to receiver");
+}
+
+QRectF SwarmGraphWidget::textArea() const {
+    return QRectF(rect()).adjusted(6, 3, -6, -3);
+}
+
+int SwarmGraphWidget::legendHeight() const {
+    if (m_nodes.empty())
+        return 0;
+    const QFontMetrics metrics(smallFont());
+    return metrics.boundingRect(textArea().toRect(), Qt::AlignLeft | Qt::TextWordWrap, legendText()).height();
+}
+
+QRectF SwarmGraphWidget::ringArea() const {
+    // Below the count line, above the legend, and far enough from the edges for the labels outside the ring.
+    const QFontMetrics metrics(smallFont());
+    const qreal top = textArea().top() + metrics.height() + 2;
+    const qreal bottom = textArea().bottom() - legendHeight() - 2;
+    const qreal margin = kMaxNodeRadius + kLabelGap + metrics.height() / 2.0 + 2;
+    QRectF area(0, top, width(), qMax(0.0, bottom - top));
+    return area.adjusted(margin, margin, -margin, -margin);
+}
+
+qreal SwarmGraphWidget::ringRadius() const {
+    const QRectF area = ringArea();
+    return qMax(10.0, qMin(area.width(), area.height()) / 2.0);
+}
+
 qreal SwarmGraphWidget::nodeRadius() const {
-    const qreal ring = qMax(10.0, qMin(width(), height()) / 2.0 - kMargin);
+    const qreal ring = ringRadius();
     const int n = qMax(1, int(m_nodes.size()));
     // Neighbours on the circle must not overlap: at most 70 % of the spacing, and never invisible.
-    return qBound(2.5, 0.7 * M_PI * ring / n, 14.0);
+    return qBound(2.5, 0.7 * M_PI * ring / n, kMaxNodeRadius);
 }
 
 void SwarmGraphWidget::layoutNodes() {
-    const QPointF centre(width() / 2.0, height() / 2.0);
-    const qreal ring = qMax(10.0, qMin(width(), height()) / 2.0 - kMargin);
+    const QPointF centre = ringArea().center();
+    const qreal ring = ringRadius();
     const int n = int(m_nodes.size());
+    if (n == 1) {
+        // Alone, a peer sits in the middle rather than at the top of an empty ring.
+        m_nodes.front().pos = centre;
+        m_staticDirty = true;
+        m_edgeLayerDirty = true;
+        return;
+    }
     for (int i = 0; i < n; ++i) {
         // The first peer at twelve o'clock, then clockwise.
         const double angle = -M_PI / 2 + 2 * M_PI * i / qMax(1, n);
@@ -282,10 +327,9 @@ void SwarmGraphWidget::renderStaticLayer() {
     painter.setRenderHint(QPainter::Antialiasing, true);
     const qreal r = nodeRadius();
     const bool labels = int(m_nodes.size()) <= kLabelLimit;
-    QFont small = font();
-    small.setPointSizeF(qMax(6.0, small.pointSizeF() * 0.8));
-    painter.setFont(small);
-    const QPointF centre(width() / 2.0, height() / 2.0);
+    painter.setFont(smallFont());
+    const QFontMetricsF metrics(smallFont());
+    const QPointF centre = ringArea().center();
     for (const Node& n : m_nodes) {
         const QRectF box(n.pos.x() - r, n.pos.y() - r, 2 * r, 2 * r);
         const QColor outline = n.running ? QColor(0x55, 0x5f, 0x6a) : QColor(0xa0, 0xa8, 0xb0);
@@ -319,27 +363,27 @@ void SwarmGraphWidget::renderStaticLayer() {
             // Labels sit outside the circle, pushed away from the centre.
             QPointF out = n.pos - centre;
             const qreal length = std::hypot(out.x(), out.y());
-            if (length > 0)
-                out /= length;
-            const QPointF at = n.pos + out * (r + 10);
-            const QRectF text(at.x() - 20, at.y() - 8, 40, 16);
+            // A lone peer in the middle is labelled above itself.
+            out = length > 0 ? out / length : QPointF(0, -1);
+            // Clear of the selection ring, which is drawn 4 px outside the node.
+            const QPointF at = n.pos + out * (r + kLabelGap + (selected ? 5 : 0));
+            const QString label = QStringLiteral("#%1").arg(n.peer);
+            const qreal w = metrics.horizontalAdvance(label) + 4;
+            const QRectF text(at.x() - w / 2, at.y() - metrics.height() / 2, w, metrics.height());
             painter.setPen(selected ? kSelectedColor : palette().color(QPalette::Text));
-            painter.drawText(text, Qt::AlignCenter, QStringLiteral("#%1").arg(n.peer));
+            painter.drawText(text, Qt::AlignCenter, label);
         }
     }
 
     painter.setPen(palette().color(QPalette::PlaceholderText));
-    painter.drawText(rect().adjusted(6, 4, -6, -4), Qt::AlignLeft | Qt::AlignTop,
+    painter.drawText(textArea(), Qt::AlignLeft | Qt::AlignTop,
                      m_nodes.empty() ? tr("No peers yet")
                                      : tr("%1 peers, %2 connections, %3 transferring")
                                            .arg(m_nodes.size())
                                            .arg(m_edges.size())
                                            .arg(m_activeEdges));
     if (!m_nodes.empty())
-        painter.drawText(
-            rect().adjusted(6, 4, -6, -4), Qt::AlignLeft | Qt::AlignBottom,
-            tr("■ S seeder   ● leecher, filled to its share done   orange: data flowing, dots run "
-               "from sender to receiver"));
+        painter.drawText(textArea(), Qt::AlignLeft | Qt::AlignBottom | Qt::TextWordWrap, legendText());
     m_staticDirty = false;
 }
 

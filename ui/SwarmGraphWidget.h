@@ -73,6 +73,14 @@ private:
         qint64 rateBtoA = 0;
     };
 
+    QFont smallFont() const;
+    QString legendText() const;
+    // The widget less a small padding: where the count line and the legend go.
+    QRectF textArea() const;
+    int legendHeight() const;
+    // The square the ring of nodes is centred in, clear of the text and with room for labels outside it.
+    QRectF ringArea() const;
+    qreal ringRadius() const;
     void layoutNodes();
     void rebuildEdges();
     void renderEdgeLayer(const QSize& pixels, qreal dpr);

@@ -158,14 +158,29 @@ bool TorrentImporter::openInteractively(const QString& torrentPath) {
     ask.setInformativeText(tr("A seeder serves the data from a folder on this computer; it checks every "
                               "piece first. Without one, leechers can still join, and download from "
                               "peers outside the lab."));
-    QPushButton* seed = ask.addButton(tr("Seed from a Folder…"), QMessageBox::AcceptRole);
+    // A torrent saved beside its data, as the create dialog does, can be seeded from there in one click.
+    const QString besideTorrent = QFileInfo(torrentPath).absolutePath();
+    const bool dataBeside = QFileInfo::exists(QDir(besideTorrent).filePath(metainfo->name));
+    QPushButton* seedBeside = nullptr;
+    if (dataBeside) {
+        seedBeside = ask.addButton(tr("Seed from “%1”").arg(QFileInfo(besideTorrent).fileName()),
+                                   QMessageBox::AcceptRole);
+        seedBeside->setObjectName(QStringLiteral("seedBesideButton"));
+        seedBeside->setToolTip(QDir::toNativeSeparators(besideTorrent));
+    }
+    QPushButton* seed = ask.addButton(dataBeside ? tr("Another Folder…") : tr("Seed from a Folder…"),
+                                      QMessageBox::AcceptRole);
+    seed->setObjectName(QStringLiteral("seedFolderButton"));
     QPushButton* leechOnly = ask.addButton(tr("Leechers Only"), QMessageBox::ActionRole);
-    ask.setDefaultButton(seed);
+    leechOnly->setObjectName(QStringLiteral("leechersOnlyButton"));
+    ask.setDefaultButton(seedBeside ? seedBeside : seed);
     ask.exec();
     QString dir;
-    if (ask.clickedButton() == seed) {
+    if (seedBeside && ask.clickedButton() == seedBeside) {
+        dir = besideTorrent;
+    } else if (ask.clickedButton() == seed) {
         dir = QFileDialog::getExistingDirectory(m_window, tr("The folder that holds %1").arg(metainfo->name),
-                                                QFileInfo(torrentPath).absolutePath());
+                                                besideTorrent);
         if (dir.isEmpty())
             return false;
     } else if (ask.clickedButton() != leechOnly) {

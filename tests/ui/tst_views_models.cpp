@@ -96,15 +96,25 @@ private slots:
         auto text = [&](int row, int column) { return model.index(row, column).data().toString(); };
         QCOMPARE(text(0, ConnectionTableModel::RemoteColumn), QStringLiteral("#2"));
         QCOMPARE(text(1, ConnectionTableModel::RemoteColumn), QStringLiteral("10.0.0.9:6881"));
-        QCOMPARE(text(0, ConnectionTableModel::AmChokingColumn), QStringLiteral("we unchoke them"));
-        QCOMPARE(text(1, ConnectionTableModel::AmChokingColumn), QStringLiteral("we choke them"));
-        QCOMPARE(text(0, ConnectionTableModel::AmInterestedColumn), QStringLiteral("we are interested"));
-        QCOMPARE(text(1, ConnectionTableModel::AmInterestedColumn), QStringLiteral("not interested"));
-        QCOMPARE(text(0, ConnectionTableModel::PeerChokingColumn), QStringLiteral("they unchoke us"));
-        QCOMPARE(text(1, ConnectionTableModel::PeerChokingColumn), QStringLiteral("they choke us"));
-        QCOMPARE(text(0, ConnectionTableModel::PeerInterestedColumn), QStringLiteral("they are interested"));
-        QCOMPARE(text(1, ConnectionTableModel::PeerInterestedColumn),
-                 QStringLiteral("they are not interested"));
+        // Each flag's header says it as a statement; the cells answer it, with the sentence as a tooltip.
+        auto header = [&](int column) { return model.headerData(column, Qt::Horizontal).toString(); };
+        QCOMPARE(header(ConnectionTableModel::AmChokingColumn), QStringLiteral("We choke\nthem"));
+        QCOMPARE(header(ConnectionTableModel::AmInterestedColumn), QStringLiteral("We are\ninterested"));
+        QCOMPARE(header(ConnectionTableModel::PeerChokingColumn), QStringLiteral("They\nchoke us"));
+        QCOMPARE(header(ConnectionTableModel::PeerInterestedColumn), QStringLiteral("They are\ninterested"));
+        QCOMPARE(text(0, ConnectionTableModel::AmChokingColumn), QStringLiteral("no"));
+        QCOMPARE(text(1, ConnectionTableModel::AmChokingColumn), QStringLiteral("yes"));
+        QCOMPARE(text(0, ConnectionTableModel::AmInterestedColumn), QStringLiteral("yes"));
+        QCOMPARE(text(1, ConnectionTableModel::AmInterestedColumn), QStringLiteral("no"));
+        QCOMPARE(text(0, ConnectionTableModel::PeerChokingColumn), QStringLiteral("no"));
+        QCOMPARE(text(1, ConnectionTableModel::PeerChokingColumn), QStringLiteral("yes"));
+        QCOMPARE(text(0, ConnectionTableModel::PeerInterestedColumn), QStringLiteral("yes"));
+        QCOMPARE(text(1, ConnectionTableModel::PeerInterestedColumn), QStringLiteral("no"));
+        QCOMPARE(model.index(0, ConnectionTableModel::AmChokingColumn).data(Qt::ToolTipRole).toString(),
+                 QStringLiteral("We unchoke them: they may request data from us"));
+        QCOMPARE(model.index(1, ConnectionTableModel::PeerInterestedColumn).data(Qt::ToolTipRole).toString(),
+                 QStringLiteral("They are not interested: we have nothing they lack"));
+        QCOMPARE(text(0, ConnectionTableModel::DownloadRateColumn), QStringLiteral("2.00 KiB/s"));
         QCOMPARE(text(0, ConnectionTableModel::RequestsOutColumn), QStringLiteral("5"));
         QCOMPARE(text(0, ConnectionTableModel::RequestsInColumn), QStringLiteral("3"));
         QCOMPARE(text(0, ConnectionTableModel::RttColumn), QStringLiteral("42"));

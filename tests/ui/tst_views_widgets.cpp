@@ -86,7 +86,7 @@ private slots:
         QVERIFY(QTest::qWaitForWindowExposed(&map));
         map.setSnapshot(snapshot(0, {peer(1, TorrentRole::Seeder, "11111111"),
                                      peer(2, TorrentRole::Leecher, "10100000", "00010001")}));
-        map.resize(map.width() - map.viewport()->width() + PieceMapWidget::kLabelWidth + 6 + 80, 200);
+        map.resize(map.width() - map.viewport()->width() + map.labelWidth() + 6 + 80, 200);
         QTRY_COMPARE(map.pieceBarRect(1).width(), 80);
         const QRgb have = colours.have.rgb() & 0xffffff;
         const QRgb missing = colours.missing.rgb() & 0xffffff;
@@ -108,7 +108,7 @@ private slots:
         map.show();
         QVERIFY(QTest::qWaitForWindowExposed(&map));
         map.setSnapshot(snapshot(1000, {peer(1, TorrentRole::Leecher, "10000000")}));
-        map.resize(map.width() - map.viewport()->width() + PieceMapWidget::kLabelWidth + 6 + 80, 200);
+        map.resize(map.width() - map.viewport()->width() + map.labelWidth() + 6 + 80, 200);
         QTRY_COMPARE(map.pieceBarRect(1).width(), 80);
         map.setSnapshot(snapshot(1100, {peer(1, TorrentRole::Leecher, "11000000")}));
         QCOMPARE(pieceColour(map, 1, 0), colours.have.rgb() & 0xffffff);
