@@ -382,7 +382,8 @@ void PiecePicker::pickDuplicates(PeerId peer, const Bitfield& peerPieces, int ma
         const int blocks = int(partial.blocks.size());
         for (int block = 0; block < blocks; ++block) {
             const Block& b = partial.blocks[block];
-            if (!b.received && !b.requesters.isEmpty() && !b.requesters.contains(peer))
+            if (!b.received && !b.requesters.isEmpty() && b.requesters.size() < kMaxEndgameRequesters &&
+                !b.requesters.contains(peer))
                 candidates.push_back({piece, block, b.requesters.size()});
         }
     }

@@ -69,6 +69,9 @@ class PiecePicker {
 public:
     static constexpr int kBlockSize = 16 * 1024;
     static constexpr int kDefaultRandomFirstPieces = 4;
+    // In endgame a block is asked of at most this many peers at once: every extra copy costs a block of
+    // upload that the CANCEL usually reaches too late to save.
+    static constexpr int kMaxEndgameRequesters = 2;
     // Trust: +1 per verified piece a peer contributed to (up to kTrustMax), -2 per failed one; at kBanTrust
     // or below the peer is banned. A fresh peer is therefore banned on its third failure in a row.
     static constexpr int kTrustMax = 8;
