@@ -13,6 +13,8 @@ packages=(
   clang clang-format libclang-rt-14-dev
   # interoperability partners used by the tests and benchmarks
   mktorrent transmission-cli python3 python3-libtorrent aria2 opentracker
+  # benchmarks only (tests/bench/tracker-load.sh), never run by the tests
+  wrk
   # packaging checks
   desktop-file-utils appstream
 )

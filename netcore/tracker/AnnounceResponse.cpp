@@ -19,6 +19,19 @@ bool readCount(const BencodeValue& dict, const QByteArray& key, std::optional<qi
     return true;
 }
 
+// 0.0.0.0 and :: (also as ::ffff:0.0.0.0) name no host: connecting there reaches this machine instead.
+bool isUnspecified(const QHostAddress& address) {
+    bool isV4 = false;
+    const quint32 v4 = address.toIPv4Address(&isV4);
+    if (isV4)
+        return v4 == 0;
+    const Q_IPV6ADDR v6 = address.toIPv6Address();
+    for (int i = 0; i < 16; ++i)
+        if (v6[i] != 0)
+            return false;
+    return true;
+}
+
 bool appendCompact(const QByteArray& data, int entrySize, QList<TrackerPeer>& peers) {
     if (data.size() % entrySize != 0)
         return false;
@@ -35,7 +48,8 @@ bool appendCompact(const QByteArray& data, int entrySize, QList<TrackerPeer>& pe
             peer.address = QHostAddress(v6);
         }
         peer.port = qFromBigEndian<quint16>(bytes + addressSize);
-        if (peer.port != 0) // port 0 cannot be connected to; such an entry is noise, not an error
+        // Port 0 and an unspecified address cannot be connected to; such an entry is noise, not an error.
+        if (peer.port != 0 && !isUnspecified(peer.address))
             peers.append(peer);
     }
     return true;
@@ -57,7 +71,7 @@ QString parsePeerDictionaries(const BencodeValue::List& list, QList<TrackerPeer>
                 return QStringLiteral("peer id must be 20 bytes");
             peer.peerId = id->toByteArray();
         }
-        if (!peer.address.setAddress(QString::fromLatin1(ip->toByteArray())))
+        if (!peer.address.setAddress(QString::fromLatin1(ip->toByteArray())) || isUnspecified(peer.address))
             continue;
         peer.port = quint16(port->toInteger());
         peers.append(peer);

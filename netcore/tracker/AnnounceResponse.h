@@ -44,7 +44,8 @@ struct AnnounceResponseParseResult {
 
 // Decodes a tracker's bencoded answer. Peers come as BEP 23 compact strings (6 bytes per IPv4 peer, 18 per
 // BEP 7 IPv6 peer) or as BEP 3 dictionaries; a dictionary peer whose ip is a host name rather than an
-// address is skipped, because the peer engine connects to addresses.
+// address is skipped, because the peer engine connects to addresses. Entries with port 0 or an unspecified
+// address (0.0.0.0, ::) are dropped too: there is nothing to connect to.
 AnnounceResponseParseResult parseAnnounceResponse(const QByteArray& body);
 
 // Encodes a response. compact puts IPv4 peers in a "peers" string and IPv6 peers in "peers6"; otherwise

@@ -22,6 +22,10 @@ bool shutdownSending(QTcpSocket* socket) {
 #endif
 }
 
+// How far Qt reads ahead of a connection. While a connection's answers back up (see onReadyRead), the rest
+// of its input stays in the kernel, whose full buffers make TCP push back on the client.
+constexpr qint64 kReadAheadBytes = 256 * 1024;
+
 } // namespace
 
 void HttpConnection::refuse(QTcpSocket* socket, const HttpResponse& response, int lingerMs) {
@@ -51,6 +55,8 @@ HttpConnection::HttpConnection(QTcpSocket* socket, const HttpConnectionSettings&
     if (isV4)
         m_peer = QHostAddress(v4);
 
+    m_socket->setReadBufferSize(kReadAheadBytes);
+
     m_timer.setSingleShot(true);
     connect(&m_timer, &QTimer::timeout, this, &HttpConnection::onTimeout);
     connect(m_socket, &QTcpSocket::readyRead, this, &HttpConnection::onReadyRead);
@@ -72,6 +78,10 @@ void HttpConnection::onReadyRead() {
         m_socket->readAll(); // after the last answer nothing more is read
         return;
     }
+    // A client that pipelines requests without reading the answers is not read any further until they
+    // drain (onBytesWritten picks up from here); otherwise its input would pile up here without bound.
+    if (m_socket->bytesToWrite() > m_settings.maxPendingWriteBytes)
+        return;
     m_buffer += m_socket->readAll();
     updateBudget();
     if (m_closing)
@@ -142,6 +152,8 @@ void HttpConnection::send(const HttpResponse& response, bool keepAlive) {
 void HttpConnection::onBytesWritten() {
     if (m_closing)
         startLingering();
+    else if (m_socket->bytesAvailable() > 0)
+        onReadyRead(); // input that waited while the answers backed up, then the parsing goes on
     else
         processBuffer();
 }

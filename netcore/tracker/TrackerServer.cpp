@@ -184,7 +184,13 @@ HttpResponse TrackerServer::announce(const HttpRequest& request, const QHostAddr
     QHostAddress address = normalised(peer);
     if (!announce.ip.isEmpty() && (m_config.trustIpParameter || address.isLoopback())) {
         QHostAddress given;
-        if (!given.setAddress(QString::fromLatin1(announce.ip)))
+        // Qt's parser stops at a NUL byte ("127.0.0.1%00junk" would pass), so only printable text is read.
+        // 0.0.0.0 and :: name no host; handed to other peers they would reach those peers' own machine.
+        const bool printable = std::all_of(announce.ip.cbegin(), announce.ip.cend(),
+                                           [](char c) { return c > 0x20 && c < 0x7f; });
+        if (!printable || !given.setAddress(QString::fromLatin1(announce.ip)) ||
+            given.isEqual(QHostAddress::AnyIPv4,
+                          QHostAddress::ConvertUnspecifiedAddress | QHostAddress::ConvertV4MappedToIPv4))
             return HttpResponse::trackerFailure(400, QStringLiteral("invalid ip"));
         address = normalised(given);
     }

@@ -14,7 +14,8 @@ TorrentGeometry TorrentGeometry::fromMetainfo(const Metainfo& metainfo) {
 TorrentGeometry TorrentGeometry::fromSizes(qint64 totalSize, qint64 pieceLength) {
     if (totalSize <= 0 || pieceLength <= 0)
         return {};
-    const qint64 count = (totalSize + pieceLength - 1) / pieceLength;
+    // Not (totalSize + pieceLength - 1) / pieceLength: that sum overflows for sizes near INT64_MAX.
+    const qint64 count = totalSize / pieceLength + (totalSize % pieceLength != 0 ? 1 : 0);
     if (count > std::numeric_limits<int>::max())
         return {};
     return {int(count), pieceLength, totalSize};

@@ -3,6 +3,7 @@
 // parseAnnounceResponse too).
 //
 // Invariants beyond "no crash":
+// - no parsed peer has port 0 or an unspecified address (0.0.0.0, ::, ::ffff:0.0.0.0);
 // - a parsed response written back with encodeAnnounceResponse (both the dictionary and the compact form)
 //   parses to the same response;
 // - HttpResponseParser gives the same status, headers, body and error whether the bytes come at once, in
@@ -64,7 +65,11 @@ void checkResponse(const QByteArray& body) {
     FUZZ_CHECK(r.interval >= 0, QString());
     bool anyWithoutId = false;
     for (const TrackerPeer& peer : r.peers) {
-        FUZZ_CHECK(peer.port != 0 && !peer.address.isNull(), peer.address.toString());
+        // Nothing to connect to is never handed on: port 0, no address, or an unspecified one (0.0.0.0, ::).
+        FUZZ_CHECK(peer.port != 0 && !peer.address.isNull() &&
+                       !peer.address.isEqual(QHostAddress::AnyIPv4, QHostAddress::ConvertUnspecifiedAddress |
+                                                                        QHostAddress::ConvertV4MappedToIPv4),
+                   peer.address.toString());
         FUZZ_CHECK(peer.peerId.isEmpty() || peer.peerId.size() == 20, QString());
         anyWithoutId = anyWithoutId || peer.peerId.isEmpty();
     }

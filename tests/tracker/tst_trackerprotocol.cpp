@@ -3,9 +3,9 @@
 
 #include "TrackerTestUtil.h"
 
+#include "metainfo/PercentEncoding.h"
 #include "tracker/AnnounceRequest.h"
 #include "tracker/AnnounceResponse.h"
-#include "metainfo/PercentEncoding.h"
 #include "tracker/ScrapeResponse.h"
 #include "tracker/SwarmTable.h"
 #include "tracker/TrackerClient.h"
@@ -40,6 +40,7 @@ private slots:
     void announceResponse_rejectsBadInput_data();
     void announceResponse_rejectsBadInput();
     void announceResponse_parsesCompactDictionaryAndPeers6();
+    void announceResponse_dropsUnspecifiedAddresses();
     void announceResponse_failureAndWarning();
     void announceResponse_encodeThenParse();
     void scrapeResponse_roundTripsAndRejectsBadInput();
@@ -164,6 +165,46 @@ void TrackerProtocolTest::announceResponse_parsesCompactDictionaryAndPeers6() {
     const AnnounceResponseParseResult c = parseAnnounceResponse("d8:intervali60e6:peers618:" + v6 + "e");
     QVERIFY2(c.ok(), qPrintable(c.error));
     QCOMPARE(c.response->peers, (QList<TrackerPeer>{{QHostAddress(QStringLiteral("::1")), 6881, {}}}));
+}
+
+void TrackerProtocolTest::announceResponse_dropsUnspecifiedAddresses() {
+    // 0.0.0.0 and :: (also IPv4-mapped) name no host; a peer engine connecting there reaches its own machine.
+    const QByteArray v4 = QByteArray::fromHex("000000001ae1"
+                                              "7f0000021ae2");
+    const QByteArray v6 = QByteArray::fromHex("00000000000000000000000000000000"
+                                              "1ae3"
+                                              "00000000000000000000ffff00000000"
+                                              "1ae4"
+                                              "00000000000000000000000000000001"
+                                              "1ae5");
+    const AnnounceResponseParseResult compact =
+        parseAnnounceResponse("d8:intervali60e5:peers12:" + v4 + "6:peers654:" + v6 + "e");
+    QVERIFY2(compact.ok(), qPrintable(compact.error));
+    QCOMPARE(compact.response->peers,
+             (QList<TrackerPeer>{{QHostAddress(QStringLiteral("127.0.0.2")), 6882, {}},
+                                 {QHostAddress(QStringLiteral("::1")), 6885, {}}}));
+
+    const AnnounceResponseParseResult dictionary = parseAnnounceResponse(
+        "d8:intervali60e5:peersld2:ip7:0.0.0.04:porti1eed2:ip2:::4:porti2eed2:ip14:::ffff:"
+        "0.0.0.04:porti3eed2:ip9:127.0.0.34:porti4eeee");
+    QVERIFY2(dictionary.ok(), qPrintable(dictionary.error));
+    QCOMPARE(dictionary.response->peers,
+             (QList<TrackerPeer>{{QHostAddress(QStringLiteral("127.0.0.3")), 4, {}}}));
+
+    // Only unspecified addresses go: every other one survives the encoder and the parser.
+    AnnounceResponse response;
+    response.interval = 60;
+    response.peers = {{QHostAddress(QStringLiteral("0.0.0.0")), 1, peerIdFor(1)},
+                      {QHostAddress(QStringLiteral("0.0.0.1")), 2, peerIdFor(2)},
+                      {QHostAddress(QStringLiteral("::")), 3, peerIdFor(3)},
+                      {QHostAddress(QStringLiteral("::2")), 4, peerIdFor(4)}};
+    for (const bool asCompact : {true, false}) {
+        const auto parsed = parseAnnounceResponse(encodeAnnounceResponse(response, asCompact, false));
+        QVERIFY2(parsed.ok(), qPrintable(parsed.error));
+        QCOMPARE(parsed.response->peers.size(), 2);
+        QCOMPARE(parsed.response->peers.at(0).address, QHostAddress(QStringLiteral("0.0.0.1")));
+        QCOMPARE(parsed.response->peers.at(1).address, QHostAddress(QStringLiteral("::2")));
+    }
 }
 
 void TrackerProtocolTest::announceResponse_failureAndWarning() {

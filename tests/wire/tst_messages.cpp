@@ -5,6 +5,8 @@
 
 #include <QTest>
 
+#include <limits>
+
 using namespace swarmscope;
 using namespace swarmscope::wiretest;
 
@@ -141,6 +143,25 @@ private slots:
         QCOMPARE(huge.maxMessageLength(), quint32(1 + 50000));
         QVERIFY(!TorrentGeometry::fromSizes(0, 16384).isValid());
         QVERIFY(!TorrentGeometry::fromSizes(100, 0).isValid());
+    }
+
+    void geometry_fromSizesNearInt64MaxDoesNotOverflow() {
+        constexpr qint64 kMax = std::numeric_limits<qint64>::max();
+        // ceil(INT64_MAX / 2^40) = 2^23 pieces; the last is one byte short of a full piece.
+        const TorrentGeometry big = TorrentGeometry::fromSizes(kMax, qint64(1) << 40);
+        QVERIFY(big.isValid());
+        QCOMPARE(big.pieceCount, 1 << 23);
+        QCOMPARE(big.pieceSize(big.pieceCount - 1), (qint64(1) << 40) - 1);
+        QCOMPARE(big.pieceSize(0), qint64(1) << 40);
+        const TorrentGeometry one = TorrentGeometry::fromSizes(kMax, kMax);
+        QCOMPARE(one.pieceCount, 1);
+        QCOMPARE(one.pieceSize(0), kMax);
+        QCOMPARE(TorrentGeometry::fromSizes(kMax - 1, kMax).pieceCount, 1);
+        QCOMPARE(TorrentGeometry::fromSizes(kMax, kMax - 1).pieceCount, 2);
+        QCOMPARE(TorrentGeometry::fromSizes(kMax, kMax - 1).pieceSize(1), qint64(1));
+        // More pieces than an int holds: refused, not wrapped.
+        QVERIFY(!TorrentGeometry::fromSizes(kMax, 16384).isValid());
+        QVERIFY(!TorrentGeometry::fromSizes(kMax, 1).isValid());
     }
 };
 
