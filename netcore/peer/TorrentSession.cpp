@@ -57,7 +57,9 @@ void TorrentSession::setState(TorrentState state) {
 }
 
 void TorrentSession::fail(const QString& reason) {
-    if (m_state == TorrentState::Error)
+    // Once only: a failure stops the torrent, and checks or writes still finishing while it stops may fail
+    // the same way; the first reason is the one to report.
+    if (m_state == TorrentState::Error || !m_error.isEmpty())
         return;
     m_error = reason;
     const QList<PeerConnection*> connections = m_connections;
