@@ -10,5 +10,6 @@ namespace swarmscope {
 std::unique_ptr<QObject> createPeerPartsTests();
 std::unique_ptr<QObject> createTransferTests();
 std::unique_ptr<QObject> createHostilePeerTests();
+std::unique_ptr<QObject> createHostilePeerTests2();
 
 } // namespace swarmscope

@@ -1,5 +1,4 @@
-#include "FakePeer.h"
-#include "PeerTestSupport.h"
+#include "HostileFixture.h"
 #include "PeerTests.h"
 
 #include "TestSupport.h"
@@ -16,46 +15,6 @@ using namespace swarmscope;
 using namespace swarmscope::peertest;
 
 namespace {
-
-QByteArray rawLengthPrefix(quint32 length) {
-    QByteArray bytes(4, Qt::Uninitialized);
-    qToBigEndian(length, bytes.data());
-    return bytes;
-}
-
-// A seeder client, and a fake peer connected to it that has completed the handshake.
-struct Fixture {
-    QTemporaryDir tmp;
-    TorrentFixture torrent;
-    std::unique_ptr<Client> client;
-    std::unique_ptr<EventLog> log;
-    std::unique_ptr<FakePeer> peer;
-
-    bool setUp(qint64 size = 10 * 16 * 1024, qint64 pieceLength = 16 * 1024,
-               const ClientConfig& config = {}) {
-        torrent =
-            makeTorrent(tmp.filePath(QStringLiteral("seed")), QStringLiteral("h.bin"), size, pieceLength);
-        client = makeClient(config);
-        if (!torrent.ok || !client)
-            return false;
-        log = std::make_unique<EventLog>(client.get());
-        TorrentSession* session = addSeeder(client.get(), torrent, tmp.filePath(QStringLiteral("seed")));
-        if (!session)
-            return false;
-        QDeadlineTimer deadline(5000);
-        while (session->state() != TorrentState::Seeding && !deadline.hasExpired())
-            QTest::qWait(5);
-        peer = std::make_unique<FakePeer>(torrent.metainfo.infoHash);
-        return session->state() == TorrentState::Seeding && peer->connectTo(client->listenPort());
-    }
-    bool handshake() {
-        peer->sendHandshake();
-        // Our handshake back, then the seeder's bitfield.
-        return peer->waitForBytes(Handshake::kLength + 4 + 1 +
-                                  Bitfield::wireSize(torrent.metainfo.pieceCount()));
-    }
-    QString disconnectReason() const { return log->firstReason(PeerEventKind::Disconnected); }
-};
 
 class HostilePeerTests : public QObject {
     Q_OBJECT

@@ -8,6 +8,7 @@ using namespace swarmscope;
 
 int main(int argc, char** argv) {
     QCoreApplication app(argc, argv);
-    return testsupport::runTestClasses(argc, argv,
-                                       {createPeerPartsTests, createTransferTests, createHostilePeerTests});
+    return testsupport::runTestClasses(
+        argc, argv,
+        {createPeerPartsTests, createTransferTests, createHostilePeerTests, createHostilePeerTests2});
 }
