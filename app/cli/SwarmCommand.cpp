@@ -38,6 +38,9 @@ namespace {
 
 volatile std::sig_atomic_t g_stopRequested = 0;
 
+// SIGINT or SIGTERM before the swarm ran: nothing to report, a clean stop all the same.
+struct Interrupted {};
+
 void requestStop(int) {
     g_stopRequested = 1;
 }
@@ -223,7 +226,7 @@ Metainfo makeTorrent(const SwarmOptions& o, const QString& path) {
     });
     progress.finish();
     if (result.cancelled)
-        throw RuntimeFailure(QStringLiteral("interrupted while hashing"));
+        throw Interrupted();
     if (!result.ok()) {
         if (result.isInputError())
             throw BadInput(result.error);
@@ -381,8 +384,16 @@ int runSwarm(const QStringList& args) {
     } restoreSignals;
 
     QString dataPath;
-    const QString sourceDir = prepareData(o, work.path(), &dataPath);
-    const Metainfo metainfo = makeTorrent(o, dataPath);
+    std::optional<Metainfo> made;
+    QString sourceDir;
+    try {
+        sourceDir = prepareData(o, work.path(), &dataPath);
+        made = makeTorrent(o, dataPath);
+    } catch (const Interrupted&) {
+        std::fprintf(stderr, "swarm: interrupted before the swarm started; stopped cleanly\n");
+        return ExitOk;
+    }
+    const Metainfo& metainfo = *made;
     const QString servedDir = servedDirectory(metainfo, dataPath, sourceDir, work.path());
 
     const double bound =
