@@ -8,16 +8,6 @@ namespace swarmscope {
 
 namespace {
 
-int hexValue(char c) {
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 // RFC 4648 base32, the older spelling of a btih info-hash: 32 digits make exactly 20 bytes.
 std::optional<QByteArray> base32Decode(QByteArrayView text) {
     QByteArray out;
@@ -46,7 +36,7 @@ std::optional<QByteArray> base32Decode(QByteArrayView text) {
 std::optional<QByteArray> decodeBtih(QByteArrayView digits, QString* why) {
     if (digits.size() == 40) {
         for (const char c : digits) {
-            if (hexValue(c) < 0) {
+            if (hexDigitValue(c) < 0) {
                 *why = QStringLiteral("the btih info-hash has 40 characters but they are not all hex digits");
                 return std::nullopt;
             }

@@ -4,7 +4,14 @@ namespace swarmscope {
 
 namespace {
 
-int hexValue(char c) {
+bool isUnreserved(char c) {
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
+           c == '.' || c == '_' || c == '~';
+}
+
+} // namespace
+
+int hexDigitValue(char c) {
     if (c >= '0' && c <= '9')
         return c - '0';
     if (c >= 'a' && c <= 'f')
@@ -13,13 +20,6 @@ int hexValue(char c) {
         return c - 'A' + 10;
     return -1;
 }
-
-bool isUnreserved(char c) {
-    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
-           c == '.' || c == '_' || c == '~';
-}
-
-} // namespace
 
 std::optional<QByteArray> percentDecode(const QByteArray& encoded) {
     QByteArray out;
@@ -32,8 +32,8 @@ std::optional<QByteArray> percentDecode(const QByteArray& encoded) {
         }
         if (i + 2 >= encoded.size())
             return std::nullopt;
-        const int hi = hexValue(encoded.at(i + 1));
-        const int lo = hexValue(encoded.at(i + 2));
+        const int hi = hexDigitValue(encoded.at(i + 1));
+        const int lo = hexDigitValue(encoded.at(i + 2));
         if (hi < 0 || lo < 0)
             return std::nullopt;
         out.append(char(hi * 16 + lo));

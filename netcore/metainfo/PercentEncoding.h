@@ -10,6 +10,9 @@ namespace swarmscope {
 
 using QueryItem = QPair<QByteArray, QByteArray>;
 
+// The value of one hex digit (either case), or -1 for any other character.
+int hexDigitValue(char c);
+
 // Decodes %XX escapes into raw bytes. '+' stays a literal '+': BitTorrent query values are binary, and a
 // client that left a 0x2B byte unescaped means that byte, not a space. Returns nothing on a malformed escape.
 std::optional<QByteArray> percentDecode(const QByteArray& encoded);
