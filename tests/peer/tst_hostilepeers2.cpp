@@ -47,45 +47,56 @@ class HostilePeerTests2 : public QObject {
     Q_OBJECT
 
 private slots:
-    // A REQUEST outside the torrent is a protocol violation: the framer rejects it before any queueing, and
-    // nothing is served for it.
-    void requestOutOfRange_isDisconnected_data() {
-        QTest::addColumn<quint32>("index");
-        QTest::addColumn<quint32>("begin");
-        QTest::addColumn<quint32>("length");
+    // A REQUEST or CANCEL outside the torrent is a protocol violation (DESIGN.md: indices out of range give
+    // a disconnect; a CANCEL names a block like a REQUEST and is checked the same way). The framer rejects it
+    // before any queueing, and nothing is served for it.
+    void blockOutOfRange_isDisconnected_data() {
+        QTest::addColumn<QByteArray>("message");
         QTest::addColumn<QString>("reason");
+        QTest::addColumn<bool>("isRequest");
         const auto past = [](const char* block, const char* piece) {
             return QStringLiteral("block runs past the end of the piece (index %1, piece is %2 bytes)")
                 .arg(QLatin1String(block), QLatin1String(piece));
         };
-        QTest::newRow("index = piece count")
-            << 10u << 0u << 16384u << QStringLiteral("piece index out of range (index 10 of 10 pieces)");
-        QTest::newRow("index 2^32-1")
-            << 0xffffffffu << 0u << 1u
-            << QStringLiteral("piece index out of range (index 4294967295 of 10 pieces)");
-        QTest::newRow("begin+length past a full piece")
-            << 3u << 8192u << 16384u << past("3 begin 8192 length 16384", "16384");
-        QTest::newRow("begin near 2^32")
-            << 3u << 0xfffffff0u << 16u << past("3 begin 4294967280 length 16", "16384");
-        QTest::newRow("full block of the short last piece")
-            << 9u << 0u << 16384u << past("9 begin 0 length 16384", "5000");
-        QTest::newRow("one byte past the short last piece")
-            << 9u << 4096u << 905u << past("9 begin 4096 length 905", "5000");
+        const auto request = [](const char* name, quint32 index, quint32 begin, quint32 length,
+                                const QString& reason) {
+            QTest::newRow(qPrintable(QStringLiteral("request: %1").arg(QLatin1String(name))))
+                << wire::encodeRequest(index, begin, length) << reason << true;
+        };
+        const auto cancel = [](const char* name, quint32 index, quint32 begin, quint32 length,
+                               const QString& reason) {
+            QTest::newRow(qPrintable(QStringLiteral("cancel: %1").arg(QLatin1String(name))))
+                << wire::encodeCancel(index, begin, length) << reason << false;
+        };
+        request("index = piece count", 10u, 0u, 16384u,
+                QStringLiteral("piece index out of range (index 10 of 10 pieces)"));
+        request("index 2^32-1", 0xffffffffu, 0u, 1u,
+                QStringLiteral("piece index out of range (index 4294967295 of 10 pieces)"));
+        request("begin+length past a full piece", 3u, 8192u, 16384u,
+                past("3 begin 8192 length 16384", "16384"));
+        request("begin near 2^32", 3u, 0xfffffff0u, 16u, past("3 begin 4294967280 length 16", "16384"));
+        request("full block of the short last piece", 9u, 0u, 16384u, past("9 begin 0 length 16384", "5000"));
+        request("one byte past the short last piece", 9u, 4096u, 905u,
+                past("9 begin 4096 length 905", "5000"));
+        cancel("index", 10u, 0u, 16384u, QStringLiteral("piece index out of range (index 10 of 10 pieces)"));
+        cancel("offset", 2u, 16384u, 16384u, past("2 begin 16384 length 16384", "16384"));
+        cancel("short last piece", 9u, 0u, 5001u, past("9 begin 0 length 5001", "5000"));
     }
-    void requestOutOfRange_isDisconnected() {
-        QFETCH(quint32, index);
-        QFETCH(quint32, begin);
-        QFETCH(quint32, length);
+    void blockOutOfRange_isDisconnected() {
+        QFETCH(QByteArray, message);
         QFETCH(QString, reason);
+        QFETCH(bool, isRequest);
         Fixture f;
         QVERIFY(f.setUp(kShortLastSize, kBlock));
         QVERIFY(f.handshakeAndUnchoke());
-        f.peer->send(wire::encodeRequest(index, begin, length));
+        f.peer->send(message);
         QVERIFY(f.peer->waitForDisconnect(5000));
         QCOMPARE(f.disconnectReason(), reason);
         QCOMPARE(f.log->count(PeerEventKind::Disconnected), 1);
-        QVERIFY(f.pieces().isEmpty());
-        QTRY_COMPARE_WITH_TIMEOUT(f.client->connectionCount(), 0, 5000);
+        if (isRequest) {
+            QVERIFY(f.pieces().isEmpty());
+            QTRY_COMPARE_WITH_TIMEOUT(f.client->connectionCount(), 0, 5000);
+        }
     }
 
     // The edges of the short last piece are legal and served byte for byte.
@@ -97,37 +108,6 @@ private slots:
         QVERIFY(honestRequestServed(f, 9, 4999, 1));
         QCOMPARE(f.pieces().size(), 2);
         QCOMPARE(f.log->count(PeerEventKind::Disconnected), 0);
-    }
-
-    // DESIGN.md: indices out of range give a disconnect. A CANCEL names a block like a REQUEST and is
-    // checked the same way, so a CANCEL outside the torrent closes the connection.
-    void cancelOutOfRange_isDisconnected_data() {
-        QTest::addColumn<quint32>("index");
-        QTest::addColumn<quint32>("begin");
-        QTest::addColumn<quint32>("length");
-        QTest::addColumn<QString>("reason");
-        QTest::newRow("index") << 10u << 0u << 16384u
-                               << QStringLiteral("piece index out of range (index 10 of 10 pieces)");
-        QTest::newRow("offset") << 2u << 16384u << 16384u
-                                << QStringLiteral("block runs past the end of the piece (index 2 begin "
-                                                  "16384 length 16384, piece is 16384 bytes)");
-        QTest::newRow("short last piece")
-            << 9u << 0u << 5001u
-            << QStringLiteral("block runs past the end of the piece (index 9 begin 0 length 5001, piece is "
-                              "5000 bytes)");
-    }
-    void cancelOutOfRange_isDisconnected() {
-        QFETCH(quint32, index);
-        QFETCH(quint32, begin);
-        QFETCH(quint32, length);
-        QFETCH(QString, reason);
-        Fixture f;
-        QVERIFY(f.setUp(kShortLastSize, kBlock));
-        QVERIFY(f.handshakeAndUnchoke());
-        f.peer->send(wire::encodeCancel(index, begin, length));
-        QVERIFY(f.peer->waitForDisconnect(5000));
-        QCOMPARE(f.disconnectReason(), reason);
-        QCOMPARE(f.log->count(PeerEventKind::Disconnected), 1);
     }
 
     // A CANCEL in range for a block that was never requested (or already sent) is a no-op.
