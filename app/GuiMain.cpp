@@ -1,9 +1,9 @@
 #include "GuiMain.h"
 
-#include "MainWindow.h"
 #include "Version.h"
 #include "cli/CliError.h"
 #include "cli/NetworkCommand.h"
+#include "window/MainWindow.h"
 
 #include <QApplication>
 #include <QCommandLineParser>

@@ -6,10 +6,10 @@
 //
 //   QT_QPA_PLATFORM=offscreen bench_gui_paint [--seconds 10] [--peers 200] [--pieces 4096]
 //                                            [--connections 30] [--no-have-events]
-#include "ChartsPanel.h"
-#include "PeerInspector.h"
-#include "PieceMapWidget.h"
-#include "SwarmGraphWidget.h"
+#include "charts/ChartsPanel.h"
+#include "graph/SwarmGraphWidget.h"
+#include "inspector/PeerInspector.h"
+#include "piecemap/PieceMapWidget.h"
 
 #include <QApplication>
 #include <QCommandLineParser>

@@ -1,9 +1,9 @@
 // The view models (connection table, event log and its filter, peer list), each run through
 // QAbstractItemModelTester and fed hand-built snapshots, with the signals a view depends on checked.
-#include "ConnectionTableModel.h"
-#include "EventLogFilterModel.h"
-#include "EventLogModel.h"
-#include "PeerListModel.h"
+#include "inspector/ConnectionTableModel.h"
+#include "inspector/EventLogFilterModel.h"
+#include "inspector/EventLogModel.h"
+#include "shared/PeerListModel.h"
 
 #include <QAbstractItemModelTester>
 #include <QSignalSpy>

@@ -1,12 +1,12 @@
 // The lab's view widgets, offscreen: the piece map checked pixel by pixel on known bitfields, the swarm graph
 // clicked where its nodes are drawn, the charts exported, the inspector following a selected peer.
-#include "ChartsPanel.h"
-#include "ConnectionTableModel.h"
-#include "EventLogFilterModel.h"
-#include "EventLogModel.h"
-#include "PeerInspector.h"
-#include "PieceMapWidget.h"
-#include "SwarmGraphWidget.h"
+#include "charts/ChartsPanel.h"
+#include "graph/SwarmGraphWidget.h"
+#include "inspector/ConnectionTableModel.h"
+#include "inspector/EventLogFilterModel.h"
+#include "inspector/EventLogModel.h"
+#include "inspector/PeerInspector.h"
+#include "piecemap/PieceMapWidget.h"
 
 #include <QFile>
 #include <QImage>

@@ -1,0 +1,131 @@
+#pragma once
+
+#include "charts/ChartHistory.h"
+
+#include "swarm/SwarmSnapshot.h"
+
+#include <QList>
+#include <QTimer>
+#include <QWidget>
+
+QT_BEGIN_NAMESPACE
+class QBarCategoryAxis;
+class QBarSeries;
+class QBarSet;
+class QCategoryAxis;
+class QChart;
+class QChartView;
+class QComboBox;
+class QLabel;
+class QLineSeries;
+class QTabWidget;
+class QValueAxis;
+QT_END_NAMESPACE
+
+namespace swarmscope::ui {
+
+// Three live charts of the lab, one tab each: (a) the swarm's upload and download rate over time, (b) every
+// peer's completion over time, (c) how many pieces each availability count has. The time charts run from
+// the start of the chosen window on the left to "now" on the right. History is sampled from the snapshots
+// and kept bounded; the charts themselves refresh a few times a second, not at the snapshot rate, and only
+// while visible. Each chart can be saved as PNG (what is on screen, titled) or CSV (the data behind it).
+class ChartsPanel : public QWidget {
+    Q_OBJECT
+public:
+    enum class Chart { Rates, Completion, Availability };
+
+    explicit ChartsPanel(QWidget* parent = nullptr);
+    ~ChartsPanel() override;
+
+    void setSnapshot(const swarmscope::SwarmSnapshotPtr& snapshot);
+    // 0: none. The selected peer's completion is always drawn as its own series, even when the others are
+    // summarised.
+    void setSelectedPeer(int peerId);
+    int selectedPeer() const { return m_selectedPeer; }
+
+    // The span of history the time charts show, in seconds; 0 shows everything kept.
+    void setTimeWindowSeconds(int seconds);
+    int timeWindowSeconds() const { return m_windowSeconds; }
+    // Forgets every sample (a new lab).
+    void clearHistory();
+
+    // The tab on show.
+    void showChart(Chart chart);
+    Chart currentChart() const;
+
+    // Brings the charts up to date with the history at once (they otherwise follow on a timer).
+    void refreshNow();
+
+    // What the charts are drawn from, and what they draw: the rate chart's series hold (seconds before the
+    // newest sample, rate in rateUnitBytes() bytes per second).
+    const ChartHistory& history() const { return m_history; }
+    QLineSeries* downloadSeries() const { return m_downSeries; }
+    QLineSeries* uploadSeries() const { return m_upSeries; }
+    double rateUnitBytes() const { return m_rateUnitBytes; }
+    // Whether the completion chart lists its series in a legend (it does not for many peers).
+    bool isCompletionLegendShown() const;
+
+    // Saving, without dialogs; false when the file cannot be written. CSV holds the data of the current time
+    // window (the availability chart: the latest snapshot's histogram).
+    bool exportPng(Chart chart, const QString& path);
+    bool exportCsv(Chart chart, const QString& path) const;
+    // With a file dialog; what the buttons and context menus call.
+    void exportPngInteractively(Chart chart);
+    void exportCsvInteractively(Chart chart);
+
+    // Above this many peers the completion chart shows the minimum, median and maximum instead of one
+    // series per peer (plus the selected peer).
+    static constexpr int kMaxPeerSeries = 24;
+    // Above this many series the completion chart's legend is hidden and a line under it says so.
+    static constexpr int kMaxLegendEntries = 8;
+    // Samples kept per history tier.
+    static constexpr int kMaxSamples = ChartHistory::kMaxSamples;
+
+signals:
+    void peerSelected(int peerId);
+
+protected:
+    void showEvent(QShowEvent* event) override;
+
+private:
+    QChartView* makeView(QChart* chart, Chart which);
+    QWidget* makePage(QChartView* view, QLabel* note);
+    void refreshRates();
+    void refreshCompletion();
+    void refreshAvailability();
+    QList<int> availabilityHistogram() const;
+    QChartView* viewOf(Chart chart) const;
+    QString titleOf(Chart chart) const;
+
+    SwarmSnapshotPtr m_snapshot;
+    ChartHistory m_history;
+    int m_selectedPeer = 0;
+    int m_windowSeconds = 120;
+    bool m_dirty = false;
+    QTimer m_refreshTimer;
+    double m_rateUnitBytes = 1.0;
+
+    QTabWidget* m_tabs = nullptr;
+    QComboBox* m_windowBox = nullptr;
+    QChart* m_rateChart = nullptr;
+    QChart* m_completionChart = nullptr;
+    QChart* m_availabilityChart = nullptr;
+    QChartView* m_rateView = nullptr;
+    QChartView* m_completionView = nullptr;
+    QChartView* m_availabilityView = nullptr;
+    QLabel* m_completionNote = nullptr;
+    QLineSeries* m_downSeries = nullptr;
+    QLineSeries* m_upSeries = nullptr;
+    QCategoryAxis* m_rateX = nullptr;
+    QValueAxis* m_rateY = nullptr;
+    QCategoryAxis* m_completionX = nullptr;
+    QValueAxis* m_completionY = nullptr;
+    QList<QLineSeries*> m_completionSeries;
+    QList<int> m_completionSeriesPeer; // the peer of each series; negative for a summary series
+    QBarSeries* m_availabilitySeries = nullptr;
+    QBarSet* m_availabilitySet = nullptr;
+    QBarCategoryAxis* m_availabilityX = nullptr;
+    QValueAxis* m_availabilityY = nullptr;
+};
+
+} // namespace swarmscope::ui

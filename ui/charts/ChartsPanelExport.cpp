@@ -1,0 +1,102 @@
+// Saving the charts: PNG pictures of what they show, CSV files of the data behind them.
+#include "charts/ChartsPanel.h"
+
+#include <QChart>
+#include <QChartView>
+#include <QComboBox>
+#include <QFileDialog>
+#include <QMessageBox>
+#include <QPainter>
+#include <QSaveFile>
+#include <QTextStream>
+
+namespace swarmscope::ui {
+
+namespace {
+
+QString fileStem(ChartsPanel::Chart chart) {
+    switch (chart) {
+    case ChartsPanel::Chart::Rates:
+        return QStringLiteral("swarmscope-rates");
+    case ChartsPanel::Chart::Completion:
+        return QStringLiteral("swarmscope-completion");
+    case ChartsPanel::Chart::Availability:
+        return QStringLiteral("swarmscope-availability");
+    }
+    return {};
+}
+
+} // namespace
+
+bool ChartsPanel::exportPng(Chart chart, const QString& path) {
+    refreshNow();
+    QChartView* view = viewOf(chart);
+    if (!view)
+        return false;
+    // A chart that is not on show may never have been laid out; render it at a sensible size, not a sliver.
+    if (!view->isVisible() && (view->width() < 400 || view->height() < 250))
+        view->resize(800, 450);
+    const QPixmap plot = view->grab();
+    if (plot.isNull())
+        return false;
+    // The tab's name is not in the picture, so the file gets a title line of its own.
+    QFont titleFont = font();
+    titleFont.setBold(true);
+    titleFont.setPointSizeF(titleFont.pointSizeF() * 1.15);
+    const int titleHeight = QFontMetrics(titleFont).height() + 10;
+    QString title = titleOf(chart);
+    if (chart != Chart::Availability)
+        title += QStringLiteral(" — ") +
+                 (m_windowSeconds > 0 ? tr("last %1").arg(m_windowBox->currentText()) : tr("whole run"));
+    QPixmap image(plot.width(), plot.height() + int(titleHeight * plot.devicePixelRatio()));
+    image.setDevicePixelRatio(plot.devicePixelRatio());
+    image.fill(palette().color(QPalette::Base));
+    QPainter painter(&image);
+    painter.setFont(titleFont);
+    painter.setPen(palette().color(QPalette::Text));
+    const QSizeF logical = plot.deviceIndependentSize();
+    painter.drawText(QRectF(0, 0, logical.width(), titleHeight), Qt::AlignCenter, title);
+    painter.drawPixmap(QPointF(0, titleHeight), plot);
+    painter.end();
+    return image.save(path, "PNG");
+}
+
+bool ChartsPanel::exportCsv(Chart chart, const QString& path) const {
+    QSaveFile file(path);
+    if (!file.open(QIODevice::WriteOnly | QIODevice::Text))
+        return false;
+    QTextStream out(&file);
+    switch (chart) {
+    case Chart::Rates:
+        m_history.writeRatesCsv(out, m_windowSeconds);
+        break;
+    case Chart::Completion:
+        m_history.writeCompletionCsv(out, m_windowSeconds);
+        break;
+    case Chart::Availability: {
+        out << "availability,pieces\n";
+        const QList<int> histogram = availabilityHistogram();
+        for (qsizetype k = 0; k < histogram.size(); ++k)
+            out << k << ',' << histogram[k] << '\n';
+        break;
+    }
+    }
+    out.flush();
+    return out.status() == QTextStream::Ok && file.commit();
+}
+
+void ChartsPanel::exportPngInteractively(Chart chart) {
+    const QString path = QFileDialog::getSaveFileName(
+        this, tr("Save chart"), fileStem(chart) + QStringLiteral(".png"), tr("PNG images (*.png)"));
+    if (!path.isEmpty() && !exportPng(chart, path))
+        QMessageBox::warning(this, tr("Save chart"), tr("Could not write %1").arg(path));
+}
+
+void ChartsPanel::exportCsvInteractively(Chart chart) {
+    const QString path = QFileDialog::getSaveFileName(
+        this, tr("Save chart data"), fileStem(chart) + QStringLiteral(".csv"), tr("CSV files (*.csv)"));
+    if (!path.isEmpty() && !exportCsv(chart, path))
+        QMessageBox::warning(this, tr("Save chart data"), tr("Could not write %1").arg(path));
+}
+
+} // namespace swarmscope::ui

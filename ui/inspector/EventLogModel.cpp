@@ -1,0 +1,128 @@
+#include "inspector/EventLogModel.h"
+
+namespace swarmscope::ui {
+
+namespace {
+
+QString timeText(qint64 ms) {
+    const qint64 s = ms / 1000;
+    return QStringLiteral("%1:%2.%3")
+        .arg(s / 60)
+        .arg(s % 60, 2, 10, QLatin1Char('0'))
+        .arg(ms % 1000, 3, 10, QLatin1Char('0'));
+}
+
+} // namespace
+
+EventLogModel::EventLogModel(QObject* parent) : QAbstractTableModel(parent) {}
+
+void EventLogModel::appendEvents(const QList<SwarmEvent>& events) {
+    if (events.isEmpty())
+        return;
+    // A batch larger than the whole log keeps only its newest events.
+    const qsizetype skip = qMax<qsizetype>(0, events.size() - m_capacity);
+    const int incoming = int(events.size() - skip);
+    const int overflow = int(m_events.size()) + incoming - m_capacity;
+    m_dropped += skip;
+    if (overflow > 0)
+        dropOldest(overflow);
+    const int first = int(m_events.size());
+    beginInsertRows({}, first, first + incoming - 1);
+    for (qsizetype i = skip; i < events.size(); ++i)
+        m_events.push_back(events[i]);
+    endInsertRows();
+}
+
+void EventLogModel::dropOldest(int count) {
+    count = qMin(count, int(m_events.size()));
+    if (count <= 0)
+        return;
+    beginRemoveRows({}, 0, count - 1);
+    m_events.erase(m_events.begin(), m_events.begin() + count);
+    m_dropped += count;
+    endRemoveRows();
+}
+
+void EventLogModel::clear() {
+    beginResetModel();
+    m_events.clear();
+    m_dropped = 0;
+    endResetModel();
+}
+
+void EventLogModel::setCapacity(int rows) {
+    m_capacity = qMax(1, rows);
+    if (int(m_events.size()) > m_capacity)
+        dropOldest(int(m_events.size()) - m_capacity);
+}
+
+int EventLogModel::rowCount(const QModelIndex& parent) const {
+    return parent.isValid() ? 0 : int(m_events.size());
+}
+
+int EventLogModel::columnCount(const QModelIndex& parent) const {
+    return parent.isValid() ? 0 : ColumnCount;
+}
+
+QVariant EventLogModel::data(const QModelIndex& index, int role) const {
+    if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
+        return {};
+    const SwarmEvent& e = m_events[size_t(index.row())];
+    switch (role) {
+    case Qt::DisplayRole:
+        switch (index.column()) {
+        case TimeColumn:
+            return timeText(e.timeMs);
+        case PeerColumn:
+            return QStringLiteral("#%1").arg(e.peer);
+        case KindColumn:
+            return peerEventKindName(e.event.kind);
+        case RemoteColumn:
+            if (e.remotePeer >= 0)
+                return QStringLiteral("#%1").arg(e.remotePeer);
+            if (!e.event.address.isNull())
+                return QString(e.event.address.toString() + u':' + QString::number(e.event.port));
+            return QString();
+        case PieceColumn:
+            return e.event.piece >= 0 ? QString::number(e.event.piece) : QString();
+        case ReasonColumn:
+            return e.event.reason;
+        }
+        break;
+    case Qt::TextAlignmentRole:
+        if (index.column() == PieceColumn || index.column() == TimeColumn)
+            return QVariant::fromValue(Qt::AlignRight | Qt::AlignVCenter);
+        break;
+    case PeerRole:
+        return e.peer;
+    case KindRole:
+        return int(e.event.kind);
+    case RemotePeerRole:
+        return e.remotePeer;
+    case TimeRole:
+        return e.timeMs;
+    }
+    return {};
+}
+
+QVariant EventLogModel::headerData(int section, Qt::Orientation orientation, int role) const {
+    if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
+        return QAbstractTableModel::headerData(section, orientation, role);
+    switch (section) {
+    case TimeColumn:
+        return tr("Time");
+    case PeerColumn:
+        return tr("Peer");
+    case KindColumn:
+        return tr("Event");
+    case RemoteColumn:
+        return tr("Remote");
+    case PieceColumn:
+        return tr("Piece");
+    case ReasonColumn:
+        return tr("Reason");
+    }
+    return {};
+}
+
+} // namespace swarmscope::ui

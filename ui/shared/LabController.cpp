@@ -1,0 +1,304 @@
+#include "shared/LabController.h"
+
+#include "metainfo/TorrentCreator.h"
+#include "swarm/PseudoRandomFile.h"
+#include "swarm/SwarmLab.h"
+
+#include <QDir>
+#include <QFile>
+#include <QThread>
+
+#include <memory>
+
+namespace swarmscope::ui {
+
+LabController::LabController(const SwarmLabConfig& config, QObject* parent)
+    : QObject(parent), m_config(config), m_lab(new SwarmLab(config, this)) {
+    m_conditions.uploadRate = kDefaultUploadRate;
+    connectLab();
+}
+
+void LabController::connectLab() {
+    connect(m_lab, &SwarmLab::trackerReady, this, &LabController::trackerReady);
+    connect(m_lab, &SwarmLab::errorOccurred, this, [this](const QString& message) {
+        if (m_demoWaitsForTracker) {
+            m_demoWaitsForTracker = false;
+            emit demoFailed(message);
+        }
+        emit errorOccurred(message);
+    });
+    connect(m_lab, &SwarmLab::snapshotReady, this, &LabController::onSnapshot);
+    connect(m_lab, &SwarmLab::eventsReady, this,
+            [this](const QList<SwarmEvent>& events, int) { onEvents(events); });
+}
+
+LabController::~LabController() {
+    // The demo's worker writes and hashes a few MiB; waiting for it is shorter than making it cancellable.
+    if (m_demoThread)
+        m_demoThread->wait();
+}
+
+bool LabController::start() {
+    return m_lab->start();
+}
+
+bool LabController::isInUse() const {
+    return !m_lab->torrentIds().isEmpty() || isPreparingDemo();
+}
+
+bool LabController::relocate(const QString& labDir) {
+    if (isInUse())
+        return false;
+    m_config.labDir = labDir;
+    // Nothing runs in it yet, so dropping it abruptly loses nothing.
+    delete m_lab;
+    m_lab = new SwarmLab(m_config, this);
+    connectLab();
+    m_activeTorrent = 0;
+    m_snapshot.reset();
+    m_pendingLeechers.clear();
+    emit labReplaced();
+    emit torrentsChanged();
+    emit activeTorrentChanged(0);
+    return m_lab->start();
+}
+
+QString LabController::errorString() const {
+    return m_lab->errorString();
+}
+
+QString LabController::announceUrl() const {
+    return m_lab->announceUrl();
+}
+
+QString LabController::labDir() const {
+    return m_lab->labDir();
+}
+
+int LabController::addTorrent(const Metainfo& metainfo, const QString& sourceDir, bool trustSourceData) {
+    const int id = m_lab->addTorrent(metainfo, sourceDir, trustSourceData);
+    if (id == 0)
+        return 0;
+    emit torrentsChanged();
+    setActiveTorrent(id);
+    return id;
+}
+
+QList<int> LabController::torrentIds() const {
+    return m_lab->torrentIds();
+}
+
+QString LabController::torrentName(int torrent) const {
+    const std::optional<Metainfo> metainfo = m_lab->torrentMetainfo(torrent);
+    return metainfo ? metainfo->name : QString();
+}
+
+void LabController::setActiveTorrent(int torrent) {
+    if (torrent == m_activeTorrent)
+        return;
+    m_activeTorrent = torrent;
+    // Show the switch at once rather than at the next tick.
+    if (const SwarmSnapshotPtr last = m_lab->lastSnapshot()) {
+        m_snapshot = filterSnapshot(last, m_activeTorrent);
+        emit snapshotReady(m_snapshot);
+    }
+    emit activeTorrentChanged(torrent);
+}
+
+void LabController::startDemo(const DemoSettings& settings) {
+    if (isPreparingDemo() || !m_lab->isStarted())
+        return;
+    const QString announceUrl = m_lab->announceUrl();
+    if (announceUrl.isEmpty()) {
+        // The demo's torrent names the lab's tracker, so that clients outside the lab can join it too.
+        m_demoWaitsForTracker = true;
+        connect(
+            m_lab, &SwarmLab::trackerReady, this,
+            [this, settings]() {
+                m_demoWaitsForTracker = false;
+                startDemo(settings);
+            },
+            Qt::SingleShotConnection);
+        return;
+    }
+    const QString sourceDir = QDir(m_lab->labDir()).filePath(QStringLiteral("demo-%1").arg(++m_demoCount));
+    const QString path = QDir(sourceDir).filePath(QStringLiteral("demo-%1.bin").arg(m_demoCount));
+    QPointer<LabController> self(this);
+    m_demoThread = QThread::create([self, settings, sourceDir, path, announceUrl]() {
+        QString error;
+        QByteArray torrent;
+        if (!QDir().mkpath(sourceDir)) {
+            error = tr("cannot create %1").arg(sourceDir);
+        } else if (writePseudoRandomFile(path, settings.fileSize, 1, &error)) {
+            TorrentCreateOptions options;
+            options.path = path;
+            options.pieceLength = settings.pieceLength;
+            options.trackers = {announceUrl};
+            options.createdBy = QStringLiteral("Swarmscope");
+            TorrentCreator creator(options);
+            const TorrentCreateResult result = creator.run();
+            if (result.ok())
+                torrent = result.torrent;
+            else
+                error = result.error;
+            // Beside the data, for anyone who wants to point another client at the demo.
+            QFile file(path + QStringLiteral(".torrent"));
+            if (result.ok() && file.open(QIODevice::WriteOnly))
+                file.write(result.torrent);
+        }
+        QMetaObject::invokeMethod(
+            self.data(),
+            [self, error, torrent, sourceDir, settings]() {
+                if (self)
+                    self->finishDemo(error, torrent, sourceDir, settings);
+            },
+            Qt::QueuedConnection);
+    });
+    connect(m_demoThread, &QThread::finished, m_demoThread, &QObject::deleteLater);
+    m_demoThread->start();
+}
+
+void LabController::finishDemo(const QString& error, const QByteArray& torrent, const QString& sourceDir,
+                               const DemoSettings& settings) {
+    if (m_demoThread)
+        m_demoThread->wait();
+    m_demoThread = nullptr;
+    if (!error.isEmpty()) {
+        emit demoFailed(error);
+        return;
+    }
+    const MetainfoParseResult parsed = parseMetainfo(torrent);
+    if (!parsed.ok()) {
+        emit demoFailed(parsed.message);
+        return;
+    }
+    // The demo's caps become the every-peer settings, so the control panel shows what the peers do.
+    m_conditions.uploadRate = settings.leecherUploadRate;
+    emit newPeerSettingsChanged();
+
+    const int id = addTorrent(*parsed.metainfo, sourceDir, true);
+    if (id == 0) {
+        emit demoFailed(tr("the demo torrent has no pieces"));
+        return;
+    }
+    PeerConditions seederConditions = m_conditions;
+    seederConditions.uploadRate = settings.seederUploadRate;
+    applyNewPeerSettings(m_lab->addSeeders(id, settings.seeders, seederConditions));
+    if (settings.leechers > 0)
+        m_pendingLeechers.insert(id, PendingLeechers{settings.leechers, m_conditions});
+    emit demoStarted(id);
+}
+
+QList<int> LabController::addSeeders(int count) {
+    const QList<int> ids = m_lab->addSeeders(m_activeTorrent, count, m_conditions);
+    applyNewPeerSettings(ids);
+    return ids;
+}
+
+QList<int> LabController::addLeechers(int count) {
+    const QList<int> ids = m_lab->addLeechers(m_activeTorrent, count, m_conditions);
+    applyNewPeerSettings(ids);
+    return ids;
+}
+
+void LabController::applyNewPeerSettings(const QList<int>& peers) {
+    // Commands to one peer run in order, so these reach each new peer right after it is added.
+    for (int peer : peers) {
+        if (m_strategy != PickerStrategy::RarestFirst)
+            m_lab->setPickerStrategy(peer, m_strategy);
+        if (!m_choker)
+            m_lab->setChokerEnabled(peer, false);
+    }
+}
+
+void LabController::setLatency(int peer, qint64 latencyMs, qint64 jitterMs) {
+    if (peer == 0) {
+        m_conditions.latencyMs = latencyMs;
+        m_conditions.jitterMs = jitterMs;
+    }
+    m_lab->setLatency(peer, latencyMs, jitterMs);
+}
+
+void LabController::setUploadRate(int peer, qint64 bytesPerSecond) {
+    if (peer == 0)
+        m_conditions.uploadRate = bytesPerSecond;
+    m_lab->setUploadRate(peer, bytesPerSecond);
+}
+
+void LabController::setDownloadRate(int peer, qint64 bytesPerSecond) {
+    if (peer == 0)
+        m_conditions.downloadRate = bytesPerSecond;
+    m_lab->setDownloadRate(peer, bytesPerSecond);
+}
+
+void LabController::setPickerStrategy(int peer, PickerStrategy strategy) {
+    if (peer == 0)
+        m_strategy = strategy;
+    m_lab->setPickerStrategy(peer, strategy);
+}
+
+void LabController::setChokerEnabled(int peer, bool enabled) {
+    if (peer == 0)
+        m_choker = enabled;
+    m_lab->setChokerEnabled(peer, enabled);
+}
+
+void LabController::onSnapshot(const SwarmSnapshotPtr& snapshot) {
+    for (auto it = m_pendingLeechers.begin(); it != m_pendingLeechers.end();) {
+        bool seedersReady = true;
+        for (const LabPeerSnapshot& peer : snapshot->peers)
+            if (peer.torrent == it.key() && peer.role == TorrentRole::Seeder &&
+                peer.state != LabPeerState::Seeding)
+                seedersReady = false;
+        if (!seedersReady) {
+            ++it;
+            continue;
+        }
+        applyNewPeerSettings(m_lab->addLeechers(it.key(), it->count, it->conditions));
+        it = m_pendingLeechers.erase(it);
+    }
+    m_snapshot = filterSnapshot(snapshot, m_activeTorrent);
+    emit snapshotReady(m_snapshot);
+}
+
+void LabController::onEvents(const QList<SwarmEvent>& events) {
+    if (m_lab->torrentIds().size() <= 1) {
+        emit eventsReady(events);
+        return;
+    }
+    QList<SwarmEvent> shown;
+    for (const SwarmEvent& event : events)
+        if (event.torrent == m_activeTorrent)
+            shown.append(event);
+    if (!shown.isEmpty())
+        emit eventsReady(shown);
+}
+
+SwarmSnapshotPtr LabController::filterSnapshot(const SwarmSnapshotPtr& snapshot, int torrent) {
+    if (!snapshot)
+        return snapshot;
+    bool othersPresent = false;
+    for (const LabTorrentSnapshot& t : snapshot->torrents)
+        othersPresent = othersPresent || t.id != torrent;
+    for (const LabPeerSnapshot& p : snapshot->peers)
+        othersPresent = othersPresent || p.torrent != torrent;
+    if (!othersPresent)
+        return snapshot;
+
+    auto filtered = std::make_shared<SwarmSnapshot>();
+    filtered->sequence = snapshot->sequence;
+    filtered->timeMs = snapshot->timeMs;
+    for (const LabTorrentSnapshot& t : snapshot->torrents)
+        if (t.id == torrent)
+            filtered->torrents.append(t);
+    for (const LabPeerSnapshot& p : snapshot->peers) {
+        if (p.torrent != torrent)
+            continue;
+        filtered->peers.append(p);
+        filtered->downloadRate += p.downloadRate;
+        filtered->uploadRate += p.uploadRate;
+    }
+    return filtered;
+}
+
+} // namespace swarmscope::ui

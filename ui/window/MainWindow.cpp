@@ -1,0 +1,466 @@
+#include "window/MainWindow.h"
+
+#include "charts/ChartsPanel.h"
+#include "graph/SwarmGraphWidget.h"
+#include "inspector/PeerInspector.h"
+#include "piecemap/PieceMapWidget.h"
+#include "shared/SizeFormat.h"
+#include "window/ControlPanel.h"
+#include "window/EmptySwarmOverlay.h"
+#include "window/LabFolder.h"
+#include "window/PeerActions.h"
+#include "window/TorrentImporter.h"
+#include "window/TorrentInfoPanel.h"
+
+#include "swarm/SwarmLab.h"
+
+#include <QApplication>
+#include <QCloseEvent>
+#include <QComboBox>
+#include <QDir>
+#include <QDockWidget>
+#include <QDragEnterEvent>
+#include <QDropEvent>
+#include <QFileInfo>
+#include <QLabel>
+#include <QMenu>
+#include <QMimeData>
+#include <QScreen>
+#include <QScrollArea>
+#include <QSettings>
+#include <QSpinBox>
+#include <QStackedWidget>
+#include <QStatusBar>
+#include <QStyle>
+#include <QTimer>
+
+namespace swarmscope::ui {
+
+namespace {
+const QString kGeometryKey = QStringLiteral("window/geometry");
+const QString kStateKey = QStringLiteral("window/state");
+// Bumped when the docks' arrangement changes, so that a state saved by an older layout is not restored.
+constexpr int kStateVersion = 2;
+
+// A dock's content in a scroll area, so that its minimum size does not dictate the window's layout.
+QScrollArea* scrolling(QWidget* content, QWidget* parent) {
+    auto* area = new QScrollArea(parent);
+    area->setWidget(content);
+    area->setWidgetResizable(true);
+    area->setFrameShape(QFrame::NoFrame);
+    return area;
+}
+} // namespace
+
+MainWindow::MainWindow(const SwarmLabConfig& config, QWidget* parent) : QMainWindow(parent) {
+    // Without a folder of its own, the lab gets a fresh run folder in the one the user chose.
+    SwarmLabConfig labConfig = config;
+    QString folderError;
+    if (labConfig.labDir.isEmpty()) {
+        m_runFolder = LabFolder::makeRunFolder(LabFolder::parent(), &folderError);
+        labConfig.labDir = m_runFolder; // empty when it failed: the lab then uses a temporary folder
+    }
+    m_controller = new LabController(labConfig, this);
+    setWindowTitle(QStringLiteral("Swarmscope"));
+    setAcceptDrops(true);
+    setDockOptions(AnimatedDocks | AllowTabbedDocks | AllowNestedDocks);
+    m_importer = new TorrentImporter(m_controller, this);
+    m_peerActions = new PeerActions(m_controller, this);
+
+    // The default size first, within the screen: the docks' default proportions below are shares of it.
+    // (The offscreen platform's made-up screen does not count: screenshots are taken at the default size.)
+    QSize size(1440, 900);
+    const QScreen* screen = QGuiApplication::primaryScreen();
+    if (screen && QGuiApplication::platformName() != QStringLiteral("offscreen"))
+        size = size.boundedTo(screen->availableGeometry().size());
+    resize(size);
+    createViews();
+    createActions(); // in MainWindowActions.cpp
+    createDocks();
+    createStatusBar();
+
+    connect(m_controller, &LabController::snapshotReady, this, &MainWindow::onSnapshot);
+    connect(m_controller, &LabController::eventsReady, this, [this](const QList<SwarmEvent>& events) {
+        m_inspector->appendEvents(events);
+        m_pieceMap->appendEvents(events);
+    });
+    connect(m_controller, &LabController::torrentsChanged, this, &MainWindow::onTorrentsChanged);
+    connect(m_controller, &LabController::activeTorrentChanged, this, &MainWindow::onActiveTorrentChanged);
+    connect(m_controller, &LabController::trackerReady, this, [this](const QString& url) {
+        m_trackerLabel->setText(tr("Tracker: %1").arg(url));
+        m_trackerLabel->setToolTip(tr("The lab's own HTTP tracker. Every lab peer announces here; outside "
+                                      "clients can too.\nLab folder: %1")
+                                       .arg(m_controller->labDir()));
+    });
+    connect(m_controller, &LabController::errorOccurred, this, [this](const QString& message) {
+        m_trackerLabel->setText(tr("Tracker failed"));
+        m_trackerLabel->setToolTip(message);
+        statusBar()->showMessage(message);
+    });
+    connect(m_controller, &LabController::demoStarted, this, [this]() {
+        m_selectFirstLeecher = true;
+        statusBar()->showMessage(tr("Demo swarm started: the leechers join as soon as the seeder serves."),
+                                 8000);
+    });
+    connect(m_controller, &LabController::demoFailed, this, [this](const QString& message) {
+        statusBar()->showMessage(tr("The demo could not start: %1").arg(message));
+    });
+    connect(m_importer, &TorrentImporter::statusMessage, this,
+            [this](const QString& message) { statusBar()->showMessage(message, 8000); });
+    connect(m_peerActions, &PeerActions::statusMessage, this,
+            [this](const QString& message) { statusBar()->showMessage(message, 5000); });
+    connect(m_peerActions, &PeerActions::peerChosen, this, &MainWindow::selectPeer);
+    connect(m_controller, &LabController::labReplaced, this, [this]() {
+        m_trackerLabel->setText(tr("Tracker starting…"));
+        showLabFolder();
+    });
+
+    if (m_controller->start()) {
+        statusBar()->showMessage(
+            folderError.isEmpty()
+                ? tr("Peers keep their files in %1").arg(QDir::toNativeSeparators(m_controller->labDir()))
+                : tr("%1; peers keep their files in %2 instead")
+                      .arg(folderError, QDir::toNativeSeparators(m_controller->labDir())),
+            10000);
+    } else {
+        m_trackerLabel->setText(tr("Lab not running"));
+        statusBar()->showMessage(m_controller->errorString());
+    }
+    showLabFolder();
+
+    QSettings settings;
+    restoreGeometry(settings.value(kGeometryKey).toByteArray());
+    m_needsDefaultDockSizes = !restoreState(settings.value(kStateKey).toByteArray(), kStateVersion);
+    updateCentre();
+    updateStatus();
+    updatePeerBarLabel();
+}
+
+MainWindow::~MainWindow() {
+    // The lab first: its clients hold files in the run folder.
+    delete m_controller;
+    m_controller = nullptr;
+    removeRunFolder(m_runFolder);
+}
+
+void MainWindow::createViews() {
+    m_pieceMap = new PieceMapWidget(this);
+    m_pieceMap->setToolTip(tr("Every peer is a row; every column a piece. Click a row to select the peer, "
+                              "right-click for what you can do to it."));
+    m_graph = new SwarmGraphWidget(this);
+    m_graph->setToolTip(tr("Peers and their connections; moving dots are data flowing. Click a node to "
+                           "select the peer, right-click for its actions."));
+    m_charts = new ChartsPanel(this);
+    m_inspector = new PeerInspector(this);
+    m_controls = new ControlPanel(m_controller, this);
+    m_torrentInfo = new TorrentInfoPanel(this);
+    m_importer->setPieceSizeSource([this]() { return m_controls->pieceSizeExponent(); });
+
+    connect(m_pieceMap, &PieceMapWidget::peerSelected, this, &MainWindow::selectPeer);
+    connect(m_graph, &SwarmGraphWidget::peerSelected, this, &MainWindow::selectPeer);
+    connect(m_charts, &ChartsPanel::peerSelected, this, &MainWindow::selectPeer);
+    connect(m_inspector, &PeerInspector::peerSelected, this, &MainWindow::selectPeer);
+    for (QWidget* view : {static_cast<QWidget*>(m_pieceMap), static_cast<QWidget*>(m_graph),
+                          static_cast<QWidget*>(m_charts), static_cast<QWidget*>(m_inspector)})
+        m_peerActions->addShortcutTarget(view);
+    m_peerActions->attachContextMenu(m_pieceMap->viewport(),
+                                     [this](const QPoint& pos) { return m_pieceMap->peerAt(pos); });
+    m_peerActions->attachContextMenu(m_graph,
+                                     [this](const QPoint& pos) { return m_graph->peerAt(QPointF(pos)); });
+}
+
+QDockWidget* MainWindow::addDock(QWidget* content, const QString& title, const QString& name) {
+    auto* dock = new QDockWidget(title, this);
+    dock->setObjectName(name);
+    dock->setWidget(content);
+    m_viewMenu->addAction(dock->toggleViewAction());
+    return dock;
+}
+
+void MainWindow::createDocks() {
+    m_controlsDock = addDock(scrolling(m_controls, this), tr("Controls"), QStringLiteral("controlsDock"));
+    // Scrolling too: the info-hash and tracker lines must not widen the whole left column.
+    m_torrentDock = addDock(scrolling(m_torrentInfo, this), tr("Torrent"), QStringLiteral("torrentDock"));
+    m_graphDock = addDock(m_graph, tr("Swarm Graph"), QStringLiteral("graphDock"));
+    m_chartsDock = addDock(m_charts, tr("Charts"), QStringLiteral("chartsDock"));
+    // The inspector's summary line grows with its text; scrolling keeps it from pushing the other docks.
+    m_inspectorDock =
+        addDock(scrolling(m_inspector, this), tr("Peer Inspector"), QStringLiteral("inspectorDock"));
+    placeDocks();
+}
+
+void MainWindow::placeDocks() {
+    // Left: the controls, with the torrent's details as a tab behind them. Right, full height: the graph over
+    // the charts. Bottom, under the controls and the piece map: the inspector, wide enough for its table
+    // and its log side by side.
+    for (QDockWidget* dock : {m_controlsDock, m_torrentDock, m_graphDock, m_chartsDock, m_inspectorDock}) {
+        dock->setFloating(false);
+        dock->show();
+    }
+    addDockWidget(Qt::LeftDockWidgetArea, m_controlsDock);
+    tabifyDockWidget(m_controlsDock, m_torrentDock);
+    m_controlsDock->raise();
+    addDockWidget(Qt::RightDockWidgetArea, m_graphDock);
+    splitDockWidget(m_graphDock, m_chartsDock, Qt::Vertical);
+    addDockWidget(Qt::BottomDockWidgetArea, m_inspectorDock);
+    setCorner(Qt::BottomLeftCorner, Qt::BottomDockWidgetArea);
+    setCorner(Qt::BottomRightCorner, Qt::RightDockWidgetArea);
+}
+
+void MainWindow::applyDefaultDockSizes() {
+    // Shares of the window, within bounds that keep each view readable from 1280 x 720 up.
+    const int w = width();
+    const int h = height();
+    // The controls as wide as they need (plus a scroll bar's width), the rest shared out.
+    const int controls =
+        m_controls->sizeHint().width() + style()->pixelMetric(QStyle::PM_ScrollBarExtent) + 4;
+    const int left = qBound(240, controls, w / 4);
+    const int right = qBound(360, w * 30 / 100, 520);
+    const int inspector = qBound(190, h * 28 / 100, 300);
+    resizeDocks({m_controlsDock, m_graphDock}, {left, right}, Qt::Horizontal);
+    resizeDocks({m_inspectorDock}, {inspector}, Qt::Vertical);
+    const int column = h - 80; // less the menu, toolbar and status bar, roughly
+    resizeDocks({m_graphDock, m_chartsDock}, {column * 44 / 100, column * 56 / 100}, Qt::Vertical);
+}
+
+void MainWindow::restoreDefaultLayout() {
+    placeDocks();
+    applyDefaultDockSizes();
+}
+
+void MainWindow::showEvent(QShowEvent* event) {
+    QMainWindow::showEvent(event);
+    // Dock sizes only take once the window is laid out at its real size, so the defaults wait for that.
+    if (m_needsDefaultDockSizes) {
+        m_needsDefaultDockSizes = false;
+        QTimer::singleShot(0, this, &MainWindow::applyDefaultDockSizes);
+    }
+}
+
+void MainWindow::createStatusBar() {
+    m_trackerLabel = new QLabel(tr("Tracker starting…"), this);
+    m_trackerLabel->setObjectName(QStringLiteral("trackerStatus"));
+    m_trackerLabel->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_peersLabel = new QLabel(this);
+    m_peersLabel->setToolTip(
+        tr("Peers of the shown torrent, and how many of its leechers have every piece."));
+    m_ratesLabel = new QLabel(this);
+    m_ratesLabel->setToolTip(tr("The shown torrent's peers together: payload downloaded and uploaded per "
+                                "second."));
+    statusBar()->addPermanentWidget(m_peersLabel);
+    statusBar()->addPermanentWidget(m_ratesLabel);
+    statusBar()->addPermanentWidget(m_trackerLabel);
+}
+
+std::optional<Metainfo> MainWindow::currentTorrent() const {
+    return m_controller->lab()->torrentMetainfo(m_controller->activeTorrent());
+}
+
+bool MainWindow::openTorrent(const QString& path) {
+    return m_importer->openInteractively(path);
+}
+
+void MainWindow::createTorrentFrom(const QString& path) {
+    m_importer->createFrom(path);
+}
+
+void MainWindow::startDemo() {
+    DemoSettings settings;
+    if (const int exponent = m_controls->pieceSizeExponent())
+        settings.pieceLength = qint64(1) << exponent;
+    startDemoWith(settings);
+}
+
+void MainWindow::startDemoWith(const DemoSettings& settings) {
+    if (m_controller->isPreparingDemo())
+        return;
+    statusBar()->showMessage(
+        tr("Preparing the demo: writing and hashing %1…").arg(formatSize(settings.fileSize)));
+    m_controller->startDemo(settings);
+}
+
+void MainWindow::addSeeders(int count) {
+    const QList<int> ids = m_controller->addSeeders(count);
+    if (!ids.isEmpty())
+        statusBar()->showMessage(
+            ids.size() == 1 ? tr("Added a seeder.") : tr("Added %1 seeders.").arg(ids.size()), 4000);
+}
+
+void MainWindow::addLeechers(int count) {
+    const QList<int> ids = m_controller->addLeechers(count);
+    if (!ids.isEmpty())
+        statusBar()->showMessage(
+            ids.size() == 1 ? tr("Added a leecher.") : tr("Added %1 leechers.").arg(ids.size()), 4000);
+}
+
+void MainWindow::selectPeer(int peerId) {
+    if (peerId == m_selectedPeer)
+        return;
+    m_selectedPeer = peerId;
+    m_pieceMap->setSelectedPeer(peerId);
+    m_graph->setSelectedPeer(peerId);
+    m_charts->setSelectedPeer(peerId);
+    m_inspector->setSelectedPeer(peerId);
+    m_controls->setSelectedPeer(peerId);
+    m_peerActions->setSelectedPeer(peerId);
+    updatePeerBarLabel();
+}
+
+void MainWindow::updatePeerBarLabel() {
+    m_peerBarLabel->setText(m_selectedPeer > 0 ? tr("<b>Peer #%1:</b>").arg(m_selectedPeer)
+                                               : tr("<i>No peer selected</i>"));
+}
+
+void MainWindow::onSnapshot(const SwarmSnapshotPtr& snapshot) {
+    m_snapshot = snapshot;
+    // A removed peer, or one of another torrent, cannot stay selected.
+    if (m_selectedPeer && !snapshot->peer(m_selectedPeer))
+        selectPeer(0);
+    // A demo opens on one leecher, so the inspector and the charts have someone to show from the start.
+    if (m_selectFirstLeecher) {
+        for (const LabPeerSnapshot& peer : snapshot->peers) {
+            if (peer.role == TorrentRole::Leecher) {
+                m_selectFirstLeecher = false;
+                selectPeer(peer.id);
+                break;
+            }
+        }
+    }
+    m_pieceMap->setSnapshot(snapshot);
+    m_graph->setSnapshot(snapshot);
+    m_charts->setSnapshot(snapshot);
+    m_inspector->setSnapshot(snapshot);
+    m_controls->setSnapshot(snapshot);
+    m_peerActions->setSnapshot(snapshot);
+    updateCentre();
+    updateStatus();
+}
+
+void MainWindow::onTorrentsChanged() {
+    const QSignalBlocker block(m_torrentBox);
+    m_torrentBox->clear();
+    for (int id : m_controller->torrentIds())
+        m_torrentBox->addItem(tr("#%1 %2").arg(id).arg(m_controller->torrentName(id)), id);
+    m_torrentBox->setCurrentIndex(m_torrentBox->findData(m_controller->activeTorrent()));
+    m_torrentBox->setEnabled(m_torrentBox->count() > 0);
+}
+
+void MainWindow::onActiveTorrentChanged(int torrent) {
+    {
+        const QSignalBlocker block(m_torrentBox);
+        m_torrentBox->setCurrentIndex(m_torrentBox->findData(torrent));
+    }
+    const std::optional<Metainfo> metainfo = currentTorrent();
+    m_torrentInfo->setMetainfo(metainfo);
+    // Another torrent's peers would share the charts' time axis with this one's.
+    m_charts->clearHistory();
+    setWindowTitle(metainfo ? QStringLiteral("%1 — Swarmscope").arg(metainfo->name)
+                            : QStringLiteral("Swarmscope"));
+    m_addSeedersAction->setEnabled(torrent != 0);
+    m_addLeechersAction->setEnabled(torrent != 0);
+    updateCentre();
+}
+
+void MainWindow::updateCentre() {
+    int seeders = 0;
+    int leechers = 0;
+    if (m_snapshot) {
+        for (const LabPeerSnapshot& peer : m_snapshot->peers)
+            ++(peer.role == TorrentRole::Seeder ? seeders : leechers);
+    }
+    const int torrent = m_controller->activeTorrent();
+    // The piece map needs leechers to tell a story; until then the steps say what is missing.
+    const bool empty = torrent == 0 || leechers == 0;
+    m_overlay->setProgress(torrent ? m_controller->torrentName(torrent) : QString(), seeders, leechers);
+    m_centre->setCurrentWidget(empty ? static_cast<QWidget*>(m_overlay) : m_pieceMap);
+}
+
+void MainWindow::updateStatus() {
+    int peers = 0;
+    int leechers = 0;
+    int complete = 0;
+    if (m_snapshot) {
+        for (const LabPeerSnapshot& peer : m_snapshot->peers) {
+            ++peers;
+            if (peer.role == TorrentRole::Leecher) {
+                ++leechers;
+                complete += peer.isComplete() ? 1 : 0;
+            }
+        }
+    }
+    m_peersLabel->setText((peers == 1 ? tr("1 peer") : tr("%1 peers").arg(peers)) + QStringLiteral(" · ") +
+                          tr("%1/%2 leechers complete").arg(complete).arg(leechers));
+    const qint64 down = m_snapshot ? m_snapshot->downloadRate : 0;
+    const qint64 up = m_snapshot ? m_snapshot->uploadRate : 0;
+    m_ratesLabel->setText(tr("↓ %1/s  ↑ %2/s").arg(formatSize(down), formatSize(up)));
+}
+
+void MainWindow::closeEvent(QCloseEvent* event) {
+    QSettings settings;
+    settings.setValue(kGeometryKey, saveGeometry());
+    settings.setValue(kStateKey, saveState(kStateVersion));
+    // Peers say "stopped" to the tracker, which matters to clients outside the lab; the lab bounds the wait.
+    SwarmLab* lab = m_controller->lab();
+    if (!m_closing && lab->isStarted() && !lab->peerIds().isEmpty()) {
+        m_closing = true;
+        event->ignore();
+        statusBar()->showMessage(tr("Stopping the peers…"));
+        connect(lab, &SwarmLab::shutdownFinished, this, &QWidget::close, Qt::QueuedConnection);
+        lab->shutdown();
+        return;
+    }
+    QMainWindow::closeEvent(event);
+}
+
+namespace {
+
+// The local file or folder a drag carries, or an empty string.
+QString droppedPath(const QMimeData* mime) {
+    if (!mime || !mime->hasUrls() || mime->urls().isEmpty() || !mime->urls().first().isLocalFile())
+        return {};
+    const QString path = mime->urls().first().toLocalFile();
+    return QFileInfo::exists(path) ? path : QString();
+}
+
+bool isTorrentFile(const QString& path) {
+    return path.endsWith(QStringLiteral(".torrent"), Qt::CaseInsensitive) && QFileInfo(path).isFile();
+}
+
+} // namespace
+
+void MainWindow::dragEnterEvent(QDragEnterEvent* event) {
+    const QString path = droppedPath(event->mimeData());
+    if (path.isEmpty())
+        return;
+    event->acceptProposedAction();
+    const QString name = QFileInfo(path).fileName();
+    statusBar()->showMessage(isTorrentFile(path) ? tr("Drop to open %1 in the lab").arg(name)
+                                                 : tr("Drop to create a torrent of %1").arg(name));
+}
+
+void MainWindow::dragMoveEvent(QDragMoveEvent* event) {
+    if (!droppedPath(event->mimeData()).isEmpty())
+        event->acceptProposedAction();
+}
+
+void MainWindow::dragLeaveEvent(QDragLeaveEvent* event) {
+    QMainWindow::dragLeaveEvent(event);
+    statusBar()->clearMessage();
+}
+
+void MainWindow::dropEvent(QDropEvent* event) {
+    const QString path = droppedPath(event->mimeData());
+    if (path.isEmpty())
+        return;
+    event->acceptProposedAction();
+    statusBar()->clearMessage();
+    // The drag's source waits until this returns, so the dialogs open once it has.
+    QTimer::singleShot(0, this, [this, path]() {
+        if (isTorrentFile(path))
+            openTorrent(path);
+        else
+            createTorrentFrom(path);
+    });
+}
+
+} // namespace swarmscope::ui

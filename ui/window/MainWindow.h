@@ -1,0 +1,148 @@
+#pragma once
+
+#include "shared/LabController.h"
+
+#include "metainfo/Metainfo.h"
+#include "swarm/SwarmLabConfig.h"
+#include "swarm/SwarmSnapshot.h"
+
+#include <QMainWindow>
+
+class QAction;
+class QDragLeaveEvent;
+class QDragMoveEvent;
+class QComboBox;
+class QDockWidget;
+class QLabel;
+class QSpinBox;
+class QStackedWidget;
+
+namespace swarmscope::ui {
+
+class ChartsPanel;
+class ControlPanel;
+class EmptySwarmOverlay;
+class PeerActions;
+class PeerInspector;
+class PieceMapWidget;
+class SwarmGraphWidget;
+class TorrentImporter;
+class TorrentInfoPanel;
+
+// The lab's window. The piece map fills the centre (or, while the swarm is empty, the three steps to one);
+// the controls, the torrent, the swarm graph, the charts and the peer inspector are docks. Every view gets
+// the same snapshot, holding only the torrent picked in the toolbar, and the same selected peer. The lab
+// itself, with its tracker, starts with the window.
+class MainWindow : public QMainWindow {
+    Q_OBJECT
+public:
+    // config: the lab's; tests give it a folder of their own.
+    explicit MainWindow(const SwarmLabConfig& config = {}, QWidget* parent = nullptr);
+    ~MainWindow() override;
+
+    LabController* controller() const { return m_controller; }
+    ControlPanel* controlPanel() const { return m_controls; }
+    TorrentImporter* importer() const { return m_importer; }
+    PeerActions* peerActions() const { return m_peerActions; }
+    // The snapshot the views show now.
+    SwarmSnapshotPtr currentSnapshot() const { return m_snapshot; }
+    int selectedPeer() const { return m_selectedPeer; }
+    // The shown torrent.
+    std::optional<Metainfo> currentTorrent() const;
+
+    // The folder the peers of this run keep their files in, and the folder of all runs it sits in.
+    QString labFolder() const;
+    QString labParentFolder() const;
+    // Remembers folder as where runs keep their files. The lab moves there at once while it holds no
+    // torrent; otherwise from the next start. True when it moved.
+    bool setLabParentFolder(const QString& folder);
+
+    // Asks how to add a .torrent (seed it from a folder, or leechers only); false when it is not added.
+    bool openTorrent(const QString& path);
+    // Opens the create dialog with path as the source (empty: the user picks one).
+    void createTorrentFrom(const QString& path);
+
+public slots:
+    // The demo swarm, with the control panel's piece size when one is set.
+    void startDemo();
+    void startDemoWith(const swarmscope::ui::DemoSettings& settings);
+    // Adds count peers to the shown torrent; the toolbar's buttons pass the spin box's count.
+    void addSeeders(int count);
+    void addLeechers(int count);
+    // Selects a peer in every view; 0: none.
+    void selectPeer(int peerId);
+    // Puts every dock back where it starts, at its default size.
+    void restoreDefaultLayout();
+
+protected:
+    void closeEvent(QCloseEvent* event) override;
+    void showEvent(QShowEvent* event) override;
+    void dragEnterEvent(QDragEnterEvent* event) override;
+    void dragMoveEvent(QDragMoveEvent* event) override;
+    void dragLeaveEvent(QDragLeaveEvent* event) override;
+    void dropEvent(QDropEvent* event) override;
+
+private:
+    void createViews();
+    void createActions();
+    void createDocks();
+    void placeDocks();
+    void createStatusBar();
+    void applyDefaultDockSizes();
+    QDockWidget* addDock(QWidget* content, const QString& title, const QString& name);
+    void showOpenDialog();
+    void showAbout();
+    void openLabFolder();
+    void chooseLabFolder();
+    void showLabFolder();
+    void removeRunFolder(const QString& folder);
+    void onSnapshot(const SwarmSnapshotPtr& snapshot);
+    void onTorrentsChanged();
+    void onActiveTorrentChanged(int torrent);
+    void updateCentre();
+    void updateStatus();
+    void updatePeerBarLabel();
+
+    QString m_runFolder; // the run folder this window made for its lab, removed on close unless kept
+    LabController* m_controller = nullptr;
+    TorrentImporter* m_importer = nullptr;
+    PeerActions* m_peerActions = nullptr;
+    SwarmSnapshotPtr m_snapshot;
+    int m_selectedPeer = 0;
+    bool m_closing = false;
+    bool m_selectFirstLeecher = false;
+    bool m_needsDefaultDockSizes = false;
+
+    QStackedWidget* m_centre = nullptr;
+    EmptySwarmOverlay* m_overlay = nullptr;
+    PieceMapWidget* m_pieceMap = nullptr;
+    SwarmGraphWidget* m_graph = nullptr;
+    ChartsPanel* m_charts = nullptr;
+    PeerInspector* m_inspector = nullptr;
+    ControlPanel* m_controls = nullptr;
+    TorrentInfoPanel* m_torrentInfo = nullptr;
+
+    QAction* m_createAction = nullptr;
+    QAction* m_openAction = nullptr;
+    QAction* m_demoAction = nullptr;
+    QAction* m_addSeedersAction = nullptr;
+    QAction* m_addLeechersAction = nullptr;
+    QAction* m_labFolderAction = nullptr;
+    QAction* m_chooseLabFolderAction = nullptr;
+    QAction* m_keepLabFoldersAction = nullptr;
+    QDockWidget* m_controlsDock = nullptr;
+    QDockWidget* m_torrentDock = nullptr;
+    QDockWidget* m_graphDock = nullptr;
+    QDockWidget* m_chartsDock = nullptr;
+    QDockWidget* m_inspectorDock = nullptr;
+    QComboBox* m_torrentBox = nullptr;
+    QSpinBox* m_peerCount = nullptr;
+    QLabel* m_peerBarLabel = nullptr;
+    QMenu* m_viewMenu = nullptr;
+
+    QLabel* m_trackerLabel = nullptr;
+    QLabel* m_peersLabel = nullptr;
+    QLabel* m_ratesLabel = nullptr;
+};
+
+} // namespace swarmscope::ui
