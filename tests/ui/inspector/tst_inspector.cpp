@@ -1,76 +1,20 @@
-// The view models (connection table, event log and its filter, peer list), each run through
+// The peer inspector and its models (connection table, event log and its filter), run through
 // QAbstractItemModelTester and fed hand-built snapshots, with the signals a view depends on checked.
+#include "SnapshotFixtures.h"
 #include "inspector/ConnectionTableModel.h"
 #include "inspector/EventLogFilterModel.h"
 #include "inspector/EventLogModel.h"
-#include "shared/PeerListModel.h"
+#include "inspector/PeerInspector.h"
 
 #include <QAbstractItemModelTester>
 #include <QSignalSpy>
 #include <QTest>
 
 using namespace swarmscope;
+using namespace swarmscope::testsupport;
 using namespace swarmscope::ui;
 
-namespace {
-
-Bitfield bits(const char* pattern) {
-    const int n = int(qstrlen(pattern));
-    Bitfield b(n);
-    for (int i = 0; i < n; ++i)
-        if (pattern[i] == '1')
-            b.setBit(i);
-    return b;
-}
-
-LabConnectionSnapshot connection(quint64 id, int remote, qint64 down = 0, qint64 up = 0) {
-    LabConnectionSnapshot c;
-    c.remotePeer = remote;
-    c.info.id = id;
-    c.info.address = QHostAddress(QStringLiteral("127.0.0.1"));
-    c.info.port = quint16(40000 + id);
-    c.info.downloadRate = down;
-    c.info.uploadRate = up;
-    return c;
-}
-
-LabPeerSnapshot peer(int id, TorrentRole role, const char* have,
-                     QList<LabConnectionSnapshot> connections = {}) {
-    LabPeerSnapshot p;
-    p.id = id;
-    p.torrent = 1;
-    p.role = role;
-    p.have = bits(have);
-    p.pieceCount = p.have.size();
-    p.state = p.isComplete() ? LabPeerState::Seeding : LabPeerState::Downloading;
-    p.connections = std::move(connections);
-    p.connectionCount = int(p.connections.size());
-    return p;
-}
-
-SwarmSnapshotPtr snapshot(qint64 timeMs, QList<LabPeerSnapshot> peers) {
-    auto s = std::make_shared<SwarmSnapshot>();
-    s->timeMs = timeMs;
-    s->peers = std::move(peers);
-    return s;
-}
-
-SwarmEvent logEvent(int peerId, PeerEventKind kind, int remote = -1, int piece = -1,
-                    const QString& reason = {}) {
-    SwarmEvent e;
-    e.peer = peerId;
-    e.torrent = 1;
-    e.remotePeer = remote;
-    e.timeMs = 1000 + peerId;
-    e.event.kind = kind;
-    e.event.piece = piece;
-    e.event.reason = reason;
-    return e;
-}
-
-} // namespace
-
-class TestViewModels : public QObject {
+class TestInspector : public QObject {
     Q_OBJECT
 private slots:
     void connectionTable_spellsOutFlagsAndRemotes() {
@@ -87,7 +31,7 @@ private slots:
         LabConnectionSnapshot outside = connection(2, -1);
         outside.info.address = QHostAddress(QStringLiteral("10.0.0.9"));
         outside.info.port = 6881;
-        model.setSnapshot(snapshot(0, {peer(1, TorrentRole::Leecher, "0000", {lab, outside})}));
+        model.setSnapshot(snapshot(0, {peerWith(1, TorrentRole::Leecher, "0000", {lab, outside})}));
         QCOMPARE(model.rowCount(), 0); // no peer chosen yet
         model.setPeer(1);
         QCOMPARE(model.rowCount(), 2);
@@ -131,7 +75,7 @@ private slots:
         QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
         model.setPeer(1);
         const QList<LabConnectionSnapshot> first = {connection(1, 2), connection(2, 3), connection(3, 4)};
-        model.setSnapshot(snapshot(0, {peer(1, TorrentRole::Leecher, "00", first)}));
+        model.setSnapshot(snapshot(0, {peerWith(1, TorrentRole::Leecher, "00", first)}));
         QCOMPARE(model.rowCount(), 3);
 
         QSignalSpy reset(&model, &QAbstractItemModel::modelReset);
@@ -140,13 +84,13 @@ private slots:
         QSignalSpy changed(&model, &QAbstractItemModel::dataChanged);
 
         // Nothing changed: nothing to repaint.
-        model.setSnapshot(snapshot(100, {peer(1, TorrentRole::Leecher, "00", first)}));
+        model.setSnapshot(snapshot(100, {peerWith(1, TorrentRole::Leecher, "00", first)}));
         QCOMPARE(changed.count(), 0);
 
         // Only the middle row's rate moved: one dataChanged over exactly that row.
         QList<LabConnectionSnapshot> second = first;
         second[1].info.downloadRate = 999;
-        model.setSnapshot(snapshot(200, {peer(1, TorrentRole::Leecher, "00", second)}));
+        model.setSnapshot(snapshot(200, {peerWith(1, TorrentRole::Leecher, "00", second)}));
         QCOMPARE(changed.count(), 1);
         QCOMPARE(changed[0][0].toModelIndex().row(), 1);
         QCOMPARE(changed[0][1].toModelIndex().row(), 1);
@@ -157,7 +101,7 @@ private slots:
 
         // One closes, one opens: a removal and an append, the survivors keep their order.
         QList<LabConnectionSnapshot> third = {second[0], second[2], connection(9, 7)};
-        model.setSnapshot(snapshot(300, {peer(1, TorrentRole::Leecher, "00", third)}));
+        model.setSnapshot(snapshot(300, {peerWith(1, TorrentRole::Leecher, "00", third)}));
         QCOMPARE(reset.count(), 0);
         QCOMPARE(removed.count(), 1);
         QCOMPARE(inserted.count(), 1);
@@ -170,8 +114,8 @@ private slots:
         model.setSnapshot(snapshot(400, {}));
         QCOMPARE(model.rowCount(), 0);
         // Another peer: a reset to its rows.
-        model.setSnapshot(snapshot(500, {peer(1, TorrentRole::Leecher, "00", first),
-                                         peer(2, TorrentRole::Leecher, "00", {connection(4, 1)})}));
+        model.setSnapshot(snapshot(500, {peerWith(1, TorrentRole::Leecher, "00", first),
+                                         peerWith(2, TorrentRole::Leecher, "00", {connection(4, 1)})}));
         model.setPeer(2);
         QCOMPARE(model.rowCount(), 1);
         QCOMPARE(model.remotePeerAt(0), 1);
@@ -241,39 +185,55 @@ private slots:
         QCOMPARE(filter.rowCount(), 2);
     }
 
-    void peerList_keyedByIdWithoutResets() {
-        PeerListModel model;
-        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
-        model.setSnapshot(
-            snapshot(0, {peer(1, TorrentRole::Seeder, "1111"), peer(2, TorrentRole::Leecher, "0000"),
-                         peer(3, TorrentRole::Leecher, "0000")}));
-        QCOMPARE(model.rowCount(), 3);
-        QCOMPARE(model.index(0, PeerListModel::NameColumn).data().toString(), QStringLiteral("#1 seeder"));
-        QCOMPARE(model.index(1, PeerListModel::NameColumn).data().toString(), QStringLiteral("#2 leecher"));
-        QCOMPARE(model.index(0, PeerListModel::StateColumn).data().toString(), QStringLiteral("seeding"));
+    void inspector_followsTheSelectedPeer() {
+        PeerInspector inspector;
+        inspector.setRefreshIntervalMs(0);
+        LabPeerSnapshot a = peer(1, TorrentRole::Seeder, "11");
+        a.connections = {link(2, false, 100), link(3, true, 0)};
+        LabPeerSnapshot b = peer(2, TorrentRole::Leecher, "01");
+        b.connections = {link(1, true, 0, false, 100)};
+        inspector.setSnapshot(snapshot(0, {a, b}));
+        QCOMPARE(inspector.connectionModel()->rowCount(), 0);
+        inspector.setSelectedPeer(1);
+        QCOMPARE(inspector.connectionModel()->rowCount(), 2);
+        inspector.setSelectedPeer(2);
+        QCOMPARE(inspector.connectionModel()->rowCount(), 1);
 
-        QSignalSpy reset(&model, &QAbstractItemModel::modelReset);
-        QSignalSpy changed(&model, &QAbstractItemModel::dataChanged);
-        model.setSnapshot(
-            snapshot(100, {peer(1, TorrentRole::Seeder, "1111"), peer(2, TorrentRole::Leecher, "0000"),
-                           peer(3, TorrentRole::Leecher, "1100")}));
-        QCOMPARE(changed.count(), 1);
-        QCOMPARE(changed[0][0].toModelIndex().row(), 2);
-        QCOMPARE(model.index(2, PeerListModel::ProgressColumn).data().toString(), QStringLiteral("50.0 %"));
+        SwarmEvent e1;
+        e1.peer = 1;
+        e1.event.kind = PeerEventKind::Unchoked;
+        SwarmEvent e2;
+        e2.peer = 2;
+        e2.event.kind = PeerEventKind::PieceVerified;
+        e2.event.piece = 1;
+        inspector.appendEvents({e1, e2, e2});
+        QCOMPARE(inspector.eventLogModel()->rowCount(), 3);
+        QCOMPARE(inspector.eventLogFilter()->rowCount(), 2); // peer 2's only
+        inspector.setShowAllPeers(true);
+        QCOMPARE(inspector.eventLogFilter()->rowCount(), 3);
+        inspector.setEventLogCapacity(2);
+        QCOMPARE(inspector.eventLogModel()->rowCount(), 2);
+    }
 
-        // Peer 2 removed, peer 4 added.
-        model.setSnapshot(
-            snapshot(200, {peer(1, TorrentRole::Seeder, "1111"), peer(3, TorrentRole::Leecher, "1100"),
-                           peer(4, TorrentRole::Leecher, "0000")}));
-        QCOMPARE(reset.count(), 0);
-        QCOMPARE(model.rowCount(), 3);
-        QCOMPARE(model.peerIdAt(1), 3);
-        QCOMPARE(model.rowOfPeer(4), 2);
-        QCOMPARE(model.rowOfPeer(2), -1);
-        model.setSnapshot(nullptr);
-        QCOMPARE(model.rowCount(), 0);
+    void inspector_refreshesAFewTimesASecond() {
+        PeerInspector inspector;
+        inspector.setRefreshIntervalMs(100);
+        LabPeerSnapshot a = peer(1, TorrentRole::Seeder, "11");
+        a.connections = {link(2, false, 100)};
+        inspector.setSnapshot(snapshot(0, {a}));
+        inspector.setSelectedPeer(1); // selecting applies at once
+        QCOMPARE(inspector.connectionModel()->rowCount(), 1);
+        a.connections.append(link(3, true, 0));
+        inspector.setSnapshot(snapshot(100, {a}));
+        SwarmEvent e;
+        e.peer = 1;
+        inspector.appendEvents({e});
+        QCOMPARE(inspector.connectionModel()->rowCount(), 1); // not yet
+        QCOMPARE(inspector.eventLogModel()->rowCount(), 0);
+        QTRY_COMPARE(inspector.connectionModel()->rowCount(), 2);
+        QCOMPARE(inspector.eventLogModel()->rowCount(), 1);
     }
 };
 
-QTEST_MAIN(TestViewModels)
-#include "tst_views_models.moc"
+QTEST_MAIN(TestInspector)
+#include "tst_inspector.moc"
