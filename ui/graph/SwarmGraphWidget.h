@@ -1,36 +1,56 @@
 #pragma once
 
+#include "graph/SwarmFlows.h"
+#include "shared/PeerSelection.h"
+
 #include "swarm/SwarmSnapshot.h"
 
+#include <QColor>
 #include <QElapsedTimer>
 #include <QHash>
 #include <QImage>
 #include <QPointF>
+#include <QPointer>
 #include <QTimer>
 #include <QWidget>
 
 #include <vector>
 
+class QRubberBand;
+
 namespace swarmscope::ui {
 
 // The swarm as a graph: every lab peer a node on a circle (seeders drawn as squares marked "S"), its
-// completion as an arc around it, its connections to other lab peers as edges. An edge where one side
-// unchokes the other and data flows is drawn active, with dots running from sender to receiver at a speed
-// that grows with the rate. The quiet part (nodes and idle edges) is drawn once per snapshot into a cached
-// layer, and the thousands of idle edges into one more below it that changes only when connections come or
-// go; animation frames only add the moving dots on top, so hundreds of peers stay cheap to animate.
+// completion as a pie inside it, a killed peer greyed with a cross. Between two peers an arrow is drawn
+// for each direction payload moves in now, from sender to receiver, its width and colour telling the rate
+// (SwarmFlows: a log scale two decades deep under the busiest flow, shown in the legend); idle connections
+// are not drawn, and a flow that stops fades out over a second and a half instead of blinking. Dots run
+// along the arrows at a speed that grows with the rate.
+//
+// A crowd cannot be read arrow by arrow: above kThinAbovePeers peers only the kFlowBudget busiest flows are
+// drawn, plus every flow of a selected peer, and the line at the top says so. While peers are selected,
+// the flows of the others recede.
+//
+// The quiet part (flows, nodes and labels) is drawn once per snapshot into a cached layer; animation
+// frames only add the moving dots on top.
 class SwarmGraphWidget : public QWidget {
     Q_OBJECT
 public:
+    static constexpr int kThinAbovePeers = 30;
+    static constexpr int kFlowBudget = 40;
+
     explicit SwarmGraphWidget(QWidget* parent = nullptr);
     ~SwarmGraphWidget() override;
 
     void setSnapshot(const swarmscope::SwarmSnapshotPtr& snapshot);
-    // 0: none.
-    void setSelectedPeer(int peerId);
-    int selectedPeer() const { return m_selectedPeer; }
+    quint64 shownSequence() const { return m_snapshot ? m_snapshot->sequence : 0; }
+    // The selection the graph shows and changes; by default one of its own.
+    void setSelection(PeerSelection* selection);
+    PeerSelection* selection() const { return m_selection; }
+    void setSelectedPeer(int peerId); // just this one; 0: none
+    int selectedPeer() const;         // the current one
 
-    // Moving dots on active edges (on by default); off, active edges are still drawn thick and coloured.
+    // Moving dots on flows (on by default).
     void setAnimationEnabled(bool enabled);
     bool isAnimationEnabled() const { return m_animate; }
 
@@ -39,20 +59,44 @@ public:
     QPointF nodePosition(int peerId) const;
     int peerAt(const QPointF& pos) const;
     qreal nodeRadius() const;
-    // How many edges are drawn, and how many of them are active.
-    int edgeCount() const { return int(m_edges.size()); }
-    int activeEdgeCount() const { return m_activeEdges; }
+
+    // What is drawn: one entry per arrow, with the width and colour it has on screen.
+    struct DrawnFlow {
+        int from = 0;
+        int to = 0;
+        qint64 rate = 0; // the rate drawn (the last one while it fades)
+        qreal width = 0;
+        QColor colour;
+        double opacity = 1.0;
+    };
+    QList<DrawnFlow> drawnFlows() const { return m_drawn; }
+    const SwarmFlows& flows() const { return m_flows; }
+    // Connected pairs of lab peers, and flows moving data now (drawn or not).
+    int connectionCount() const { return m_flows.connectionCount(); }
+    int flowingCount() const { return m_flows.flowingCount(); }
+    // Whether only the busiest flows are drawn, and the line at the top that says what is drawn.
+    bool isThinned() const { return m_thinned; }
+    QString summaryText() const;
+    // The width and colour a flow of this rate gets on the current scale.
+    qreal flowWidth(qint64 rate) const;
+    QColor flowColour(qint64 rate) const;
+    // A picture's size for export.
+    QSize exportSize() const { return {1000, 1000}; }
 
     QSize sizeHint() const override;
     QSize minimumSizeHint() const override;
 
 signals:
+    // A click made peerId the current peer.
     void peerSelected(int peerId);
 
 protected:
     void paintEvent(QPaintEvent* event) override;
     void resizeEvent(QResizeEvent* event) override;
+    void changeEvent(QEvent* event) override;
     void mousePressEvent(QMouseEvent* event) override;
+    void mouseMoveEvent(QMouseEvent* event) override;
+    void mouseReleaseEvent(QMouseEvent* event) override;
     bool event(QEvent* event) override;
     void showEvent(QShowEvent* event) override;
     void hideEvent(QHideEvent* event) override;
@@ -62,46 +106,48 @@ private:
         int peer = 0;
         bool seeder = false;   // added as a seeder
         bool complete = false; // has every piece (a finished leecher too)
-        bool running = true;   // not stopped, failed or starting
+        LabPeerState state = LabPeerState::Starting;
         double progress = 0.0;
         QPointF pos;
     };
-    struct Edge {
-        int a = 0; // node indices, a < b
-        int b = 0;
-        qint64 rateAtoB = 0; // payload bytes per second flowing from a to b, while b is unchoked by a
-        qint64 rateBtoA = 0;
-    };
 
+    // Grows with the font, so a zoomed graph has bigger nodes and labels.
+    qreal unit() const;
     QFont smallFont() const;
-    QString legendText() const;
-    // The widget less a small padding: where the count line and the legend go.
     QRectF textArea() const;
     int legendHeight() const;
-    // The square the ring of nodes is centred in, clear of the text and with room for labels outside it.
     QRectF ringArea() const;
     qreal ringRadius() const;
     void layoutNodes();
-    void rebuildEdges();
-    void renderEdgeLayer(const QSize& pixels, qreal dpr);
-    void renderStaticLayer();
+    void chooseDrawnFlows();
+    // The line of one direction of a flow: beside the pair's centre line, so the two directions of a pair
+    // sit side by side.
+    std::pair<QPointF, QPointF> flowLine(const DrawnFlow& flow) const;
+    void renderStaticLayer(qreal scale);
+    void paintFlows(QPainter& painter) const;
+    void paintNodes(QPainter& painter) const;
+    void paintLegend(QPainter& painter) const;
+    void paintDots(QPainter& painter) const;
     void updateAnimationTimer();
-    void paintActiveEdges(QPainter& painter) const;
+    QList<int> peerOrder() const;
 
     SwarmSnapshotPtr m_snapshot;
+    SwarmFlows m_flows;
     std::vector<Node> m_nodes;
     QHash<int, int> m_nodeOfPeer;
-    std::vector<Edge> m_edges;
-    int m_activeEdges = 0;
-    int m_selectedPeer = 0;
+    QList<DrawnFlow> m_drawn;
+    bool m_thinned = false;
+    QPointer<PeerSelection> m_selection;
+    PeerSelection* m_ownSelection = nullptr;
     bool m_animate = true;
-    QImage m_edgeLayer;   // background and idle edges: redrawn only when the set of edges or the size changes
-    QImage m_staticLayer; // the edge layer plus active edges, nodes and labels: redrawn per snapshot
-    size_t m_edgeSetHash = 0;
-    bool m_edgeLayerDirty = true;
+    QImage m_staticLayer; // flows, nodes, labels and text: redrawn per snapshot
     bool m_staticDirty = true;
     QTimer m_animationTimer;
     QElapsedTimer m_clock;
+    QRubberBand* m_band = nullptr;
+    QPoint m_pressPos;
+    bool m_pressedOnEmpty = false;
+    bool m_banding = false;
 };
 
 } // namespace swarmscope::ui
