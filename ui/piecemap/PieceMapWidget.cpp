@@ -1,22 +1,22 @@
 #include "piecemap/PieceMapWidget.h"
 
 #include "shared/PeerListModel.h"
+#include "shared/PeerSelection.h"
+#include "shared/ViewExport.h"
 
-#include <QHelpEvent>
-#include <QMouseEvent>
 #include <QPaintEvent>
 #include <QPainter>
+#include <QRubberBand>
 #include <QScrollBar>
 #include <QStaticText>
-#include <QToolTip>
 
 namespace swarmscope::ui {
 
 namespace {
 
 constexpr int kBarMargin = 6; // right of the bitmap
-constexpr int kBarInset = 3;  // above and below the bitmap inside its row
 constexpr int kLabelPadding = 6;
+constexpr int kColumnGap = 8; // between the label column's parts
 
 QRgb blend(QRgb a, QRgb b, double t) {
     return qRgb(int(qRed(a) + (qRed(b) - qRed(a)) * t + 0.5),
@@ -39,32 +39,73 @@ QString compactRate(qint64 bytesPerSecond) {
     return QString::number(value, 'f', decimals) + QLatin1Char(units[unit]);
 }
 
-constexpr int kColumnGap = 8; // between the label column's parts
-
 bool sameBits(const Bitfield& a, const Bitfield& b) {
     // Snapshots share unchanged bitfields with the engine, so most rows are decided by the pointer alone.
     return a.size() == b.size() && (a.toWire().constData() == b.toWire().constData() || a == b);
+}
+
+bool isRunning(LabPeerState state) {
+    return state == LabPeerState::Downloading || state == LabPeerState::Seeding;
+}
+
+// A killed peer's pieces are still on its disk, but nobody can get them: the colours go grey.
+void greyOut(QImage& image) {
+    auto* pixels = reinterpret_cast<QRgb*>(image.scanLine(0));
+    for (int x = 0; x < image.width(); ++x) {
+        const int grey = qGray(pixels[x]);
+        const int light = 150 + grey * 90 / 255;
+        pixels[x] = qRgb(light, light, light);
+    }
 }
 
 } // namespace
 
 PieceMapWidget::PieceMapWidget(QWidget* parent) : QAbstractScrollArea(parent) {
     setFrameShape(QFrame::NoFrame); // a canvas, like the swarm graph beside it
-    setViewportMargins(0, kLegendHeight, 0, 0);
     setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
     setVerticalScrollBarPolicy(Qt::ScrollBarAsNeeded);
     viewport()->setMouseTracking(false);
     viewport()->setAttribute(Qt::WA_OpaquePaintEvent);
-    verticalScrollBar()->setSingleStep(kRowHeight);
+    m_ownSelection = new PeerSelection(this);
+    setSelection(nullptr);
+    m_band = new QRubberBand(QRubberBand::Rectangle, viewport());
 
     m_header = new QWidget(this);
-    m_header->setToolTip(tr("Rates are payload bytes per second: K = KiB/s, M = MiB/s. A filled S marks a "
-                            "seeder; an outlined box, a leecher that has finished."));
+    m_header->setMouseTracking(true);
     m_header->installEventFilter(this);
     updateColumns();
 }
 
 PieceMapWidget::~PieceMapWidget() = default;
+
+void PieceMapWidget::setSelection(PeerSelection* selection) {
+    if (m_selection)
+        disconnect(m_selection, nullptr, this, nullptr);
+    m_selection = selection ? selection : m_ownSelection;
+    connect(m_selection, &PeerSelection::changed, this, [this]() {
+        // A peer picked in another view is brought into sight here.
+        scrollToPeer(m_selection->current());
+        viewport()->update();
+        m_header->update();
+    });
+    viewport()->update();
+}
+
+void PieceMapWidget::setSelectedPeer(int peerId) {
+    m_selection->selectOnly(peerId);
+}
+
+int PieceMapWidget::selectedPeer() const {
+    return m_selection->current();
+}
+
+QList<int> PieceMapWidget::peerOrder() const {
+    QList<int> order;
+    order.reserve(qsizetype(m_rows.size()));
+    for (const Row& row : m_rows)
+        order.append(row.peer);
+    return order;
+}
 
 void PieceMapWidget::setSnapshot(const SwarmSnapshotPtr& snapshot) {
     m_snapshot = snapshot;
@@ -98,7 +139,8 @@ void PieceMapWidget::setSnapshot(const SwarmSnapshotPtr& snapshot) {
         while (!row.arrivals.empty() && now - row.arrivals.front().timeMs >= m_arrivalMs)
             row.arrivals.pop_front();
         // A highlight fades with every snapshot, so a row with one is drawn again even when its bits are not.
-        row.dirty |= haveChanged || hadArrivals || !sameBits(row.inFlight, p.inFlight);
+        row.dirty |= haveChanged || hadArrivals || !sameBits(row.inFlight, p.inFlight) ||
+                     (row.state == LabPeerState::Stopped) != (p.state == LabPeerState::Stopped);
 
         row.torrent = p.torrent;
         row.seeder = p.role == TorrentRole::Seeder;
@@ -122,15 +164,8 @@ void PieceMapWidget::setSnapshot(const SwarmSnapshotPtr& snapshot) {
     if (layoutChanged)
         updateScrollBars();
     viewport()->update();
-}
-
-void PieceMapWidget::setSelectedPeer(int peerId) {
-    if (peerId == m_selectedPeer)
-        return;
-    m_selectedPeer = peerId;
-    // A peer picked in another view is brought into sight here.
-    scrollToPeer(peerId);
-    viewport()->update();
+    if (m_files.isMultiFile())
+        m_header->update(); // the current peer's share of each file
 }
 
 void PieceMapWidget::appendEvents(const QList<SwarmEvent>& events) {
@@ -142,6 +177,13 @@ void PieceMapWidget::appendEvents(const QList<SwarmEvent>& events) {
     }
 }
 
+void PieceMapWidget::setFileLayout(const TorrentFileLayout& layout) {
+    m_files = layout;
+    updateHeader();
+    viewport()->update();
+    m_header->update();
+}
+
 void PieceMapWidget::setArrivalHighlightMs(int ms) {
     m_arrivalMs = qMax(0, ms);
 }
@@ -151,13 +193,13 @@ int PieceMapWidget::barWidth() const {
 }
 
 QRect PieceMapWidget::rowRect(int index) const {
-    return QRect(0, index * kRowHeight - verticalScrollBar()->value(), viewport()->width(), kRowHeight);
+    return QRect(0, index * m_rowHeight - verticalScrollBar()->value(), viewport()->width(), m_rowHeight);
 }
 
 int PieceMapWidget::rowAt(int y) const {
     if (y < 0)
         return -1;
-    const int index = (y + verticalScrollBar()->value()) / kRowHeight;
+    const int index = (y + verticalScrollBar()->value()) / m_rowHeight;
     return index < int(m_rows.size()) ? index : -1;
 }
 
@@ -166,7 +208,8 @@ QRect PieceMapWidget::pieceBarRect(int peerId) const {
     if (it == m_rowOfPeer.cend())
         return {};
     const QRect row = rowRect(*it);
-    return QRect(m_columns.labelWidth, row.top() + kBarInset, barWidth(), kRowHeight - 2 * kBarInset);
+    const int inset = qMax(3, m_rowHeight / 6);
+    return QRect(m_columns.labelWidth, row.top() + inset, barWidth(), m_rowHeight - 2 * inset);
 }
 
 int PieceMapWidget::peerAt(const QPoint& viewportPos) const {
@@ -187,6 +230,16 @@ int PieceMapWidget::pieceAt(const QPoint& viewportPos) const {
     return PieceMapRenderer::piecesAt(x, width, pieces).first;
 }
 
+QList<int> PieceMapWidget::fileBoundaryXs() const {
+    QList<int> xs;
+    if (!m_files.isMultiFile())
+        return xs;
+    const int width = barWidth();
+    for (int i = 1; i < m_files.fileCount(); ++i)
+        xs.append(m_columns.labelWidth + int(m_files.startFraction(i) * width + 0.5));
+    return xs;
+}
+
 int PieceMapWidget::availability(int torrent, int piece) const {
     if (!m_snapshot || piece < 0)
         return 0;
@@ -197,55 +250,29 @@ int PieceMapWidget::availability(int torrent, int piece) const {
     return count;
 }
 
-QString PieceMapWidget::pieceToolTip(int peerId, int piece) const {
-    const auto it = m_rowOfPeer.constFind(peerId);
-    if (it == m_rowOfPeer.cend() || piece < 0 || piece >= m_rows[size_t(*it)].have.size())
-        return {};
-    const Row& row = m_rows[size_t(*it)];
-    int peersOfTorrent = 0;
-    for (const Row& r : m_rows)
-        peersOfTorrent += r.torrent == row.torrent ? 1 : 0;
-    QString state;
-    if (row.have.testBit(piece))
-        state = tr("have");
-    else if (piece < row.inFlight.size() && row.inFlight.testBit(piece))
-        state = tr("downloading");
-    else
-        state = tr("missing");
-    QString from;
-    if (row.seeder && row.have.testBit(piece)) {
-        from = tr("seeded");
-    } else if (row.have.testBit(piece)) {
-        const int sender = m_senders.value(row.peer).value(piece, 0);
-        from = sender > 0 ? QStringLiteral("#%1").arg(sender) : tr("unknown");
-    } else {
-        from = QStringLiteral("—");
-    }
-    return tr("%1, piece %2 (%3)\navailability: %4 of %5 peers\nfrom: %6")
-        .arg(row.name)
-        .arg(piece)
-        .arg(state)
-        .arg(availability(row.torrent, piece))
-        .arg(peersOfTorrent)
-        .arg(from);
-}
-
 void PieceMapWidget::scrollToPeer(int peerId) {
     const auto it = m_rowOfPeer.constFind(peerId);
     if (it == m_rowOfPeer.cend())
         return;
-    const int top = *it * kRowHeight;
+    const int top = *it * m_rowHeight;
     QScrollBar* bar = verticalScrollBar();
     if (top < bar->value())
         bar->setValue(top);
-    else if (top + kRowHeight > bar->value() + viewport()->height())
-        bar->setValue(top + kRowHeight - viewport()->height());
+    else if (top + m_rowHeight > bar->value() + viewport()->height())
+        bar->setValue(top + m_rowHeight - viewport()->height());
 }
 
 void PieceMapWidget::updateScrollBars() {
-    const int content = int(m_rows.size()) * kRowHeight;
+    const int content = int(m_rows.size()) * m_rowHeight;
+    verticalScrollBar()->setSingleStep(m_rowHeight);
     verticalScrollBar()->setPageStep(viewport()->height());
     verticalScrollBar()->setRange(0, qMax(0, content - viewport()->height()));
+}
+
+QSize PieceMapWidget::exportSize() const {
+    const QMargins margins = viewportMargins();
+    const int rows = qMax(1, int(m_rows.size()));
+    return QSize(1600, qMin(8000, margins.top() + rows * m_rowHeight + 4));
 }
 
 void PieceMapWidget::resizeEvent(QResizeEvent* event) {
@@ -254,26 +281,14 @@ void PieceMapWidget::resizeEvent(QResizeEvent* event) {
     updateScrollBars();
 }
 
-void PieceMapWidget::updateHeader() {
-    const QRect area = contentsRect();
-    const bool ownLine = m_columns.labelWidth + legendWidth() > area.width() - kBarMargin;
-    const int height = ownLine ? 2 * kLegendHeight - 4 : kLegendHeight;
-    if (ownLine != m_legendOnOwnLine || viewportMargins().top() != height) {
-        m_legendOnOwnLine = ownLine;
-        setViewportMargins(0, height, 0, 0);
-    }
-    m_header->setGeometry(area.left(), area.top(), area.width(), height);
-    m_header->update();
-}
-
 void PieceMapWidget::scrollContentsBy(int, int) {
     viewport()->update();
 }
 
-void PieceMapWidget::ensureImage(Row& row, int width) const {
-    if (!row.dirty && row.image.width() == width)
+void PieceMapWidget::ensureImage(Row& row, int pixels) const {
+    if (!row.dirty && row.image.width() == pixels)
         return;
-    row.image = m_renderer.renderRow(row.have, row.inFlight, {}, width);
+    row.image = m_renderer.renderRow(row.have, row.inFlight, {}, pixels);
     const qint64 now = m_snapshot ? m_snapshot->timeMs : 0;
     const QRgb arrived = m_renderer.palette().arrived.rgb();
     const QRgb have = m_renderer.palette().have.rgb();
@@ -282,16 +297,19 @@ void PieceMapWidget::ensureImage(Row& row, int width) const {
         const double age = m_arrivalMs > 0 ? qBound(0.0, double(now - a.timeMs) / m_arrivalMs, 1.0) : 1.0;
         PieceMapRenderer::overlayPieces(row.image, a.pieces, blend(arrived, have, age));
     }
+    if (row.state == LabPeerState::Stopped)
+        greyOut(row.image);
     row.dirty = false;
 }
 
 void PieceMapWidget::paintEvent(QPaintEvent* event) {
     QPainter painter(viewport());
+    const qreal scale = paintScale(painter);
     const QRect dirty = event->rect();
     // Filled in strips of at most one row's height: Qt's raster engine hands taller fills to its thread pool
     // and waits for it, which on a busy machine costs more than the fill.
-    for (int y = dirty.top(); y <= dirty.bottom(); y += kRowHeight)
-        painter.fillRect(QRect(dirty.left(), y, dirty.width(), qMin(kRowHeight, dirty.bottom() + 1 - y)),
+    for (int y = dirty.top(); y <= dirty.bottom(); y += m_rowHeight)
+        painter.fillRect(QRect(dirty.left(), y, dirty.width(), qMin(m_rowHeight, dirty.bottom() + 1 - y)),
                          palette().base());
     if (m_rows.empty()) {
         painter.setPen(palette().color(QPalette::PlaceholderText));
@@ -303,47 +321,127 @@ void PieceMapWidget::paintEvent(QPaintEvent* event) {
     m_textDescent = metrics.descent();
     const int first = qMax(0, rowAt(dirty.top()));
     const int scroll = verticalScrollBar()->value();
-    const int last = qMin(int(m_rows.size()) - 1, (dirty.bottom() + scroll) / kRowHeight);
+    const int last = qMin(int(m_rows.size()) - 1, (dirty.bottom() + scroll) / m_rowHeight);
     for (int i = first; i <= last; ++i)
-        paintBar(painter, m_rows[size_t(i)], rowRect(i));
+        paintBar(painter, m_rows[size_t(i)], rowRect(i), scale);
     // Labels are clipped to their column, however wide the font makes them.
     painter.setClipRect(QRect(0, dirty.top(), m_columns.labelWidth - 2, dirty.height()));
     for (int i = first; i <= last; ++i)
         paintLabel(painter, m_rows[size_t(i)], rowRect(i));
 }
 
-void PieceMapWidget::paintBar(QPainter& painter, Row& row, const QRect& rect) {
-    const bool selected = row.peer == m_selectedPeer;
+QString PieceMapWidget::stateOverlayText(int peerId) const {
+    const auto it = m_rowOfPeer.constFind(peerId);
+    if (it == m_rowOfPeer.cend())
+        return {};
+    switch (m_rows[size_t(*it)].state) {
+    case LabPeerState::Stopped:
+        return tr("killed — Restart brings it back");
+    case LabPeerState::Paused:
+        return tr("paused");
+    case LabPeerState::Error:
+        return tr("failed");
+    case LabPeerState::Starting:
+        return tr("starting…");
+    case LabPeerState::Checking:
+        return tr("checking its data…");
+    case LabPeerState::Stopping:
+        return tr("leaving…");
+    case LabPeerState::Downloading:
+    case LabPeerState::Seeding:
+        break;
+    }
+    return {};
+}
+
+void PieceMapWidget::paintBar(QPainter& painter, Row& row, const QRect& rect, qreal scale) {
+    const bool selected = m_selection->contains(row.peer);
+    const bool current = row.peer == m_selection->current();
     if (selected)
-        painter.fillRect(rect, palette().color(QPalette::Highlight).lighter(170));
+        painter.fillRect(rect, palette().color(QPalette::Highlight).lighter(current ? 170 : 185));
 
     const int width = barWidth();
-    ensureImage(row, width);
-    const QRect bar(m_columns.labelWidth, rect.top() + kBarInset, width, rect.height() - 2 * kBarInset);
+    ensureImage(row, qMax(1, int(width * scale + 0.5)));
+    const int inset = qMax(3, m_rowHeight / 6);
+    const QRect bar(m_columns.labelWidth, rect.top() + inset, width, rect.height() - 2 * inset);
     painter.drawImage(bar, row.image);
-    if (selected) {
+
+    // Where one file ends and the next begins, through every bitmap.
+    if (m_files.isMultiFile()) {
+        QColor line = palette().color(QPalette::Text);
+        line.setAlpha(150);
+        painter.setPen(line);
+        for (int x : fileBoundaryXs())
+            painter.drawLine(x, bar.top() - 1, x, bar.bottom() + 1);
+    }
+
+    if (!isRunning(row.state)) {
+        if (row.state == LabPeerState::Stopped) {
+            painter.fillRect(bar, QBrush(QColor(0x70, 0x70, 0x70), Qt::BDiagPattern));
+        } else {
+            QColor veil =
+                row.state == LabPeerState::Error ? QColor(0xd6, 0x28, 0x28, 70) : QColor(255, 255, 255, 130);
+            painter.fillRect(bar, veil);
+        }
+        const QString text = stateOverlayText(row.peer);
+        const QFontMetrics metrics = fontMetrics();
+        const int w = metrics.horizontalAdvance(text) + 12;
+        const QRect pill(bar.left() + 8, bar.center().y() - metrics.height() / 2, qMin(w, bar.width() - 16),
+                         metrics.height());
+        painter.fillRect(pill, palette().color(QPalette::Base));
+        painter.setPen(row.state == LabPeerState::Error ? QColor(0xb0, 0x20, 0x20)
+                                                        : palette().color(QPalette::Text));
+        painter.drawText(pill, Qt::AlignCenter, metrics.elidedText(text, Qt::ElideRight, pill.width() - 4));
+    }
+    if (current) {
         painter.setPen(palette().color(QPalette::Highlight));
         painter.drawRect(bar.adjusted(-1, -1, 0, 0));
     }
 }
 
-void PieceMapWidget::paintLabel(QPainter& painter, const Row& row, const QRect& rect) {
-    // The seeder mark: a filled badge, visible at a glance even in a long list.
-    const int badge = rect.height() - 6;
-    const QRect badgeRect(kLabelPadding, rect.top() + 3, badge, badge);
-    if (row.seeder) {
-        painter.fillRect(badgeRect, m_renderer.palette().have.darker(130));
-        painter.setPen(Qt::white);
-        painter.drawText(badgeRect, Qt::AlignCenter, QStringLiteral("S"));
-    } else if (row.complete) {
-        painter.setPen(m_renderer.palette().have.darker(130));
-        painter.drawRect(badgeRect.adjusted(0, 0, -1, -1));
+void PieceMapWidget::paintStateMark(QPainter& painter, const Row& row, const QRect& badge) {
+    const QColor have = m_renderer.palette().have.darker(130);
+    switch (row.state) {
+    case LabPeerState::Stopped:
+        // A cross: killed, whatever it had.
+        painter.setPen(QPen(QColor(0x80, 0x80, 0x80), 2));
+        painter.drawLine(badge.topLeft() + QPoint(2, 2), badge.bottomRight() - QPoint(2, 2));
+        painter.drawLine(badge.topRight() + QPoint(-2, 2), badge.bottomLeft() + QPoint(2, -2));
+        return;
+    case LabPeerState::Paused: {
+        const int w = qMax(2, badge.width() / 4);
+        painter.fillRect(QRect(badge.left() + w / 2, badge.top() + 1, w, badge.height() - 2),
+                         QColor(0x80, 0x80, 0x80));
+        painter.fillRect(QRect(badge.right() - w - w / 2 + 1, badge.top() + 1, w, badge.height() - 2),
+                         QColor(0x80, 0x80, 0x80));
+        return;
     }
+    case LabPeerState::Error:
+        painter.fillRect(badge, QColor(0xc0, 0x30, 0x30));
+        painter.setPen(Qt::white);
+        painter.drawText(badge, Qt::AlignCenter, QStringLiteral("!"));
+        return;
+    default:
+        break;
+    }
+    // The seeder mark: a filled badge, visible at a glance even in a long list.
+    if (row.seeder) {
+        painter.fillRect(badge, have);
+        painter.setPen(Qt::white);
+        painter.drawText(badge, Qt::AlignCenter, QStringLiteral("S"));
+    } else if (row.complete) {
+        painter.setPen(have);
+        painter.drawRect(badge.adjusted(0, 0, -1, -1));
+    }
+}
+
+void PieceMapWidget::paintLabel(QPainter& painter, const Row& row, const QRect& rect) {
+    const int badge = m_rowHeight - 6;
+    paintStateMark(painter, row, QRect(kLabelPadding, rect.top() + 3, badge, badge));
 
     // Every label text is laid out once and kept (names never change, and figures repeat): a visible row
     // changes its figures ten times a second, and laying out text is most of what a label costs.
-    const bool running = row.state == LabPeerState::Downloading || row.state == LabPeerState::Seeding;
-    painter.setPen(palette().color(running ? QPalette::Text : QPalette::PlaceholderText));
+    painter.setPen(palette().color(isRunning(row.state) ? QPalette::Text : QPalette::PlaceholderText));
     const qreal top = rect.top() + (rect.height() - m_textAscent - m_textDescent) / 2.0;
     painter.drawStaticText(QPointF(m_columns.nameX, top), staticText(row.name));
     // Figures right-aligned in their own columns, so they line up from row to row.
@@ -353,8 +451,12 @@ void PieceMapWidget::paintLabel(QPainter& painter, const Row& row, const QRect& 
     };
     right(m_columns.doneRight,
           QString::number(row.progress * 100.0, 'f', row.progress < 1.0 ? 1 : 0) + QLatin1Char('%'));
-    right(m_columns.downRight, QStringLiteral("↓") + compactRate(row.downloadRate));
-    right(m_columns.upRight, QStringLiteral("↑") + compactRate(row.uploadRate));
+    // A killed peer moves nothing: a dash, not a zero that looks like an idle peer.
+    const bool stopped = row.state == LabPeerState::Stopped;
+    right(m_columns.downRight,
+          stopped ? QStringLiteral("—") : QStringLiteral("↓") + compactRate(row.downloadRate));
+    right(m_columns.upRight,
+          stopped ? QStringLiteral("—") : QStringLiteral("↑") + compactRate(row.uploadRate));
 }
 
 const QStaticText& PieceMapWidget::staticText(const QString& text) {
@@ -373,8 +475,10 @@ const QStaticText& PieceMapWidget::staticText(const QString& text) {
 
 void PieceMapWidget::updateColumns() {
     const QFontMetrics metrics = fontMetrics();
+    // Rows grow with the font, so a zoomed map stays legible and its bitmaps keep their share of the row.
+    m_rowHeight = qMax(kRowHeight, metrics.height() + 4);
     Columns c;
-    const int badge = kRowHeight - 6;
+    const int badge = m_rowHeight - 6;
     c.nameX = kLabelPadding + badge + 5;
     const int name = metrics.horizontalAdvance(QStringLiteral("#9999 leecher"));
     c.doneRight = c.nameX + name + kColumnGap + metrics.horizontalAdvance(QStringLiteral("100.0%"));
@@ -387,6 +491,7 @@ void PieceMapWidget::updateColumns() {
         for (Row& row : m_rows)
             row.dirty = true;
     updateHeader();
+    updateScrollBars();
     viewport()->update();
 }
 
@@ -398,106 +503,9 @@ void PieceMapWidget::changeEvent(QEvent* event) {
     }
 }
 
-bool PieceMapWidget::eventFilter(QObject* watched, QEvent* event) {
-    if (watched == m_header && event->type() == QEvent::Paint) {
-        QPainter painter(m_header);
-        paintHeader(painter);
-        return true;
-    }
-    return QAbstractScrollArea::eventFilter(watched, event);
-}
-
-namespace {
-
-struct LegendItem {
-    QColor colour;
-    QString text;
-};
-
-} // namespace
-
-int PieceMapWidget::legendWidth() const {
-    const QFontMetrics metrics = fontMetrics();
-    const int box = metrics.ascent() - 2;
-    int width = 0;
-    for (const QString& text : {tr("have"), tr("downloading"), tr("missing"), tr("just arrived")})
-        width += box + 4 + metrics.horizontalAdvance(text) + kColumnGap + 4;
-    return width;
-}
-
-void PieceMapWidget::paintHeader(QPainter& painter) {
-    const QFontMetrics metrics = fontMetrics();
-    const qreal baseline = (kLegendHeight + metrics.ascent() - metrics.descent()) / 2.0;
-    painter.setPen(palette().color(QPalette::PlaceholderText));
-    painter.drawText(QPointF(m_columns.nameX, baseline), tr("peer"));
-    auto right = [&](int rightEdge, const QString& text) {
-        painter.drawText(QPointF(rightEdge - metrics.horizontalAdvance(text), baseline), text);
-    };
-    right(m_columns.doneRight, tr("done"));
-    right(m_columns.downRight, tr("↓ in/s"));
-    right(m_columns.upRight, tr("↑ out/s"));
-
-    // The colours, over the bitmaps, or on a line of their own under the titles when they do not fit there.
-    const PieceMapPalette& p = m_renderer.palette();
-    const LegendItem items[] = {{p.have, tr("have")},
-                                {p.downloading, tr("downloading")},
-                                {p.missing, tr("missing")},
-                                {p.arrived, tr("just arrived")}};
-    const int box = metrics.ascent() - 2;
-    int x = m_legendOnOwnLine ? m_columns.nameX : m_columns.labelWidth;
-    const qreal line = m_legendOnOwnLine ? baseline + kLegendHeight - 4 : baseline;
-    for (const LegendItem& item : items) {
-        const int width = box + 4 + metrics.horizontalAdvance(item.text);
-        const QRect swatch(x, int(line) - box + 1, box, box);
-        painter.fillRect(swatch, item.colour);
-        painter.setPen(item.colour.darker(140));
-        painter.drawRect(swatch.adjusted(0, 0, -1, -1));
-        painter.setPen(palette().color(QPalette::Text));
-        painter.drawText(QPointF(x + box + 4, line), item.text);
-        x += width + kColumnGap + 4;
-    }
-}
-
 double PieceMapWidget::shownProgress(int peerId) const {
     const auto it = m_rowOfPeer.constFind(peerId);
     return it == m_rowOfPeer.cend() ? -1.0 : m_rows[size_t(*it)].progress;
-}
-
-void PieceMapWidget::mousePressEvent(QMouseEvent* event) {
-    if (event->button() != Qt::LeftButton) {
-        QAbstractScrollArea::mousePressEvent(event);
-        return;
-    }
-    const int peer = peerAt(event->position().toPoint());
-    if (peer > 0) {
-        setSelectedPeer(peer);
-        emit peerSelected(peer);
-    }
-}
-
-bool PieceMapWidget::viewportEvent(QEvent* event) {
-    if (event->type() == QEvent::ToolTip) {
-        auto* help = static_cast<QHelpEvent*>(event);
-        const int peer = peerAt(help->pos());
-        const int piece = pieceAt(help->pos());
-        QString text;
-        if (peer > 0 && piece >= 0) {
-            text = pieceToolTip(peer, piece);
-        } else if (peer > 0) {
-            const Row& row = m_rows[size_t(m_rowOfPeer.value(peer))];
-            text = row.name + QStringLiteral(" — ") + labPeerStateName(row.state) + QStringLiteral(", ") +
-                   tr("%1 of %2 pieces").arg(row.have.count()).arg(row.have.size());
-        }
-        if (text.isEmpty())
-            return QAbstractScrollArea::viewportEvent(event); // the widget's own tooltip, if it has one
-        QToolTip::showText(help->globalPos(), text, viewport());
-        return true;
-    }
-    if (event->type() == QEvent::MouseButtonRelease) {
-        event->accept(); // the press did the selecting
-        return true;
-    }
-    return QAbstractScrollArea::viewportEvent(event);
 }
 
 } // namespace swarmscope::ui
