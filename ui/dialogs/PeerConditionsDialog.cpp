@@ -10,9 +10,18 @@
 
 namespace swarmscope::ui {
 
-PeerConditionsDialog::PeerConditionsDialog(int peerId, const PeerConditions& current, QWidget* parent)
+PeerConditionsDialog::PeerConditionsDialog(const QList<int>& peers, const PeerConditions& current,
+                                           QWidget* parent)
     : QDialog(parent) {
-    setWindowTitle(tr("Latency and Caps of Peer #%1").arg(peerId));
+    QStringList names;
+    for (int peer : peers)
+        names.append(QStringLiteral("#%1").arg(peer));
+    const QString who =
+        peers.size() == 1
+            ? tr("peer %1").arg(names.first())
+            : tr("%n peers (%1)", nullptr, int(peers.size())).arg(names.join(QStringLiteral(", ")));
+    setWindowTitle(peers.size() == 1 ? tr("Latency and Caps of Peer %1").arg(names.first())
+                                     : tr("Latency and Caps of %n Peers", nullptr, int(peers.size())));
 
     m_latency = new QSpinBox(this);
     m_latency->setObjectName(QStringLiteral("peerLatency"));
@@ -20,7 +29,8 @@ PeerConditionsDialog::PeerConditionsDialog(int peerId, const PeerConditions& cur
     m_latency->setSingleStep(10);
     m_latency->setSuffix(tr(" ms"));
     m_latency->setValue(int(current.latencyMs));
-    m_latency->setToolTip(tr("One-way delay added to every message this peer sends or receives."));
+    m_latency->setToolTip(tr("One-way delay added to every message these peers send or receive. Watch their "
+                             "rates: a deep enough request pipeline hides it."));
     m_jitter = new QSpinBox(this);
     m_jitter->setObjectName(QStringLiteral("peerJitter"));
     m_jitter->setRange(0, 5'000);
@@ -30,10 +40,12 @@ PeerConditionsDialog::PeerConditionsDialog(int peerId, const PeerConditions& cur
     m_jitter->setToolTip(tr("Random variation of the delay, up to this much either way."));
     m_upload = new RateEdit(this);
     m_upload->setBytesPerSecond(current.uploadRate);
-    m_upload->setToolTip(tr("This peer's upload cap; 0 is unlimited."));
+    m_upload->setToolTip(tr("Upload cap of each of these peers; unlimited at 0. Watch the graph: their "
+                            "outgoing arrows thin out."));
     m_download = new RateEdit(this);
     m_download->setBytesPerSecond(current.downloadRate);
-    m_download->setToolTip(tr("This peer's download cap; 0 is unlimited."));
+    m_download->setToolTip(tr("Download cap of each of these peers; unlimited at 0. Watch the piece map: "
+                              "their rows fill more slowly."));
 
     auto* form = new QFormLayout;
     form->addRow(tr("Latency:"), m_latency);
@@ -43,10 +55,8 @@ PeerConditionsDialog::PeerConditionsDialog(int peerId, const PeerConditions& cur
     auto* buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this);
     connect(buttons, &QDialogButtonBox::accepted, this, &QDialog::accept);
     connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
-    auto* note = new QLabel(tr("For peer #%1 alone, from now on. Moving a control for every peer sets it "
-                               "again.")
-                                .arg(peerId),
-                            this);
+    auto* note = new QLabel(
+        tr("For %1 alone, from now on. Moving a control for every peer sets it again.").arg(who), this);
     note->setWordWrap(true);
     auto* layout = new QVBoxLayout(this);
     layout->addWidget(note);

@@ -3,6 +3,7 @@
 #include "swarm/PeerConditions.h"
 
 #include <QDialog>
+#include <QList>
 
 class QSpinBox;
 
@@ -10,11 +11,12 @@ namespace swarmscope::ui {
 
 class RateEdit;
 
-// One peer's simulated link, edited as a whole: latency, jitter, upload and download caps.
+// The simulated link of one peer or of several selected ones, edited as a whole: latency, jitter, upload
+// and download caps. It opens with current's values (the current peer's).
 class PeerConditionsDialog : public QDialog {
     Q_OBJECT
 public:
-    PeerConditionsDialog(int peerId, const PeerConditions& current, QWidget* parent = nullptr);
+    PeerConditionsDialog(const QList<int>& peers, const PeerConditions& current, QWidget* parent = nullptr);
 
     PeerConditions conditions() const;
 

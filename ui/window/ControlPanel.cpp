@@ -20,40 +20,38 @@
 namespace swarmscope::ui {
 
 namespace {
-constexpr int kAutomaticPosition = 13; // one step left of 16 KiB
-constexpr int kMinExponent = 14;
-constexpr int kMaxExponent = 24;
 constexpr int kMaxLatencyMs = 1000;
+
+// Forms that spend no height on spacing beyond what the style asks: the panel must fit a 720-pixel screen
+// without scrolling.
+QFormLayout* compactForm(QWidget* parent) {
+    auto* form = new QFormLayout(parent);
+    form->setContentsMargins(6, 4, 6, 4);
+    form->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
+    return form;
+}
 } // namespace
 
 ControlPanel::ControlPanel(LabController* controller, QWidget* parent)
     : QWidget(parent), m_controller(controller) {
-    // --- the next torrent
-    m_pieceSlider = new QSlider(Qt::Horizontal, this);
-    m_pieceSlider->setObjectName(QStringLiteral("pieceSizeSlider"));
-    m_pieceSlider->setRange(kAutomaticPosition, kMaxExponent);
-    m_pieceSlider->setPageStep(1);
-    m_pieceSlider->setTickPosition(QSlider::TicksBelow);
-    m_pieceSlider->setValue(kAutomaticPosition);
-    m_pieceSlider->setToolTip(tr("Piece size of the next torrent you create, or of the next demo: powers "
-                                 "of two from 16 KiB to 16 MiB; leftmost lets the size of the file decide. "
-                                 "Smaller pieces spread sooner but cost more hashes and messages."));
-    m_pieceLabel = new QLabel(this);
-    m_pieceLabel->setMinimumWidth(m_pieceLabel->fontMetrics().horizontalAdvance(tr("automatic")) + 8);
-    auto* pieceRow = new QHBoxLayout;
-    pieceRow->addWidget(m_pieceSlider, 1);
-    pieceRow->addWidget(m_pieceLabel);
-    auto* nextBox = new QGroupBox(tr("Next torrent"), this);
-    auto* nextForm = new QFormLayout(nextBox);
-    nextForm->addRow(tr("Piece size:"), pieceRow);
+    // --- the shown torrent's piece size, read only
+    m_torrentLine = new QLabel(this);
+    m_torrentLine->setObjectName(QStringLiteral("torrentPieceSize"));
+    m_torrentLine->setWordWrap(true);
+    m_torrentLine->setToolTip(tr("A torrent's piece size is fixed when it is made: choose it in Create "
+                                 "Torrent (Ctrl+N). Smaller pieces spread sooner but cost more hashes, HAVE "
+                                 "messages and bitfield bytes."));
 
     // --- the link, live
-    m_selectedOnly = new QCheckBox(tr("Selected peer only"), this);
+    m_selectedOnly = new QCheckBox(tr("Selected peers only"), this);
     m_selectedOnly->setObjectName(QStringLiteral("selectedPeerOnly"));
-    m_selectedOnly->setToolTip(tr("Checked: the controls below act on the selected peer and show its "
-                                  "values. Unchecked: they act on every peer, and on peers added later."));
+    m_selectedOnly->setToolTip(tr("Checked: the controls below act on the selected peers and show the "
+                                  "current one's values. Unchecked: they act on every peer, and on peers "
+                                  "added later."));
     m_scopeLabel = new QLabel(this);
     m_scopeLabel->setObjectName(QStringLiteral("scopeLabel"));
+    m_scopeLabel->setWordWrap(true);
+    m_scopeLabel->setForegroundRole(QPalette::PlaceholderText);
 
     m_latency = new QSlider(Qt::Horizontal, this);
     m_latency->setObjectName(QStringLiteral("latencySlider"));
@@ -61,7 +59,8 @@ ControlPanel::ControlPanel(LabController* controller, QWidget* parent)
     m_latency->setSingleStep(10);
     m_latency->setPageStep(100);
     m_latency->setToolTip(tr("One-way delay added to every message in both directions, 0 to 1000 ms. "
-                             "Deeper request pipelines hide it; watch the rates."));
+                             "Watch the inspector's RTT column grow, and the rates: a request pipeline "
+                             "deep enough for latency × rate hides it, a shallow one does not."));
     m_latencyLabel = new QLabel(this);
     m_latencyLabel->setMinimumWidth(
         m_latencyLabel->fontMetrics().horizontalAdvance(QStringLiteral("1000 ms")) + 4);
@@ -75,17 +74,21 @@ ControlPanel::ControlPanel(LabController* controller, QWidget* parent)
     m_jitter->setSingleStep(5);
     m_jitter->setSuffix(tr(" ms"));
     m_jitter->setKeyboardTracking(false);
-    m_jitter->setToolTip(tr("Random variation of the delay, up to this much either way."));
+    m_jitter->setToolTip(tr("Random variation of the delay, up to this much either way. Watch the RTT "
+                            "column scatter; the rates barely change."));
 
     m_upload = new RateEdit(this);
     m_upload->setObjectName(QStringLiteral("uploadCap"));
-    m_upload->setToolTip(tr("Upload cap per peer; 0 is unlimited."));
+    m_upload->setToolTip(tr("Upload cap of each peer; unlimited at 0. Watch the graph's arrows out of "
+                            "the capped peers thin, and the Kumar–Ross bound (Help) grow: uploads are what "
+                            "a swarm shares."));
     m_download = new RateEdit(this);
     m_download->setObjectName(QStringLiteral("downloadCap"));
-    m_download->setToolTip(tr("Download cap per peer; 0 is unlimited."));
+    m_download->setToolTip(tr("Download cap of each peer; unlimited at 0. Watch the capped peers' rows "
+                              "in the piece map fill more slowly, however fast the others send."));
 
     auto* linkBox = new QGroupBox(tr("Network (live)"), this);
-    auto* linkForm = new QFormLayout(linkBox);
+    auto* linkForm = compactForm(linkBox);
     linkForm->addRow(m_selectedOnly);
     linkForm->addRow(m_scopeLabel);
     linkForm->addRow(tr("Latency:"), latencyRow);
@@ -99,16 +102,20 @@ ControlPanel::ControlPanel(LabController* controller, QWidget* parent)
     m_picker->addItem(tr("Rarest first"), int(PickerStrategy::RarestFirst));
     m_picker->addItem(tr("Random"), int(PickerStrategy::Random));
     m_picker->addItem(tr("Sequential"), int(PickerStrategy::Sequential));
-    m_picker->setToolTip(tr("Which piece a peer starts next. Rarest first keeps every piece available; "
-                            "sequential makes every leecher want the same pieces at once."));
+    m_picker->setToolTip(tr("Which piece a peer asks for next. Rarest first keeps every piece available: "
+                            "watch the availability chart's low bars stay empty. Sequential makes every "
+                            "leecher want the same pieces at once: watch the piece map fill left to right "
+                            "and the seeder become the bottleneck."));
     m_choker = new QCheckBox(tr("Choker (tit-for-tat upload slots)"), this);
     m_choker->setObjectName(QStringLiteral("chokerCheck"));
     m_choker->setChecked(true);
-    m_choker->setToolTip(tr("On: 4 upload slots for the best uploaders plus one optimistic unchoke. Off: "
-                            "every interested peer is served."));
+    m_choker->setToolTip(tr("On: each peer uploads to the 4 peers that send it most, plus one optimistic "
+                            "unchoke that rotates every 30 s; watch the event log's \"unchoked (regular)\" "
+                            "and \"(optimistic)\". Off: every interested peer is served, and free riders "
+                            "prosper."));
     auto* protocolBox = new QGroupBox(tr("Protocol (live)"), this);
-    auto* protocolForm = new QFormLayout(protocolBox);
-    protocolForm->addRow(tr("Piece picker:"), m_picker);
+    auto* protocolForm = compactForm(protocolBox);
+    protocolForm->addRow(tr("Picker:"), m_picker);
     protocolForm->addRow(m_choker);
 
     // --- where the peers' files go
@@ -119,67 +126,71 @@ ControlPanel::ControlPanel(LabController* controller, QWidget* parent)
     m_chooseLabFolder = new QToolButton(this);
     for (QToolButton* button : {m_openLabFolder, m_chooseLabFolder})
         button->setToolButtonStyle(Qt::ToolButtonTextOnly);
-    auto* folderButtons = new QHBoxLayout;
-    folderButtons->addWidget(m_openLabFolder);
-    folderButtons->addWidget(m_chooseLabFolder);
-    folderButtons->addStretch(1);
     auto* folderBox = new QGroupBox(tr("Lab folder"), this);
-    auto* folderLayout = new QVBoxLayout(folderBox);
-    folderLayout->addWidget(m_labFolder);
-    folderLayout->addLayout(folderButtons);
+    auto* folderLayout = new QHBoxLayout(folderBox);
+    folderLayout->setContentsMargins(6, 4, 6, 4);
+    folderLayout->addWidget(m_labFolder, 1);
+    folderLayout->addWidget(m_openLabFolder);
+    folderLayout->addWidget(m_chooseLabFolder);
 
     auto* layout = new QVBoxLayout(this);
-    layout->addWidget(nextBox);
+    layout->setContentsMargins(4, 4, 4, 4);
+    layout->setSpacing(4);
+    layout->addWidget(m_torrentLine);
     layout->addWidget(linkBox);
     layout->addWidget(protocolBox);
     layout->addWidget(folderBox);
     layout->addStretch(1);
 
-    connect(m_pieceSlider, &QSlider::valueChanged, this, &ControlPanel::updatePieceLabel);
     connect(m_selectedOnly, &QCheckBox::toggled, this, &ControlPanel::showTargetValues);
     connect(m_latency, &QSlider::valueChanged, this, &ControlPanel::sendLatency);
     connect(m_jitter, &QSpinBox::valueChanged, this, &ControlPanel::sendLatency);
-    connect(m_upload, &RateEdit::rateEdited, this,
-            [this](qint64 rate) { m_controller->setUploadRate(targetPeer(), rate); });
-    connect(m_download, &RateEdit::rateEdited, this,
-            [this](qint64 rate) { m_controller->setDownloadRate(targetPeer(), rate); });
-    connect(m_picker, &QComboBox::currentIndexChanged, this, [this]() {
-        m_controller->setPickerStrategy(targetPeer(), PickerStrategy(m_picker->currentData().toInt()));
+    connect(m_upload, &RateEdit::rateEdited, this, [this](qint64 rate) {
+        for (int peer : targetPeers())
+            m_controller->setUploadRate(peer, rate);
     });
-    connect(m_choker, &QCheckBox::toggled, this,
-            [this](bool on) { m_controller->setChokerEnabled(targetPeer(), on); });
+    connect(m_download, &RateEdit::rateEdited, this, [this](qint64 rate) {
+        for (int peer : targetPeers())
+            m_controller->setDownloadRate(peer, rate);
+    });
+    connect(m_picker, &QComboBox::currentIndexChanged, this, [this]() {
+        for (int peer : targetPeers())
+            m_controller->setPickerStrategy(peer, PickerStrategy(m_picker->currentData().toInt()));
+    });
+    connect(m_choker, &QCheckBox::toggled, this, [this](bool on) {
+        for (int peer : targetPeers())
+            m_controller->setChokerEnabled(peer, on);
+    });
     connect(m_controller, &LabController::newPeerSettingsChanged, this, &ControlPanel::showTargetValues);
 
-    updatePieceLabel();
+    setTorrent(QString(), 0, 0);
     showTargetValues();
 }
 
-int ControlPanel::pieceSizeExponent() const {
-    return m_pieceSlider->value() < kMinExponent ? 0 : m_pieceSlider->value();
+void ControlPanel::setTorrent(const QString& name, int pieceCount, qint64 pieceLength) {
+    m_torrentLine->setText(name.isEmpty()
+                               ? tr("<i>No torrent yet: Create Torrent chooses the piece size.</i>")
+                               : tr("<b>%1</b>: %n piece(s) of %2", nullptr, pieceCount)
+                                     .arg(name.toHtmlEscaped(), formatSize(pieceLength)));
 }
 
-void ControlPanel::setPieceSizeExponent(int exponent) {
-    m_pieceSlider->setValue(exponent == 0 ? kAutomaticPosition
-                                          : qBound(kMinExponent, exponent, kMaxExponent));
+QString ControlPanel::torrentLineShown() const {
+    return m_torrentLine->text();
 }
 
-void ControlPanel::updatePieceLabel() {
-    const int exponent = pieceSizeExponent();
-    m_pieceLabel->setText(exponent == 0 ? tr("automatic") : formatSize(qint64(1) << exponent));
-}
-
-void ControlPanel::setSelectedPeer(int peerId) {
-    if (peerId == m_selectedPeer)
+void ControlPanel::setSelectedPeers(const QList<int>& peers, int current) {
+    if (peers == m_selectedPeers && current == m_currentPeer)
         return;
-    m_selectedPeer = peerId;
+    m_selectedPeers = peers;
+    m_currentPeer = current;
     showTargetValues();
 }
 
 void ControlPanel::setSnapshot(const SwarmSnapshotPtr& snapshot) {
-    const bool hadPeer = m_snapshot && m_selectedPeer && m_snapshot->peer(m_selectedPeer);
+    const bool hadPeer = m_snapshot && m_currentPeer && m_snapshot->peer(m_currentPeer);
     m_snapshot = snapshot;
     // The selected peer's values arrive with the first snapshot that holds it.
-    if (isSelectedPeerOnly() && !hadPeer && m_snapshot && m_snapshot->peer(m_selectedPeer))
+    if (isSelectedPeerOnly() && !hadPeer && m_snapshot && m_snapshot->peer(m_currentPeer))
         showTargetValues();
 }
 
@@ -218,8 +229,10 @@ QString ControlPanel::labFolderShown() const {
     return m_labFolder->text();
 }
 
-int ControlPanel::targetPeer() const {
-    return isSelectedPeerOnly() ? m_selectedPeer : 0;
+QList<int> ControlPanel::targetPeers() const {
+    if (!isSelectedPeerOnly())
+        return {0};
+    return m_selectedPeers;
 }
 
 void ControlPanel::showTargetValues() {
@@ -227,7 +240,7 @@ void ControlPanel::showTargetValues() {
     PickerStrategy strategy = m_controller->newPeerStrategy();
     bool choker = m_controller->newPeerChoker();
     const bool onePeer = isSelectedPeerOnly();
-    const LabPeerSnapshot* peer = onePeer && m_snapshot ? m_snapshot->peer(m_selectedPeer) : nullptr;
+    const LabPeerSnapshot* peer = onePeer && m_snapshot ? m_snapshot->peer(m_currentPeer) : nullptr;
     if (peer) {
         conditions = peer->conditions;
         strategy = peer->strategy;
@@ -235,11 +248,15 @@ void ControlPanel::showTargetValues() {
     }
     if (!onePeer)
         m_scopeLabel->setText(tr("Acting on every peer."));
-    else if (m_selectedPeer == 0)
-        m_scopeLabel->setText(tr("<i>Select a peer to change it alone.</i>"));
+    else if (m_selectedPeers.isEmpty())
+        m_scopeLabel->setText(tr("<i>Select peers to change them alone.</i>"));
+    else if (m_selectedPeers.size() == 1)
+        m_scopeLabel->setText(tr("Acting on peer #%1 only.").arg(m_selectedPeers.first()));
     else
-        m_scopeLabel->setText(tr("Acting on peer #%1 only.").arg(m_selectedPeer));
-    const bool enabled = !onePeer || m_selectedPeer != 0;
+        m_scopeLabel->setText(tr("Acting on %1 selected peers; showing #%2's values.")
+                                  .arg(m_selectedPeers.size())
+                                  .arg(m_currentPeer));
+    const bool enabled = !onePeer || !m_selectedPeers.isEmpty();
     for (QWidget* w : {static_cast<QWidget*>(m_latency), static_cast<QWidget*>(m_jitter),
                        static_cast<QWidget*>(m_upload), static_cast<QWidget*>(m_download),
                        static_cast<QWidget*>(m_picker), static_cast<QWidget*>(m_choker)})
@@ -260,7 +277,8 @@ void ControlPanel::showTargetValues() {
 
 void ControlPanel::sendLatency() {
     m_latencyLabel->setText(tr("%1 ms").arg(m_latency->value()));
-    m_controller->setLatency(targetPeer(), m_latency->value(), m_jitter->value());
+    for (int peer : targetPeers())
+        m_controller->setLatency(peer, m_latency->value(), m_jitter->value());
 }
 
 } // namespace swarmscope::ui

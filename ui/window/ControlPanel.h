@@ -2,6 +2,7 @@
 
 #include "swarm/SwarmSnapshot.h"
 
+#include <QList>
 #include <QWidget>
 
 class QAction;
@@ -18,21 +19,23 @@ namespace swarmscope::ui {
 class LabController;
 class RateEdit;
 
-// The lab's knobs: the piece size of the next torrent, and the live ones, latency and jitter, upload and
-// download caps, the piece picker and the choker, for every peer or only the selected one. Every change
-// goes to the lab at once; the panel keeps no state of its own beyond what it shows.
+// The lab's live knobs: latency and jitter, upload and download caps, the piece picker and the choker, for
+// every peer or only the selected ones. Every change goes to the lab at once; the panel keeps no state of its
+// own beyond what it shows. Above them, read-only, the shown torrent's piece size: it is fixed when a
+// torrent is made (in the create dialog), so it is shown here, not offered.
 class ControlPanel : public QWidget {
     Q_OBJECT
 public:
     explicit ControlPanel(LabController* controller, QWidget* parent = nullptr);
 
-    // log2 of the piece size for the next torrent, 14 (16 KiB) .. 24 (16 MiB); 0: automatic.
-    int pieceSizeExponent() const;
-    void setPieceSizeExponent(int exponent);
-
-    void setSelectedPeer(int peerId);
+    // The selected peers, and the current one among them, whose values the controls show.
+    void setSelectedPeers(const QList<int>& peers, int current);
+    void setSelectedPeer(int peerId) { setSelectedPeers(peerId ? QList<int>{peerId} : QList<int>{}, peerId); }
     void setSnapshot(const swarmscope::SwarmSnapshotPtr& snapshot);
-    // true: the live controls act on the selected peer only (when one is selected).
+    // The shown torrent, for the piece size line: empty name for none.
+    void setTorrent(const QString& name, int pieceCount, qint64 pieceLength);
+    QString torrentLineShown() const;
+    // true: the live controls act on the selected peers only (when some are selected).
     bool isSelectedPeerOnly() const;
     void setSelectedPeerOnly(bool only);
 
@@ -46,19 +49,18 @@ public:
     QString labFolderShown() const;
 
 private:
-    // The peer the live controls act on: the selected one, or 0 for every peer.
-    int targetPeer() const;
+    // The peers the live controls act on: the selected ones, or {0} for every peer.
+    QList<int> targetPeers() const;
     // Shows the target's current values without sending them back.
     void showTargetValues();
     void sendLatency();
-    void updatePieceLabel();
 
     LabController* m_controller;
     SwarmSnapshotPtr m_snapshot;
-    int m_selectedPeer = 0;
+    QList<int> m_selectedPeers;
+    int m_currentPeer = 0;
 
-    QSlider* m_pieceSlider;
-    QLabel* m_pieceLabel;
+    QLabel* m_torrentLine;
     QCheckBox* m_selectedOnly;
     QLabel* m_scopeLabel;
     QSlider* m_latency;

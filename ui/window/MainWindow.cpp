@@ -4,6 +4,7 @@
 #include "graph/SwarmGraphWidget.h"
 #include "inspector/PeerInspector.h"
 #include "piecemap/PieceMapWidget.h"
+#include "shared/PeerSelection.h"
 #include "shared/SizeFormat.h"
 #include "window/ControlPanel.h"
 #include "window/EmptySwarmOverlay.h"
@@ -65,7 +66,9 @@ MainWindow::MainWindow(const SwarmLabConfig& config, QWidget* parent) : QMainWin
     setAcceptDrops(true);
     setDockOptions(AnimatedDocks | AllowTabbedDocks | AllowNestedDocks);
     m_importer = new TorrentImporter(m_controller, this);
-    m_peerActions = new PeerActions(m_controller, this);
+    // Before the views: they share it, and it must outlive none of them.
+    m_selection = new PeerSelection(this);
+    m_peerActions = new PeerActions(m_controller, m_selection, this);
 
     // The default size first, within the screen: the docks' default proportions below are shares of it.
     // (The offscreen platform's made-up screen does not count: screenshots are taken at the default size.)
@@ -109,7 +112,7 @@ MainWindow::MainWindow(const SwarmLabConfig& config, QWidget* parent) : QMainWin
             [this](const QString& message) { statusBar()->showMessage(message, 8000); });
     connect(m_peerActions, &PeerActions::statusMessage, this,
             [this](const QString& message) { statusBar()->showMessage(message, 5000); });
-    connect(m_peerActions, &PeerActions::peerChosen, this, &MainWindow::selectPeer);
+    connect(m_selection, &PeerSelection::changed, this, &MainWindow::onSelectionChanged);
     connect(m_controller, &LabController::labReplaced, this, [this]() {
         m_trackerLabel->setText(tr("Tracker starting…"));
         showLabFolder();
@@ -146,18 +149,19 @@ MainWindow::~MainWindow() {
 void MainWindow::createViews() {
     m_pieceMap = new PieceMapWidget(this);
     m_pieceMap->setToolTip(tr("Every peer is a row; every column a piece. Click a row to select the peer, "
-                              "right-click for what you can do to it."));
+                              "Ctrl+click or drag across rows for several, right-click for what you can do "
+                              "to them."));
     m_graph = new SwarmGraphWidget(this);
-    m_graph->setToolTip(tr("Peers and their connections; moving dots are data flowing. Click a node to "
-                           "select the peer, right-click for its actions."));
+    m_graph->setToolTip(tr("Peers, and an arrow from sender to receiver wherever data moves now; thicker "
+                           "and darker carries more. Click a node to select the peer, Ctrl+click or drag a "
+                           "box for several, right-click for their actions."));
     m_charts = new ChartsPanel(this);
     m_inspector = new PeerInspector(this);
     m_controls = new ControlPanel(m_controller, this);
     m_torrentInfo = new TorrentInfoPanel(this);
-    m_importer->setPieceSizeSource([this]() { return m_controls->pieceSizeExponent(); });
+    m_pieceMap->setSelection(m_selection);
+    m_graph->setSelection(m_selection);
 
-    connect(m_pieceMap, &PieceMapWidget::peerSelected, this, &MainWindow::selectPeer);
-    connect(m_graph, &SwarmGraphWidget::peerSelected, this, &MainWindow::selectPeer);
     connect(m_charts, &ChartsPanel::peerSelected, this, &MainWindow::selectPeer);
     connect(m_inspector, &PeerInspector::peerSelected, this, &MainWindow::selectPeer);
     for (QWidget* view : {static_cast<QWidget*>(m_pieceMap), static_cast<QWidget*>(m_graph),
@@ -265,10 +269,7 @@ void MainWindow::createTorrentFrom(const QString& path) {
 }
 
 void MainWindow::startDemo() {
-    DemoSettings settings;
-    if (const int exponent = m_controls->pieceSizeExponent())
-        settings.pieceLength = qint64(1) << exponent;
-    startDemoWith(settings);
+    startDemoWith(DemoSettings());
 }
 
 void MainWindow::startDemoWith(const DemoSettings& settings) {
@@ -293,29 +294,54 @@ void MainWindow::addLeechers(int count) {
             ids.size() == 1 ? tr("Added a leecher.") : tr("Added %1 leechers.").arg(ids.size()), 4000);
 }
 
+int MainWindow::selectedPeer() const {
+    return m_selection->current();
+}
+
+QList<int> MainWindow::selectedPeers() const {
+    return m_selection->peers();
+}
+
 void MainWindow::selectPeer(int peerId) {
-    if (peerId == m_selectedPeer)
-        return;
-    m_selectedPeer = peerId;
-    m_pieceMap->setSelectedPeer(peerId);
-    m_graph->setSelectedPeer(peerId);
-    m_charts->setSelectedPeer(peerId);
-    m_inspector->setSelectedPeer(peerId);
-    m_controls->setSelectedPeer(peerId);
-    m_peerActions->setSelectedPeer(peerId);
+    m_selection->selectOnly(peerId);
+}
+
+void MainWindow::onSelectionChanged() {
+    // The piece map, the graph and the peer actions follow the selection themselves.
+    const int current = m_selection->current();
+    m_charts->setSelectedPeer(current);
+    m_inspector->setSelectedPeer(current);
+    m_controls->setSelectedPeers(m_selection->peers(), current);
     updatePeerBarLabel();
 }
 
 void MainWindow::updatePeerBarLabel() {
-    m_peerBarLabel->setText(m_selectedPeer > 0 ? tr("<b>Peer #%1:</b>").arg(m_selectedPeer)
-                                               : tr("<i>No peer selected</i>"));
+    const QList<int> peers = m_selection->peers();
+    QString text;
+    if (peers.isEmpty()) {
+        text = tr("<i>No peer selected</i>");
+    } else if (peers.size() == 1) {
+        text = tr("<b>Peer #%1:</b>").arg(peers.first());
+    } else if (peers.size() <= 3) {
+        QStringList names;
+        for (int peer : peers)
+            names.append(QStringLiteral("#%1").arg(peer));
+        text = tr("<b>Peers %1:</b>").arg(names.join(QStringLiteral(", ")));
+    } else {
+        text = tr("<b>%1 peers:</b>").arg(peers.size());
+    }
+    m_peerBarLabel->setText(text);
 }
 
 void MainWindow::onSnapshot(const SwarmSnapshotPtr& snapshot) {
     m_snapshot = snapshot;
     // A removed peer, or one of another torrent, cannot stay selected.
-    if (m_selectedPeer && !snapshot->peer(m_selectedPeer))
-        selectPeer(0);
+    if (!m_selection->isEmpty()) {
+        QList<int> present;
+        for (const LabPeerSnapshot& peer : snapshot->peers)
+            present.append(peer.id);
+        m_selection->retain(present);
+    }
     // A demo opens on one leecher, so the inspector and the charts have someone to show from the start.
     if (m_selectFirstLeecher) {
         for (const LabPeerSnapshot& peer : snapshot->peers) {
@@ -352,6 +378,9 @@ void MainWindow::onActiveTorrentChanged(int torrent) {
     }
     const std::optional<Metainfo> metainfo = currentTorrent();
     m_torrentInfo->setMetainfo(metainfo);
+    m_pieceMap->setFileLayout(metainfo ? TorrentFileLayout(*metainfo) : TorrentFileLayout());
+    m_controls->setTorrent(metainfo ? metainfo->name : QString(), metainfo ? metainfo->pieceCount() : 0,
+                           metainfo ? metainfo->pieceLength : 0);
     // Another torrent's peers would share the charts' time axis with this one's.
     m_charts->clearHistory();
     setWindowTitle(metainfo ? QStringLiteral("%1 — Swarmscope").arg(metainfo->name)

@@ -24,6 +24,7 @@ class ControlPanel;
 class EmptySwarmOverlay;
 class PeerActions;
 class PeerInspector;
+class PeerSelection;
 class PieceMapWidget;
 class SwarmGraphWidget;
 class TorrentImporter;
@@ -46,7 +47,10 @@ public:
     PeerActions* peerActions() const { return m_peerActions; }
     // The snapshot the views show now.
     SwarmSnapshotPtr currentSnapshot() const { return m_snapshot; }
-    int selectedPeer() const { return m_selectedPeer; }
+    // The current peer (the one the inspector shows), and every selected peer.
+    int selectedPeer() const;
+    QList<int> selectedPeers() const;
+    PeerSelection* selection() const { return m_selection; }
     // The shown torrent.
     std::optional<Metainfo> currentTorrent() const;
 
@@ -69,7 +73,7 @@ public slots:
     // Adds count peers to the shown torrent; the toolbar's buttons pass the spin box's count.
     void addSeeders(int count);
     void addLeechers(int count);
-    // Selects a peer in every view; 0: none.
+    // Selects just this peer in every view; 0: none.
     void selectPeer(int peerId);
     // Puts every dock back where it starts, at its default size.
     void restoreDefaultLayout();
@@ -97,6 +101,7 @@ private:
     void showLabFolder();
     void removeRunFolder(const QString& folder);
     void onSnapshot(const SwarmSnapshotPtr& snapshot);
+    void onSelectionChanged();
     void onTorrentsChanged();
     void onActiveTorrentChanged(int torrent);
     void updateCentre();
@@ -108,7 +113,7 @@ private:
     TorrentImporter* m_importer = nullptr;
     PeerActions* m_peerActions = nullptr;
     SwarmSnapshotPtr m_snapshot;
-    int m_selectedPeer = 0;
+    PeerSelection* m_selection = nullptr;
     bool m_closing = false;
     bool m_selectFirstLeecher = false;
     bool m_needsDefaultDockSizes = false;

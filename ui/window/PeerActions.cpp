@@ -11,49 +11,68 @@
 #include <QDir>
 #include <QIcon>
 #include <QMenu>
+#include <QMessageBox>
 #include <QUrl>
 #include <QWidget>
 
 namespace swarmscope::ui {
 
-PeerActions::PeerActions(LabController* controller, QWidget* window)
-    : QObject(window), m_controller(controller), m_window(window) {
+namespace {
+
+bool isStopped(const LabPeerSnapshot* peer) {
+    return peer->state == LabPeerState::Stopped || peer->state == LabPeerState::Error;
+}
+
+} // namespace
+
+PeerActions::PeerActions(LabController* controller, PeerSelection* selection, QWidget* window)
+    : QObject(window), m_controller(controller), m_selection(selection), m_window(window) {
     m_pauseResume =
         new QAction(QIcon::fromTheme(QStringLiteral("media-playback-pause")), tr("&Pause Peer"), this);
     m_pauseResume->setShortcut(Qt::Key_Space);
-    m_pauseResume->setToolTip(tr("Pause the selected peer: it keeps its connections but chokes everyone and "
-                                 "requests nothing (Space). Again to resume."));
+    m_pauseResume->setToolTip(tr("Pause the selected peers: they keep their connections but choke everyone "
+                                 "and request nothing, so their arrows vanish from the graph (Space). Again "
+                                 "to resume."));
     connect(m_pauseResume, &QAction::triggered, this, &PeerActions::togglePause);
 
     m_kill = new QAction(QIcon::fromTheme(QStringLiteral("process-stop")), tr("&Kill Peer"), this);
     m_kill->setShortcut(Qt::CTRL | Qt::Key_K);
-    m_kill->setToolTip(tr("Drop the selected peer abruptly, as a crash would: sockets cut, no goodbye to "
-                          "the tracker; its data stays (Ctrl+K)."));
+    m_kill->setToolTip(tr("Drop the selected peers abruptly, as a crash would: sockets cut, no goodbye to "
+                          "the tracker; their data stays. Watch the availability chart: pieces only they "
+                          "had become rarer (Ctrl+K)."));
     connect(m_kill, &QAction::triggered, this, &PeerActions::kill);
 
     m_restart = new QAction(QIcon::fromTheme(QStringLiteral("view-refresh")), tr("&Restart Peer"), this);
     m_restart->setShortcut(Qt::CTRL | Qt::Key_R);
-    m_restart->setToolTip(tr("Start the selected peer again with the same identity and data (Ctrl+R)."));
+    m_restart->setToolTip(tr("Start the selected peers again with the same identity and data, running (not "
+                             "paused); each checks its pieces, then rejoins (Ctrl+R)."));
     connect(m_restart, &QAction::triggered, this, &PeerActions::restart);
 
     m_conditions =
         new QAction(QIcon::fromTheme(QStringLiteral("network-wired")), tr("&Latency and Caps…"), this);
     m_conditions->setShortcut(Qt::CTRL | Qt::Key_L);
-    m_conditions->setToolTip(tr("Latency, jitter and caps of the selected peer alone (Ctrl+L)."));
+    m_conditions->setToolTip(tr("Latency, jitter and caps of the selected peers alone (Ctrl+L)."));
     connect(m_conditions, &QAction::triggered, this, &PeerActions::editConditions);
 
     m_openFolder =
         new QAction(QIcon::fromTheme(QStringLiteral("folder-open")), tr("Open Peer's &Folder"), this);
-    m_openFolder->setToolTip(tr("Show the folder the selected peer reads or writes its data in."));
+    m_openFolder->setToolTip(tr("Show the folder the current peer reads or writes its data in."));
     connect(m_openFolder, &QAction::triggered, this, &PeerActions::openFolder);
 
     m_remove = new QAction(QIcon::fromTheme(QStringLiteral("list-remove")), tr("Re&move Peer"), this);
     m_remove->setShortcut(QKeySequence::Delete);
-    m_remove->setToolTip(tr("Stop the selected peer politely (it tells the tracker) and forget it; a "
+    m_remove->setToolTip(tr("Stop the selected peers politely (they tell the tracker) and forget them; a "
                             "leecher's downloaded copy is deleted (Del)."));
     connect(m_remove, &QAction::triggered, this, &PeerActions::remove);
 
-    // Short words where the toolbar shows them beside the selected peer's number; menus keep the full text.
+    m_selectAll =
+        new QAction(QIcon::fromTheme(QStringLiteral("edit-select-all")), tr("Select &All Peers"), this);
+    m_selectAll->setShortcut(QKeySequence::SelectAll);
+    m_selectAll->setToolTip(tr("Select every peer of the shown torrent, so the peer actions act on all of "
+                               "them (Ctrl+A in the piece map or the graph)."));
+    connect(m_selectAll, &QAction::triggered, this, &PeerActions::selectAll);
+
+    // Short words where the toolbar shows them beside the selected peers' numbers; menus keep the full text.
     m_pauseResume->setIconText(tr("Pause"));
     m_kill->setIconText(tr("Kill"));
     m_restart->setIconText(tr("Restart"));
@@ -62,9 +81,11 @@ PeerActions::PeerActions(LabController* controller, QWidget* window)
     m_remove->setIconText(tr("Remove"));
     for (QAction* action : actions())
         action->setShortcutContext(Qt::WindowShortcut);
-    // Space also presses a focused button or ticks a focused check box, so it pauses only where peers are
-    // shown: the window adds this action to those views (addShortcutTarget()).
+    // Space also presses a focused button or ticks a focused check box, and Ctrl+A selects a line edit's
+    // text, so both act only where peers are shown: the window adds them to those views.
     m_pauseResume->setShortcutContext(Qt::WidgetWithChildrenShortcut);
+    m_selectAll->setShortcutContext(Qt::WidgetWithChildrenShortcut);
+    connect(m_selection, &PeerSelection::changed, this, &PeerActions::updateActions);
     updateActions();
 }
 
@@ -72,96 +93,156 @@ QList<QAction*> PeerActions::actions() const {
     return {m_pauseResume, m_kill, m_restart, m_conditions, m_openFolder, m_remove};
 }
 
-void PeerActions::setSelectedPeer(int peerId) {
-    if (peerId == m_peer)
-        return;
-    m_peer = peerId;
-    updateActions();
-}
-
 void PeerActions::setSnapshot(const SwarmSnapshotPtr& snapshot) {
     m_snapshot = snapshot;
     updateActions();
 }
 
-const LabPeerSnapshot* PeerActions::peerSnapshot() const {
-    return m_snapshot && m_peer ? m_snapshot->peer(m_peer) : nullptr;
+QList<const LabPeerSnapshot*> PeerActions::selectedSnapshots() const {
+    QList<const LabPeerSnapshot*> peers;
+    if (!m_snapshot)
+        return peers;
+    for (int id : m_selection->peers())
+        if (const LabPeerSnapshot* p = m_snapshot->peer(id))
+            peers.append(p);
+    return peers;
+}
+
+QString PeerActions::names(const QList<int>& peers) {
+    QStringList parts;
+    for (int peer : peers)
+        parts.append(QStringLiteral("#%1").arg(peer));
+    if (parts.size() > 6)
+        return tr("%n peers", nullptr, int(parts.size()));
+    return parts.join(QStringLiteral(", "));
 }
 
 void PeerActions::updateActions() {
-    const LabPeerSnapshot* peer = peerSnapshot();
-    const bool paused = peer && peer->state == LabPeerState::Paused;
-    const bool stopped = peer && (peer->state == LabPeerState::Stopped || peer->state == LabPeerState::Error);
-    const QString pauseText = paused ? tr("Resume &Peer") : tr("&Pause Peer");
+    const QList<const LabPeerSnapshot*> peers = selectedSnapshots();
+    const int n = int(peers.size());
+    bool allPaused = n > 0;
+    bool anyRunning = false;
+    for (const LabPeerSnapshot* p : peers) {
+        allPaused = allPaused && p->state == LabPeerState::Paused;
+        anyRunning = anyRunning || !isStopped(p);
+    }
+    // The menu says how many peers an action reaches, so a multi-selection is never acted on by surprise.
+    const QString pauseText = allPaused ? (n > 1 ? tr("Resume %1 &Peers").arg(n) : tr("Resume &Peer"))
+                                        : (n > 1 ? tr("&Pause %1 Peers").arg(n) : tr("&Pause Peer"));
     if (m_pauseResume->text() != pauseText) {
         m_pauseResume->setText(pauseText);
-        m_pauseResume->setIconText(paused ? tr("Resume") : tr("Pause"));
-        m_pauseResume->setIcon(QIcon::fromTheme(paused ? QStringLiteral("media-playback-start")
-                                                       : QStringLiteral("media-playback-pause")));
+        m_pauseResume->setIconText(allPaused ? tr("Resume") : tr("Pause"));
+        m_pauseResume->setIcon(QIcon::fromTheme(allPaused ? QStringLiteral("media-playback-start")
+                                                          : QStringLiteral("media-playback-pause")));
     }
-    const bool any = peer != nullptr;
-    m_pauseResume->setEnabled(any && !stopped);
-    m_kill->setEnabled(any && !stopped);
-    m_restart->setEnabled(any);
-    m_conditions->setEnabled(any);
-    m_openFolder->setEnabled(any && !peer->dataDir.isEmpty());
-    m_remove->setEnabled(any);
+    m_kill->setText(n > 1 ? tr("&Kill %1 Peers").arg(n) : tr("&Kill Peer"));
+    m_restart->setText(n > 1 ? tr("&Restart %1 Peers").arg(n) : tr("&Restart Peer"));
+    m_remove->setText(n > 1 ? tr("Re&move %1 Peers").arg(n) : tr("Re&move Peer"));
+    m_pauseResume->setEnabled(anyRunning);
+    m_kill->setEnabled(anyRunning);
+    m_restart->setEnabled(n > 0);
+    m_conditions->setEnabled(n > 0);
+    const LabPeerSnapshot* current = m_snapshot ? m_snapshot->peer(m_selection->current()) : nullptr;
+    m_openFolder->setEnabled(current && !current->dataDir.isEmpty());
+    m_remove->setEnabled(n > 0);
+    m_selectAll->setEnabled(m_snapshot && !m_snapshot->peers.isEmpty());
 }
 
 void PeerActions::togglePause() {
-    const LabPeerSnapshot* peer = peerSnapshot();
-    if (!peer)
-        return;
-    if (peer->state == LabPeerState::Paused) {
-        m_controller->lab()->resumePeer(m_peer);
-        emit statusMessage(tr("Peer #%1 resumed.").arg(m_peer));
-    } else {
-        m_controller->lab()->pausePeer(m_peer);
-        emit statusMessage(tr("Peer #%1 paused.").arg(m_peer));
+    const QList<const LabPeerSnapshot*> peers = selectedSnapshots();
+    bool allPaused = !peers.isEmpty();
+    for (const LabPeerSnapshot* p : peers)
+        allPaused = allPaused && p->state == LabPeerState::Paused;
+    QList<int> acted;
+    for (const LabPeerSnapshot* p : peers) {
+        if (isStopped(p))
+            continue;
+        if (allPaused)
+            m_controller->lab()->resumePeer(p->id);
+        else
+            m_controller->lab()->pausePeer(p->id);
+        acted.append(p->id);
     }
+    if (!acted.isEmpty())
+        emit statusMessage(allPaused ? tr("Resumed %1.").arg(names(acted))
+                                     : tr("Paused %1.").arg(names(acted)));
 }
 
 void PeerActions::kill() {
-    if (!peerSnapshot())
-        return;
-    m_controller->lab()->killPeer(m_peer);
-    emit statusMessage(tr("Peer #%1 killed; Restart brings it back.").arg(m_peer));
+    QList<int> acted;
+    for (const LabPeerSnapshot* p : selectedSnapshots()) {
+        if (isStopped(p))
+            continue;
+        m_controller->lab()->killPeer(p->id);
+        acted.append(p->id);
+    }
+    if (!acted.isEmpty())
+        emit statusMessage(tr("Killed %1; Restart brings them back.").arg(names(acted)));
 }
 
 void PeerActions::restart() {
-    if (!peerSnapshot())
-        return;
-    m_controller->lab()->restartPeer(m_peer);
-    emit statusMessage(tr("Peer #%1 restarting.").arg(m_peer));
+    QList<int> acted;
+    for (const LabPeerSnapshot* p : selectedSnapshots()) {
+        m_controller->lab()->restartPeer(p->id);
+        // A restarted peer takes up its old pause state, so a peer paused before it was killed would come
+        // back paused: someone who restarts a peer wants it running. Commands to one peer run in order.
+        m_controller->lab()->resumePeer(p->id);
+        acted.append(p->id);
+    }
+    if (!acted.isEmpty())
+        emit statusMessage(tr("Restarting %1.").arg(names(acted)));
 }
 
 void PeerActions::editConditions() {
-    const LabPeerSnapshot* peer = peerSnapshot();
-    if (!peer)
+    const QList<const LabPeerSnapshot*> peers = selectedSnapshots();
+    if (peers.isEmpty())
         return;
-    const int id = m_peer;
-    PeerConditionsDialog dialog(id, peer->conditions, m_window);
-    if (dialog.exec() == QDialog::Accepted) {
+    const LabPeerSnapshot* current = m_snapshot->peer(m_selection->current());
+    QList<int> ids;
+    for (const LabPeerSnapshot* p : peers)
+        ids.append(p->id);
+    PeerConditionsDialog dialog(ids, current ? current->conditions : peers.first()->conditions, m_window);
+    if (dialog.exec() != QDialog::Accepted)
+        return;
+    for (int id : ids)
         m_controller->lab()->setConditions(id, dialog.conditions());
-        emit statusMessage(tr("Peer #%1's link changed.").arg(id));
-    }
+    emit statusMessage(tr("Changed the link of %1.").arg(names(ids)));
 }
 
 void PeerActions::openFolder() {
-    if (const LabPeerSnapshot* peer = peerSnapshot())
+    if (const LabPeerSnapshot* peer = m_snapshot ? m_snapshot->peer(m_selection->current()) : nullptr)
         QDesktopServices::openUrl(QUrl::fromLocalFile(peer->dataDir));
 }
 
 void PeerActions::remove() {
-    if (!peerSnapshot())
+    QList<int> ids;
+    for (const LabPeerSnapshot* p : selectedSnapshots())
+        ids.append(p->id);
+    if (ids.isEmpty())
         return;
-    m_controller->lab()->removePeer(m_peer, true);
-    emit statusMessage(tr("Peer #%1 removed.").arg(m_peer));
-    emit peerChosen(0);
+    if (ids.size() > 1 &&
+        QMessageBox::question(m_window, tr("Remove Peers"),
+                              tr("Remove %1? Leechers' downloaded copies are deleted.").arg(names(ids))) !=
+            QMessageBox::Yes)
+        return;
+    for (int id : ids)
+        m_controller->lab()->removePeer(id, true);
+    m_selection->clear();
+    emit statusMessage(tr("Removed %1.").arg(names(ids)));
+}
+
+void PeerActions::selectAll() {
+    if (!m_snapshot)
+        return;
+    QList<int> ids;
+    for (const LabPeerSnapshot& p : m_snapshot->peers)
+        ids.append(p.id);
+    m_selection->setPeers(ids, m_selection->current());
 }
 
 void PeerActions::addShortcutTarget(QWidget* view) {
     view->addAction(m_pauseResume);
+    view->addAction(m_selectAll);
     if (view->focusPolicy() == Qt::NoFocus)
         view->setFocusPolicy(Qt::ClickFocus);
 }
@@ -182,10 +263,18 @@ bool PeerActions::eventFilter(QObject* watched, QEvent* event) {
     const int peer = (*it)(menuEvent->pos());
     if (peer == 0)
         return false;
-    emit peerChosen(peer); // the window selects it everywhere, which comes back through setSelectedPeer()
+    // Right-clicking one of several selected peers acts on all of them, as in a file manager.
+    if (m_selection->contains(peer))
+        m_selection->setPeers(m_selection->peers(), peer);
+    else
+        m_selection->selectOnly(peer);
+    updateActions();
     QMenu menu(m_window);
-    menu.addSection(tr("Peer #%1").arg(peer));
+    const QList<int> peers = m_selection->peers();
+    menu.addSection(peers.size() == 1 ? tr("Peer #%1").arg(peer) : names(peers));
     menu.addActions(actions());
+    menu.addSeparator();
+    menu.addAction(m_selectAll);
     menu.exec(menuEvent->globalPos());
     return true;
 }

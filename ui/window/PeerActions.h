@@ -1,5 +1,7 @@
 #pragma once
 
+#include "shared/PeerSelection.h"
+
 #include "swarm/SwarmSnapshot.h"
 
 #include <QHash>
@@ -16,39 +18,42 @@ namespace swarmscope::ui {
 
 class LabController;
 
-// What a user can do to one peer, the selected one: pause or resume, kill, restart, change its link,
-// open its folder, remove it. The same actions fill the Peer menu, the toolbar and a context menu on any
-// view that can say which peer is under the mouse.
+// What a user can do to the selected peers, one or many: pause or resume, kill, restart, change their link,
+// open the current one's folder, remove them; and select every peer. The same actions fill the Peer menu,
+// the toolbar and a context menu on any view that can say which peer is under the mouse.
 class PeerActions : public QObject {
     Q_OBJECT
 public:
-    PeerActions(LabController* controller, QWidget* window);
+    PeerActions(LabController* controller, PeerSelection* selection, QWidget* window);
 
-    void setSelectedPeer(int peerId);
-    int selectedPeer() const { return m_peer; }
     void setSnapshot(const swarmscope::SwarmSnapshotPtr& snapshot);
+    PeerSelection* selection() const { return m_selection; }
 
+    // The peer actions, in menu order (select all is apart).
     QList<QAction*> actions() const;
     QAction* pauseResumeAction() const { return m_pauseResume; }
+    QAction* killAction() const { return m_kill; }
+    QAction* restartAction() const { return m_restart; }
+    QAction* conditionsAction() const { return m_conditions; }
     QAction* removeAction() const { return m_remove; }
+    QAction* selectAllAction() const { return m_selectAll; }
 
-    // Space pauses or resumes the selected peer while view, or a child of it, has the focus.
+    // Space pauses or resumes and Ctrl+A selects every peer while view, or a child of it, has the focus.
     void addShortcutTarget(QWidget* view);
-    // Right-clicking target selects the peer peerAt() finds under the point (widget coordinates) and
-    // opens the peer menu for it.
+    // Right-clicking target opens the peer menu for the peer peerAt() finds under the point (widget
+    // coordinates): for the whole selection when that peer is in it, else for that peer alone.
     void attachContextMenu(QWidget* target, std::function<int(const QPoint&)> peerAt);
 
-    // The actions themselves, on the selected peer.
+    // The actions themselves, on every selected peer.
     void togglePause();
     void kill();
     void restart();
     void editConditions();
     void openFolder();
     void remove();
+    void selectAll();
 
 signals:
-    // A context menu chose a peer; the window selects it everywhere.
-    void peerChosen(int peerId);
     void statusMessage(const QString& message);
 
 protected:
@@ -56,12 +61,14 @@ protected:
 
 private:
     void updateActions();
-    const LabPeerSnapshot* peerSnapshot() const;
+    // The selected peers the snapshot holds.
+    QList<const LabPeerSnapshot*> selectedSnapshots() const;
+    static QString names(const QList<int>& peers);
 
     LabController* m_controller;
+    PeerSelection* m_selection;
     QWidget* m_window;
     SwarmSnapshotPtr m_snapshot;
-    int m_peer = 0;
     QHash<QObject*, std::function<int(const QPoint&)>> m_targets;
 
     QAction* m_pauseResume;
@@ -70,6 +77,7 @@ private:
     QAction* m_conditions;
     QAction* m_openFolder;
     QAction* m_remove;
+    QAction* m_selectAll;
 };
 
 } // namespace swarmscope::ui

@@ -56,9 +56,6 @@ void TorrentImporter::createFrom(const QString& path) {
     dialog->setAttribute(Qt::WA_DeleteOnClose);
     if (!path.isEmpty())
         dialog->setSourcePath(path);
-    const int exponent = m_pieceExponent ? m_pieceExponent() : 0;
-    if (exponent > 0)
-        dialog->setPieceSizeExponent(exponent);
     // The lab's own tracker: a torrent made here is found by the lab's peers and by outside clients alike.
     dialog->setTracker(m_controller->announceUrl());
     connect(dialog, &CreateTorrentDialog::torrentCreated, this,

@@ -21,9 +21,6 @@ class TorrentImporter : public QObject {
 public:
     TorrentImporter(LabController* controller, QWidget* window);
 
-    // The piece size the create dialog starts from, as log2; 0: automatic from the file's size.
-    void setPieceSizeSource(std::function<int()> exponent) { m_pieceExponent = std::move(exponent); }
-
     // Opens the create dialog (not modal) with path as the source; empty: the user picks one.
     void createFrom(const QString& path);
     // Asks whether to seed the torrent, and from which folder, then adds it. False when it cannot be read
@@ -47,7 +44,6 @@ private:
 
     LabController* m_controller;
     QWidget* m_window;
-    std::function<int()> m_pieceExponent;
     int m_linkedSources = 0;
 };
 

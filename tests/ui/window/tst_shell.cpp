@@ -6,6 +6,7 @@
 #include "inspector/PeerInspector.h"
 #include "piecemap/PieceMapWidget.h"
 #include "shared/LabController.h"
+#include "shared/PeerSelection.h"
 #include "window/ControlPanel.h"
 #include "window/MainWindow.h"
 #include "window/PeerActions.h"
@@ -156,14 +157,15 @@ private slots:
         QTRY_COMPARE_WITH_TIMEOUT(window.currentSnapshot() ? window.currentSnapshot()->peers.size() : 0, 3,
                                   10000);
 
-        // A click in the graph is a peerSelected() from it; every other view follows.
+        // A click in the graph changes the selection the window shares; every other view follows.
         auto* graph = window.findChild<SwarmGraphWidget*>();
-        emit graph->peerSelected(1);
+        QCOMPARE(graph->selection(), window.selection());
+        graph->selection()->click(1, {}, {1, 2, 3});
         QCOMPARE(window.selectedPeer(), 1);
         QCOMPARE(window.findChild<PieceMapWidget*>()->selectedPeer(), 1);
         QCOMPARE(window.findChild<ChartsPanel*>()->selectedPeer(), 1);
         QCOMPARE(window.findChild<PeerInspector*>()->selectedPeer(), 1);
-        QCOMPARE(window.peerActions()->selectedPeer(), 1);
+        QCOMPARE(window.peerActions()->selection()->current(), 1);
     }
 
     void peerActionsPauseAndResumeTheSelectedPeer() {
