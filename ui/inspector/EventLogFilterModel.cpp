@@ -6,6 +6,13 @@ namespace swarmscope::ui {
 
 EventLogFilterModel::EventLogFilterModel(QObject* parent) : QSortFilterProxyModel(parent) {}
 
+void EventLogFilterModel::setTorrent(int torrent) {
+    if (torrent == m_torrent)
+        return;
+    m_torrent = torrent;
+    invalidateRowsFilter();
+}
+
 void EventLogFilterModel::setPeer(int peerId) {
     if (peerId == m_peer)
         return;
@@ -35,11 +42,16 @@ bool EventLogFilterModel::filterAcceptsRow(int sourceRow, const QModelIndex& sou
     // QVariant per cell, and check the cheap fields before any text.
     if (const auto* log = qobject_cast<const EventLogModel*>(source)) {
         const SwarmEvent& e = log->eventAt(sourceRow);
+        if (m_torrent > 0 && e.torrent != m_torrent)
+            return false;
         if (m_peer > 0 && e.peer != m_peer)
             return false;
         if (m_kind && e.event.kind != *m_kind)
             return false;
     } else {
+        if (m_torrent > 0 &&
+            source->index(sourceRow, 0, sourceParent).data(EventLogModel::TorrentRole).toInt() != m_torrent)
+            return false;
         if (m_peer > 0 && source->index(sourceRow, EventLogModel::PeerColumn, sourceParent)
                                   .data(EventLogModel::PeerRole)
                                   .toInt() != m_peer)

@@ -12,7 +12,57 @@ QString timeText(qint64 ms) {
         .arg(ms % 1000, 3, 10, QLatin1Char('0'));
 }
 
+QString remoteName(const SwarmEvent& e) {
+    if (e.remotePeer >= 0)
+        return QStringLiteral("#%1").arg(e.remotePeer);
+    if (!e.event.address.isNull())
+        return QString(e.event.address.toString() + u':' + QString::number(e.event.port));
+    return EventLogModel::tr("a peer");
+}
+
+QString because(const QString& reason) {
+    return reason.isEmpty() ? QString() : QStringLiteral(" (%1)").arg(reason);
+}
+
 } // namespace
+
+QString EventLogModel::sentence(const SwarmEvent& e) {
+    const QString me = QStringLiteral("#%1").arg(e.peer);
+    const QString them = remoteName(e);
+    const QString reason = because(e.event.reason);
+    const int piece = e.event.piece;
+    switch (e.event.kind) {
+    case PeerEventKind::Connected:
+        // Who dialled whom: the arrow of a connection.
+        return e.event.outgoing ? tr("%1 connected to %2").arg(me, them)
+                                : tr("%1 connected to %2").arg(them, me);
+    case PeerEventKind::Disconnected:
+        return tr("%1 disconnected from %2%3").arg(me, them, reason);
+    case PeerEventKind::Choked:
+        return tr("%1 choked %2%3").arg(me, them, reason);
+    case PeerEventKind::Unchoked:
+        return tr("%1 unchoked %2%3").arg(me, them, reason);
+    case PeerEventKind::PeerChoked:
+        return tr("%1 choked %2%3").arg(them, me, reason);
+    case PeerEventKind::PeerUnchoked:
+        return tr("%1 unchoked %2%3").arg(them, me, reason);
+    case PeerEventKind::Have:
+        return tr("%1 → %2: have piece %3").arg(them, me).arg(piece);
+    case PeerEventKind::PieceVerified:
+        return e.remotePeer > 0 || !e.event.address.isNull()
+                   ? tr("%1 verified piece %2, mostly from %3").arg(me).arg(piece).arg(them)
+                   : tr("%1 verified piece %2").arg(me).arg(piece);
+    case PeerEventKind::HashFailed:
+        return tr("%1: piece %2 failed its SHA-1 check, downloading it again").arg(me).arg(piece);
+    case PeerEventKind::PeerBanned:
+        return tr("%1 banned %2%3").arg(me, them, reason);
+    case PeerEventKind::Completed:
+        return tr("%1 has every piece: download complete").arg(me);
+    case PeerEventKind::Error:
+        return tr("%1 stopped working%2").arg(me, reason);
+    }
+    return peerEventKindName(e.event.kind);
+}
 
 EventLogModel::EventLogModel(QObject* parent) : QAbstractTableModel(parent) {}
 
@@ -87,8 +137,13 @@ QVariant EventLogModel::data(const QModelIndex& index, int role) const {
             return e.event.piece >= 0 ? QString::number(e.event.piece) : QString();
         case ReasonColumn:
             return e.event.reason;
+        case WhatColumn:
+            return sentence(e);
         }
         break;
+    case Qt::ToolTipRole:
+        // A cell too narrow for its sentence is elided: the tooltip always has the whole of it.
+        return QString(timeText(e.timeMs) + QStringLiteral("  ") + sentence(e));
     case Qt::TextAlignmentRole:
         if (index.column() == PieceColumn || index.column() == TimeColumn)
             return QVariant::fromValue(Qt::AlignRight | Qt::AlignVCenter);
@@ -101,6 +156,8 @@ QVariant EventLogModel::data(const QModelIndex& index, int role) const {
         return e.remotePeer;
     case TimeRole:
         return e.timeMs;
+    case TorrentRole:
+        return e.torrent;
     }
     return {};
 }
@@ -121,6 +178,8 @@ QVariant EventLogModel::headerData(int section, Qt::Orientation orientation, int
         return tr("Piece");
     case ReasonColumn:
         return tr("Reason");
+    case WhatColumn:
+        return tr("What happened");
     }
     return {};
 }

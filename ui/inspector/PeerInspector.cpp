@@ -57,7 +57,10 @@ PeerInspector::PeerInspector(QWidget* parent) : QWidget(parent) {
     m_filter->setSourceModel(m_log);
 
     m_summary = new QLabel(tr("No peer selected"), this);
+    m_summary->setObjectName(QStringLiteral("inspectorSummary"));
     m_summary->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    // A long line must not widen the dock: it is cut at the edge, and the tooltip has all of it.
+    m_summary->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
 
     m_connectionView = makeTable(this);
     m_connectionView->setModel(m_connections);
@@ -67,32 +70,46 @@ PeerInspector::PeerInspector(QWidget* parent) : QWidget(parent) {
     m_connectionView->setTextElideMode(Qt::ElideMiddle);
 
     m_search = new QLineEdit(this);
-    m_search->setPlaceholderText(tr("Filter events…"));
+    m_search->setPlaceholderText(tr("Filter…"));
     m_search->setClearButtonEnabled(true);
+    m_search->setToolTip(tr("Show only the events whose text contains this, e.g. \"#5\" or \"piece 12\""));
+    m_search->setMinimumWidth(m_search->fontMetrics().horizontalAdvance(QStringLiteral("Filter…")) + 40);
     m_kindBox = new QComboBox(this);
     m_kindBox->addItem(tr("All events"), -1);
     for (PeerEventKind kind : kKinds)
         m_kindBox->addItem(peerEventKindName(kind), int(kind));
+    m_kindBox->setToolTip(tr("Show one kind of event only: \"unchoked\" shows the choker at work, \"have\" "
+                             "the pieces spreading"));
+    m_kindBox->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+    m_kindBox->setMinimumContentsLength(9);
     m_allPeers = new QCheckBox(tr("All peers"), this);
-    m_allPeers->setToolTip(tr("Show every peer's events, not only the selected peer's"));
+    m_allPeers->setToolTip(tr("Show the events of every peer of the shown torrent, not only the selected "
+                              "peer's"));
 
     m_logView = makeTable(this);
     m_logView->setModel(m_filter);
     m_logView->horizontalHeader()->setStretchLastSection(true);
-    m_logView->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff); // the reason column stretches instead
+    m_logView->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff); // the sentence stretches instead
     m_logView->setTextElideMode(Qt::ElideRight);
+    // A sentence says who did what to whom; the parts stay in the model for the filters.
+    for (int column :
+         {int(EventLogModel::PeerColumn), int(EventLogModel::KindColumn), int(EventLogModel::RemoteColumn),
+          int(EventLogModel::PieceColumn), int(EventLogModel::ReasonColumn)})
+        m_logView->setColumnHidden(column, true);
     fitColumns();
     // Who dialled is in the remote's tooltip; the column would cost the flags their room.
     m_connectionView->setColumnHidden(ConnectionTableModel::DirectionColumn, true);
 
-    auto* filterRow = new QHBoxLayout;
+    m_filterRow = new QWidget(this);
+    auto* filterRow = new QHBoxLayout(m_filterRow);
+    filterRow->setContentsMargins(0, 0, 0, 0);
     filterRow->addWidget(m_search, 1);
     filterRow->addWidget(m_kindBox);
     filterRow->addWidget(m_allPeers);
     auto* logPane = new QWidget(this);
     auto* logLayout = new QVBoxLayout(logPane);
     logLayout->setContentsMargins(0, 0, 0, 0);
-    logLayout->addLayout(filterRow);
+    logLayout->addWidget(m_filterRow);
     logLayout->addWidget(m_logView, 1);
 
     auto* splitter = new QSplitter(Qt::Horizontal, this);
@@ -113,21 +130,18 @@ PeerInspector::PeerInspector(QWidget* parent) : QWidget(parent) {
         const int kind = m_kindBox->currentData().toInt();
         m_filter->setKind(kind < 0 ? std::nullopt : std::optional<PeerEventKind>(PeerEventKind(kind)));
     });
-    connect(m_allPeers, &QCheckBox::toggled, this, [this](bool all) {
-        m_filter->setPeer(all ? 0 : m_selectedPeer);
-        updatePeerColumn();
-    });
+    connect(m_allPeers, &QCheckBox::toggled, this,
+            [this](bool all) { m_filter->setPeer(all ? 0 : m_selectedPeer); });
     connect(m_connectionView, &QTableView::doubleClicked, this, [this](const QModelIndex& index) {
         const int remote = m_connections->remotePeerAt(index.row());
         if (remote > 0)
             emit peerSelected(remote);
     });
     connect(m_logView, &QTableView::doubleClicked, this, [this](const QModelIndex& index) {
-        if (index.column() != EventLogModel::RemoteColumn && index.column() != EventLogModel::PeerColumn)
-            return;
-        const int role = index.column() == EventLogModel::RemoteColumn ? EventLogModel::RemotePeerRole
-                                                                       : EventLogModel::PeerRole;
-        const int peer = index.data(role).toInt();
+        // The other peer of the sentence, or the reporting one when it names nobody else.
+        const int remote = index.data(EventLogModel::RemotePeerRole).toInt();
+        const int peer =
+            remote > 0 && remote != m_selectedPeer ? remote : index.data(EventLogModel::PeerRole).toInt();
         if (peer > 0)
             emit peerSelected(peer);
     });
@@ -160,10 +174,8 @@ void PeerInspector::fitColumns() {
     fit(m_connectionView, ConnectionTableModel::RequestsInColumn, QStringLiteral("999"));
     fit(m_connectionView, ConnectionTableModel::RttColumn, QStringLiteral("9999"));
     fit(m_logView, EventLogModel::TimeColumn, QStringLiteral("00:00.000"));
-    fit(m_logView, EventLogModel::PeerColumn, QStringLiteral("#9999"));
-    fit(m_logView, EventLogModel::KindColumn, QStringLiteral("piece verified"));
-    fit(m_logView, EventLogModel::RemoteColumn, QStringLiteral("#9999"));
-    fit(m_logView, EventLogModel::PieceColumn, QStringLiteral("99999"));
+    for (QTableView* view : {m_connectionView, m_logView})
+        view->verticalHeader()->setDefaultSectionSize(metrics.height() + 4);
 }
 
 int PeerInspector::connectionTableWidth() const {
@@ -187,7 +199,24 @@ void PeerInspector::resizeEvent(QResizeEvent* event) {
 void PeerInspector::setSnapshot(const SwarmSnapshotPtr& snapshot) {
     m_snapshot = snapshot;
     m_snapshotPending = true;
+    // The line is cheap and sits beside the piece map: it reads the same snapshot, now, so the two never
+    // disagree on a peer's share or rates. The tables follow at their own pace.
+    updateSummary();
     scheduleFlush();
+}
+
+void PeerInspector::setTorrent(int torrent) {
+    m_filter->setTorrent(torrent);
+}
+
+QString PeerInspector::summaryText() const {
+    return m_summary->text();
+}
+
+void PeerInspector::changeEvent(QEvent* event) {
+    QWidget::changeEvent(event);
+    if (event->type() == QEvent::FontChange)
+        fitColumns();
 }
 
 void PeerInspector::setSelectedPeer(int peerId) {
@@ -199,7 +228,6 @@ void PeerInspector::setSelectedPeer(int peerId) {
     m_connections->setPeer(peerId);
     if (!m_allPeers->isChecked())
         m_filter->setPeer(peerId);
-    updatePeerColumn();
     updateSummary();
 }
 
@@ -232,7 +260,6 @@ void PeerInspector::flush() {
     if (m_snapshotPending) {
         m_snapshotPending = false;
         m_connections->setSnapshot(m_snapshot);
-        updateSummary();
     }
     if (!m_pendingEvents.isEmpty()) {
         // Follow the newest line only when the user is already at the bottom; otherwise keep their place.
@@ -253,34 +280,40 @@ void PeerInspector::setEventLogCapacity(int rows) {
 void PeerInspector::setShowAllPeers(bool all) {
     m_allPeers->setChecked(all);
     m_filter->setPeer(all ? 0 : m_selectedPeer);
-    updatePeerColumn();
-}
-
-void PeerInspector::updatePeerColumn() {
-    // One peer's log needs no column saying which peer it is; every peer's does.
-    m_logView->setColumnHidden(EventLogModel::PeerColumn, !m_allPeers->isChecked() && m_selectedPeer > 0);
 }
 
 void PeerInspector::updateSummary() {
+    m_summarySequence = m_snapshot ? m_snapshot->sequence : 0;
     const LabPeerSnapshot* peer =
         m_snapshot && m_selectedPeer > 0 ? m_snapshot->peer(m_selectedPeer) : nullptr;
     if (!peer) {
         m_summary->setText(m_selectedPeer > 0 ? tr("Peer #%1 is gone").arg(m_selectedPeer)
                                               : tr("No peer selected"));
+        m_summary->setToolTip(QString());
         return;
     }
-    QString text = PeerListModel::peerName(*peer) + QStringLiteral(" — ") + labPeerStateName(peer->state) +
-                   QStringLiteral(" — ") + QString::number(peer->progress() * 100.0, 'f', 1) +
-                   QStringLiteral(" % — ↓ ") + formatSize(peer->downloadRate) + QStringLiteral("/s ↑ ") +
-                   formatSize(peer->uploadRate) + QStringLiteral("/s — ") +
-                   tr("%n connection(s)", nullptr, peer->connectionCount) + QStringLiteral(" — ") +
-                   pickerStrategyName(peer->strategy);
-    if (peer->port != 0)
-        text += QStringLiteral(" — 127.0.0.1:") + QString::number(peer->port);
+    const QString sep = QStringLiteral(" — ");
+    const QString progress = QString::number(peer->progress() * 100.0, 'f', 1) + QStringLiteral(" %");
+    QString text;
+    if (peer->state == LabPeerState::Stopped) {
+        // Killed, whatever share it had: it serves nobody and has no connections until it is restarted.
+        text = PeerListModel::peerName(*peer) + sep + tr("killed: no connections until Restart") + sep +
+               tr("%1 on its disk").arg(progress);
+    } else {
+        text = PeerListModel::peerName(*peer) + sep + labPeerStateName(peer->state) + sep + progress +
+               QStringLiteral(" — ↓ ") + formatSize(peer->downloadRate) + QStringLiteral("/s ↑ ") +
+               formatSize(peer->uploadRate) + QStringLiteral("/s") + sep +
+               tr("%n connection(s)", nullptr, peer->connectionCount) + sep +
+               pickerStrategyName(peer->strategy);
+        if (peer->port != 0)
+            text += QStringLiteral(" — 127.0.0.1:") + QString::number(peer->port);
+    }
     if (peer->state == LabPeerState::Error && !peer->error.isEmpty())
-        text += QStringLiteral(" — ") + peer->error;
-    if (text != m_summary->text())
+        text += sep + peer->error;
+    if (text != m_summary->text()) {
         m_summary->setText(text);
+        m_summary->setToolTip(text);
+    }
 }
 
 } // namespace swarmscope::ui

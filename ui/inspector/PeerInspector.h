@@ -20,9 +20,11 @@ class EventLogFilterModel;
 class EventLogModel;
 
 // The selected peer up close: a summary line, a table of its connections (flags spelled out, rates,
-// requests in flight, RTT), and the lab's event log filtered to that peer (or every peer), by kind and by
-// text. The log keeps every peer's events, bounded, so switching peers shows their history at once. Tables
-// refresh a few times a second, not at the snapshot rate; selecting a peer refreshes at once.
+// requests in flight, RTT), and the lab's event log as sentences, filtered to the shown torrent and to that
+// peer (or every peer of the torrent), by kind and by text. The log keeps every peer's events, bounded, so
+// switching peers or torrents shows their history at once. The summary follows every snapshot, so it reads
+// the same figures as the piece map beside it; the tables refresh a few times a second, not at the
+// snapshot rate; selecting a peer refreshes at once.
 class PeerInspector : public QWidget {
     Q_OBJECT
 public:
@@ -46,6 +48,12 @@ public:
     void setEventLogCapacity(int rows);
     // true: the log shows every peer's events, not only the selected peer's.
     void setShowAllPeers(bool all);
+    // The torrent whose events the log shows; 0: every torrent's.
+    void setTorrent(int torrent);
+
+    // What the summary line says, and the sequence number of the snapshot it was read from.
+    QString summaryText() const;
+    quint64 summarySequence() const { return m_summarySequence; }
 
     ConnectionTableModel* connectionModel() const { return m_connections; }
     EventLogModel* eventLogModel() const { return m_log; }
@@ -54,21 +62,27 @@ public:
     // The width the connection table's columns take together.
     int connectionTableWidth() const;
 
+    // The table views, for tests of what fits.
+    QTableView* connectionView() const { return m_connectionView; }
+    QTableView* logView() const { return m_logView; }
+    QWidget* logFilterRow() const { return m_filterRow; }
+
 signals:
-    // Double-clicking a connection to another lab peer, or an event's remote, selects that peer.
+    // Double-clicking a connection to another lab peer, or an event, selects the other peer.
     void peerSelected(int peerId);
 
 protected:
     void resizeEvent(QResizeEvent* event) override;
+    void changeEvent(QEvent* event) override;
 
 private:
     void fitColumns();
-    void updatePeerColumn();
     void updateSummary();
     void scheduleFlush();
 
     SwarmSnapshotPtr m_snapshot;
     bool m_snapshotPending = false;
+    quint64 m_summarySequence = 0;
     QList<SwarmEvent> m_pendingEvents;
     int m_refreshMs = 250;
     QTimer m_flushTimer;
@@ -83,6 +97,7 @@ private:
     QLineEdit* m_search = nullptr;
     QComboBox* m_kindBox = nullptr;
     QCheckBox* m_allPeers = nullptr;
+    QWidget* m_filterRow = nullptr;
 };
 
 } // namespace swarmscope::ui

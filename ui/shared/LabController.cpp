@@ -262,16 +262,9 @@ void LabController::onSnapshot(const SwarmSnapshotPtr& snapshot) {
 }
 
 void LabController::onEvents(const QList<SwarmEvent>& events) {
-    if (m_lab->torrentIds().size() <= 1) {
-        emit eventsReady(events);
-        return;
-    }
-    QList<SwarmEvent> shown;
-    for (const SwarmEvent& event : events)
-        if (event.torrent == m_activeTorrent)
-            shown.append(event);
-    if (!shown.isEmpty())
-        emit eventsReady(shown);
+    // Every torrent's: the log keeps them all and shows the shown torrent's, so switching back to a torrent
+    // shows what happened in it meanwhile.
+    emit eventsReady(events);
 }
 
 SwarmSnapshotPtr LabController::filterSnapshot(const SwarmSnapshotPtr& snapshot, int torrent) {

@@ -94,6 +94,7 @@ signals:
     void trackerReady(const QString& announceUrl);
     void errorOccurred(const QString& message);
     void snapshotReady(const swarmscope::SwarmSnapshotPtr& snapshot);
+    // Every torrent's events, each tagged with its torrent.
     void eventsReady(const QList<swarmscope::SwarmEvent>& events);
     void torrentsChanged();
     void activeTorrentChanged(int torrent);

@@ -379,6 +379,8 @@ void MainWindow::onActiveTorrentChanged(int torrent) {
     const std::optional<Metainfo> metainfo = currentTorrent();
     m_torrentInfo->setMetainfo(metainfo);
     m_pieceMap->setFileLayout(metainfo ? TorrentFileLayout(*metainfo) : TorrentFileLayout());
+    // The log follows the torrent too: with "All peers" it kept showing the previous torrent's rows.
+    m_inspector->setTorrent(torrent);
     m_controls->setTorrent(metainfo ? metainfo->name : QString(), metainfo ? metainfo->pieceCount() : 0,
                            metainfo ? metainfo->pieceLength : 0);
     // Another torrent's peers would share the charts' time axis with this one's.

@@ -5,9 +5,11 @@
 #include "inspector/EventLogFilterModel.h"
 #include "inspector/EventLogModel.h"
 #include "inspector/PeerInspector.h"
+#include "piecemap/PieceMapWidget.h"
 
 #include <QAbstractItemModelTester>
 #include <QSignalSpy>
+#include <QTableView>
 #include <QTest>
 
 using namespace swarmscope;
@@ -232,6 +234,103 @@ private slots:
         QCOMPARE(inspector.eventLogModel()->rowCount(), 0);
         QTRY_COMPARE(inspector.connectionModel()->rowCount(), 2);
         QCOMPARE(inspector.eventLogModel()->rowCount(), 1);
+    }
+
+    void eventLog_readsAsSentencesWithADirection() {
+        EventLogModel model;
+        SwarmEvent connected = logEvent(2, PeerEventKind::Connected, 4);
+        connected.event.outgoing = false; // #4 dialled #2
+        SwarmEvent outside = logEvent(2, PeerEventKind::Disconnected, -1, -1, QStringLiteral("timed out"));
+        outside.event.address = QHostAddress(QStringLiteral("10.0.0.9"));
+        outside.event.port = 6881;
+        model.appendEvents({logEvent(7, PeerEventKind::Have, 9, 51),
+                            logEvent(3, PeerEventKind::Unchoked, 5, -1, QStringLiteral("regular")),
+                            logEvent(3, PeerEventKind::PeerChoked, 5), connected, outside,
+                            logEvent(6, PeerEventKind::PieceVerified, 1, 12),
+                            logEvent(6, PeerEventKind::Completed)});
+        auto what = [&](int row) { return model.index(row, EventLogModel::WhatColumn).data().toString(); };
+        QCOMPARE(what(0), QStringLiteral("#9 → #7: have piece 51"));
+        QCOMPARE(what(1), QStringLiteral("#3 unchoked #5 (regular)"));
+        QCOMPARE(what(2), QStringLiteral("#5 choked #3"));
+        QCOMPARE(what(3), QStringLiteral("#4 connected to #2"));
+        QCOMPARE(what(4), QStringLiteral("#2 disconnected from 10.0.0.9:6881 (timed out)"));
+        QCOMPARE(what(5), QStringLiteral("#6 verified piece 12, mostly from #1"));
+        QCOMPARE(what(6), QStringLiteral("#6 has every piece: download complete"));
+        // However narrow the column, the whole sentence is in the tooltip.
+        QVERIFY(model.index(1, EventLogModel::WhatColumn).data(Qt::ToolTipRole).toString().endsWith(what(1)));
+        QVERIFY(model.index(1, EventLogModel::TimeColumn).data(Qt::ToolTipRole).toString().endsWith(what(1)));
+    }
+
+    void inspector_logShowsSentencesThatFitOrElideWithATooltip() {
+        PeerInspector inspector;
+        inspector.setRefreshIntervalMs(0);
+        inspector.resize(700, 240);
+        inspector.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&inspector));
+        inspector.setShowAllPeers(true);
+        inspector.appendEvents({logEvent(3, PeerEventKind::Unchoked, 5, -1, QStringLiteral("optimistic"))});
+        QTableView* log = inspector.logView();
+        // Time and sentence only; the parts are hidden, not squeezed.
+        int shown = 0;
+        for (int column = 0; column < EventLogModel::ColumnCount; ++column)
+            shown += log->isColumnHidden(column) ? 0 : 1;
+        QCOMPARE(shown, 2);
+        QVERIFY(!log->isColumnHidden(EventLogModel::WhatColumn));
+        const QFontMetrics metrics = log->fontMetrics();
+        QVERIFY(log->columnWidth(EventLogModel::TimeColumn) >=
+                metrics.horizontalAdvance(QStringLiteral("00:01.003")));
+        QVERIFY(log->columnWidth(EventLogModel::WhatColumn) >=
+                metrics.horizontalAdvance(QStringLiteral("#3 unchoked #5 (optimistic)")));
+        QCOMPARE(log->textElideMode(), Qt::ElideRight);
+    }
+
+    void inspector_logFollowsTheShownTorrent() {
+        PeerInspector inspector;
+        inspector.setRefreshIntervalMs(0);
+        SwarmEvent first = logEvent(1, PeerEventKind::Have, 2, 1);
+        SwarmEvent second = logEvent(7, PeerEventKind::Have, 8, 2);
+        second.torrent = 2;
+        inspector.appendEvents({first, first, second});
+        inspector.setShowAllPeers(true);
+        inspector.setTorrent(1);
+        QCOMPARE(inspector.eventLogFilter()->rowCount(), 2);
+        inspector.setTorrent(2);
+        QCOMPARE(inspector.eventLogFilter()->rowCount(), 1);
+        QCOMPARE(inspector.eventLogFilter()->index(0, EventLogModel::WhatColumn).data().toString(),
+                 QStringLiteral("#8 → #7: have piece 2"));
+        // And back: the first torrent's history is still there.
+        inspector.setTorrent(1);
+        QCOMPARE(inspector.eventLogFilter()->rowCount(), 2);
+    }
+
+    void inspector_summaryReadsTheSnapshotThePieceMapShows() {
+        PeerInspector inspector; // at its usual pace: tables four times a second
+        PieceMapWidget map;
+        inspector.setSelectedPeer(2);
+        for (int i = 0; i < 5; ++i) {
+            LabPeerSnapshot p = peer(2, TorrentRole::Leecher, i < 3 ? "1000000000" : "1111100000");
+            p.downloadRate = 1024 * (73 + 73 * i);
+            const SwarmSnapshotPtr s = snapshot(i * 100, {p});
+            map.setSnapshot(s);
+            inspector.setSnapshot(s);
+        }
+        QCOMPARE(inspector.summarySequence(), map.shownSequence());
+        QCOMPARE(map.shownProgress(2), 0.5);
+        QVERIFY2(inspector.summaryText().contains(QStringLiteral("50.0 %")),
+                 qPrintable(inspector.summaryText()));
+        QVERIFY2(inspector.summaryText().contains(QStringLiteral("↓ 365.0 KiB/s")),
+                 qPrintable(inspector.summaryText()));
+    }
+
+    void inspector_aKilledPeerReadsKilled() {
+        PeerInspector inspector;
+        LabPeerSnapshot p = peer(4, TorrentRole::Leecher, "1111");
+        p.state = LabPeerState::Stopped;
+        inspector.setSelectedPeer(4);
+        inspector.setSnapshot(snapshot(0, {p}));
+        QVERIFY2(inspector.summaryText().contains(QStringLiteral("killed")),
+                 qPrintable(inspector.summaryText()));
+        QVERIFY(!inspector.summaryText().contains(QStringLiteral("seeding")));
     }
 };
 
