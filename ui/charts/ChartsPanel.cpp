@@ -1,6 +1,7 @@
 #include "charts/ChartsPanel.h"
 
 #include "charts/ChartTimeAxis.h"
+#include "charts/ChartValueAxis.h"
 #include "shared/PieceAvailability.h"
 
 #include <QBarCategoryAxis>
@@ -30,17 +31,6 @@ constexpr int kMaxPoints = 600; // per series on screen; more would not show at 
 constexpr int kMaxBins = 25;    // availability bars
 constexpr quint16 kAbsent = ChartHistory::kAbsent;
 
-// The unit that keeps the largest rate between 1 and 1024.
-std::pair<double, QString> rateUnit(double maxRate) {
-    if (maxRate >= 1024.0 * 1024.0 * 1024.0)
-        return {1024.0 * 1024.0 * 1024.0, QStringLiteral("GiB/s")};
-    if (maxRate >= 1024.0 * 1024.0)
-        return {1024.0 * 1024.0, QStringLiteral("MiB/s")};
-    if (maxRate >= 1024.0)
-        return {1024.0, QStringLiteral("KiB/s")};
-    return {1.0, QStringLiteral("B/s")};
-}
-
 QCategoryAxis* makeTimeAxis() {
     auto* axis = new QCategoryAxis;
     axis->setLabelsPosition(QCategoryAxis::AxisLabelsPositionOnValue);
@@ -60,8 +50,6 @@ ChartsPanel::ChartsPanel(QWidget* parent) : QWidget(parent) {
     m_rateX = makeTimeAxis();
     m_rateY = new QValueAxis;
     m_rateY->setTitleText(tr("KiB/s"));
-    m_rateY->setLabelFormat(QStringLiteral("%.3g"));
-    m_rateY->setTickCount(5);
     m_rateChart->addAxis(m_rateX, Qt::AlignBottom);
     m_rateChart->addAxis(m_rateY, Qt::AlignLeft);
     for (QLineSeries* s : {m_downSeries, m_upSeries}) {
@@ -72,9 +60,7 @@ ChartsPanel::ChartsPanel(QWidget* parent) : QWidget(parent) {
     m_completionChart = new QChart;
     m_completionX = makeTimeAxis();
     m_completionY = new QValueAxis;
-    m_completionY->setRange(0, 100);
-    m_completionY->setTickCount(5);
-    m_completionY->setLabelFormat(QStringLiteral("%.0f"));
+    applyScale(m_completionY, AxisScale{100, 25, 0});
     m_completionY->setTitleText(tr("% complete"));
     m_completionChart->addAxis(m_completionX, Qt::AlignBottom);
     m_completionChart->addAxis(m_completionY, Qt::AlignLeft);
@@ -88,7 +74,7 @@ ChartsPanel::ChartsPanel(QWidget* parent) : QWidget(parent) {
     m_availabilityX->setTitleText(tr("peers that have the piece"));
     m_availabilityY = new QValueAxis;
     m_availabilityY->setTitleText(tr("pieces"));
-    m_availabilityY->setLabelFormat(QStringLiteral("%d"));
+
     m_availabilityChart->addAxis(m_availabilityX, Qt::AlignBottom);
     m_availabilityChart->addAxis(m_availabilityY, Qt::AlignLeft);
     m_availabilitySeries->attachAxis(m_availabilityX);
@@ -177,6 +163,7 @@ ChartsPanel::ChartsPanel(QWidget* parent) : QWidget(parent) {
             refreshNow();
     });
     m_refreshTimer.start();
+    applyFonts();
     refreshNow();
 }
 
@@ -284,6 +271,38 @@ void ChartsPanel::showEvent(QShowEvent* event) {
         refreshNow();
 }
 
+void ChartsPanel::changeEvent(QEvent* event) {
+    QWidget::changeEvent(event);
+    if (event->type() == QEvent::FontChange)
+        applyFonts();
+}
+
+void ChartsPanel::applyFonts() {
+    // A QChart is a graphics item: it takes no font from the widget it sits in, so zoom is passed on here.
+    const QFont labels = font();
+    QFont titles = font();
+    titles.setBold(true);
+    for (QChart* chart : {m_rateChart, m_completionChart, m_availabilityChart}) {
+        chart->legend()->setFont(labels);
+        for (QAbstractAxis* axis : chart->axes()) {
+            axis->setLabelsFont(labels);
+            axis->setTitleFont(titles);
+        }
+    }
+}
+
+QString ChartsPanel::rateAxisTitle() const {
+    return m_rateY->titleText();
+}
+
+QStringList ChartsPanel::rateAxisLabels() const {
+    QStringList labels;
+    const QByteArray format = m_rateY->labelFormat().toLatin1();
+    for (int i = 0; i * m_rateScale.step <= m_rateScale.top + 1e-9; ++i)
+        labels.append(QString::asprintf(format.constData(), i * m_rateScale.step));
+    return labels;
+}
+
 void ChartsPanel::refreshNow() {
     refreshRates();
     refreshCompletion();
@@ -306,10 +325,14 @@ double shownSpan(const std::vector<const ChartHistory::Sample*>& samples, int wi
 
 void ChartsPanel::refreshRates() {
     const std::vector<const ChartHistory::Sample*> samples = m_history.window(m_windowSeconds, kMaxPoints);
-    double maxRate = 1024.0; // an idle swarm's axis in KiB/s, not in fractions of a byte
+    // The scale is that of what the window shows now: a spike that has left the window no longer flattens
+    // what came after it (a 20 KiB/s cap was invisible under an old 100 MiB/s spike's axis).
+    double maxRate = 1000.0; // an idle swarm reads 0 to 1 KiB/s, not fractions of a byte
     for (const ChartHistory::Sample* s : samples)
         maxRate = std::max({maxRate, double(s->downloadRate), double(s->uploadRate)});
-    const auto [divisor, unit] = rateUnit(maxRate);
+    const RateUnit unitOfRate = rateUnitFor(maxRate);
+    const double divisor = unitOfRate.bytes;
+    const QString unit = unitOfRate.name;
     m_rateUnitBytes = divisor;
     const qint64 now = samples.empty() ? 0 : samples.back()->timeMs;
     QList<QPointF> down;
@@ -324,8 +347,8 @@ void ChartsPanel::refreshRates() {
     m_downSeries->replace(down);
     m_upSeries->replace(up);
     applyTimeTicks(m_rateX, chooseTimeTicks(shownSpan(samples, m_windowSeconds)));
-    m_rateY->setRange(0, maxRate / divisor * 1.05);
-    m_rateY->applyNiceNumbers();
+    m_rateScale = niceScale(maxRate / divisor * 1.02);
+    applyScale(m_rateY, m_rateScale);
     if (m_rateY->titleText() != unit)
         m_rateY->setTitleText(unit);
 }
@@ -469,8 +492,7 @@ void ChartsPanel::refreshAvailability() {
                 m_availabilitySet->replace(i, values[i]);
     }
     const qreal top = values.isEmpty() ? 1.0 : *std::max_element(values.cbegin(), values.cend());
-    m_availabilityY->setRange(0, qMax(1.0, top * 1.05));
-    m_availabilityY->applyNiceNumbers();
+    applyScale(m_availabilityY, niceScale(qMax(1.0, top), 5, true));
 }
 
 } // namespace swarmscope::ui

@@ -1,10 +1,12 @@
 #pragma once
 
 #include "charts/ChartHistory.h"
+#include "charts/ChartValueAxis.h"
 
 #include "swarm/SwarmSnapshot.h"
 
 #include <QList>
+#include <QSize>
 #include <QTimer>
 #include <QWidget>
 
@@ -62,12 +64,21 @@ public:
     QLineSeries* downloadSeries() const { return m_downSeries; }
     QLineSeries* uploadSeries() const { return m_upSeries; }
     double rateUnitBytes() const { return m_rateUnitBytes; }
+    // The rate chart's value axis now: its top and step, in rateUnitBytes() units, and its title (the unit).
+    AxisScale rateScale() const { return m_rateScale; }
+    QString rateAxisTitle() const;
+    // The labels the rate axis shows, bottom to top, as its label format writes them.
+    QStringList rateAxisLabels() const;
     // Whether the completion chart lists its series in a legend (it does not for many peers).
     bool isCompletionLegendShown() const;
 
-    // Saving, without dialogs; false when the file cannot be written. CSV holds the data of the current time
-    // window (the availability chart: the latest snapshot's histogram).
-    bool exportPng(Chart chart, const QString& path);
+    // Saving, without dialogs; false when the file cannot be written. A PNG is drawn at twice the screen's
+    // pixel density at logicalSize (kExportSize unless given), a title line included, so it is exactly
+    // logicalSize * 2 pixels. CSV holds the data of the current time window (the availability chart: the
+    // latest snapshot's histogram).
+    static constexpr QSize kExportSize{1200, 700};
+    bool exportPng(Chart chart, const QString& path, QSize logicalSize = kExportSize);
+    QChartView* chartView(Chart chart) const { return viewOf(chart); }
     bool exportCsv(Chart chart, const QString& path) const;
     // With a file dialog; what the buttons and context menus call.
     void exportPngInteractively(Chart chart);
@@ -86,6 +97,7 @@ signals:
 
 protected:
     void showEvent(QShowEvent* event) override;
+    void changeEvent(QEvent* event) override;
 
 private:
     QChartView* makeView(QChart* chart, Chart which);
@@ -96,6 +108,8 @@ private:
     QList<int> availabilityHistogram() const;
     QChartView* viewOf(Chart chart) const;
     QString titleOf(Chart chart) const;
+    // The charts draw text in fonts of their own: they follow the panel's, so zoom reaches them.
+    void applyFonts();
 
     SwarmSnapshotPtr m_snapshot;
     ChartHistory m_history;
@@ -104,6 +118,7 @@ private:
     bool m_dirty = false;
     QTimer m_refreshTimer;
     double m_rateUnitBytes = 1.0;
+    AxisScale m_rateScale;
 
     QTabWidget* m_tabs = nullptr;
     QComboBox* m_windowBox = nullptr;

@@ -1,6 +1,8 @@
 // Saving the charts: PNG pictures of what they show, CSV files of the data behind them.
 #include "charts/ChartsPanel.h"
 
+#include "shared/ViewExport.h"
+
 #include <QChart>
 #include <QChartView>
 #include <QComboBox>
@@ -28,37 +30,18 @@ QString fileStem(ChartsPanel::Chart chart) {
 
 } // namespace
 
-bool ChartsPanel::exportPng(Chart chart, const QString& path) {
+bool ChartsPanel::exportPng(Chart chart, const QString& path, QSize logicalSize) {
     refreshNow();
     QChartView* view = viewOf(chart);
     if (!view)
         return false;
-    // A chart that is not on show may never have been laid out; render it at a sensible size, not a sliver.
-    if (!view->isVisible() && (view->width() < 400 || view->height() < 250))
-        view->resize(800, 450);
-    const QPixmap plot = view->grab();
-    if (plot.isNull())
-        return false;
     // The tab's name is not in the picture, so the file gets a title line of its own.
-    QFont titleFont = font();
-    titleFont.setBold(true);
-    titleFont.setPointSizeF(titleFont.pointSizeF() * 1.15);
-    const int titleHeight = QFontMetrics(titleFont).height() + 10;
     QString title = titleOf(chart);
     if (chart != Chart::Availability)
         title += QStringLiteral(" — ") +
                  (m_windowSeconds > 0 ? tr("last %1").arg(m_windowBox->currentText()) : tr("whole run"));
-    QPixmap image(plot.width(), plot.height() + int(titleHeight * plot.devicePixelRatio()));
-    image.setDevicePixelRatio(plot.devicePixelRatio());
-    image.fill(palette().color(QPalette::Base));
-    QPainter painter(&image);
-    painter.setFont(titleFont);
-    painter.setPen(palette().color(QPalette::Text));
-    const QSizeF logical = plot.deviceIndependentSize();
-    painter.drawText(QRectF(0, 0, logical.width(), titleHeight), Qt::AlignCenter, title);
-    painter.drawPixmap(QPointF(0, titleHeight), plot);
-    painter.end();
-    return image.save(path, "PNG");
+    // Drawn at the picture's own size, not the dock's: a chart in a narrow dock came out at 428 x 413.
+    return saveWidgetPng(view, path, logicalSize, title);
 }
 
 bool ChartsPanel::exportCsv(Chart chart, const QString& path) const {
