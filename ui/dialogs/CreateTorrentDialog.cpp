@@ -17,8 +17,10 @@
 #include <QProgressBar>
 #include <QPushButton>
 #include <QSaveFile>
+#include <QSignalBlocker>
 #include <QSlider>
 #include <QThread>
+#include <QTimer>
 #include <QToolButton>
 #include <QVBoxLayout>
 
@@ -29,19 +31,36 @@ namespace {
 constexpr int kMinExponent = 14; // 16 KiB
 constexpr int kMaxExponent = 24; // 16 MiB
 
-qint64 sizeOnDisk(const QString& path) {
+// A typed path is looked at on every pause in typing, so a folder is counted only so far: "/" must not
+// walk the whole disk while someone types "/home/...".
+constexpr int kMaxCountedFiles = 20000;
+
+struct SourceSize {
+    qint64 bytes = 0;
+    int files = 0;
+    bool partial = false; // stopped counting at kMaxCountedFiles
+};
+
+SourceSize sizeOnDisk(const QString& path) {
+    SourceSize size;
     const QFileInfo info(path);
-    if (info.isFile())
-        return info.size();
+    if (info.isFile()) {
+        size.bytes = info.size();
+        size.files = 1;
+        return size;
+    }
     if (!info.isDir())
-        return 0;
-    qint64 total = 0;
+        return size;
     QDirIterator it(path, QDir::Files | QDir::Hidden | QDir::NoSymLinks, QDirIterator::Subdirectories);
     while (it.hasNext()) {
         it.next();
-        total += it.fileInfo().size();
+        size.bytes += it.fileInfo().size();
+        if (++size.files >= kMaxCountedFiles) {
+            size.partial = it.hasNext();
+            break;
+        }
     }
-    return total;
+    return size;
 }
 
 } // namespace
@@ -52,7 +71,13 @@ CreateTorrentDialog::CreateTorrentDialog(QWidget* parent) : QDialog(parent) {
 
     m_source = new QLineEdit(this);
     m_source->setObjectName(QStringLiteral("sourceEdit"));
-    m_source->setPlaceholderText(tr("A file or folder to share"));
+    m_source->setPlaceholderText(tr("A file or folder to share: type its path or choose it"));
+    m_sourceStatus = new QLabel(this);
+    m_sourceStatus->setObjectName(QStringLiteral("sourceStatus"));
+    m_sourceStatus->setWordWrap(true);
+    m_sourceTimer = new QTimer(this);
+    m_sourceTimer->setSingleShot(true);
+    m_sourceTimer->setInterval(kTypingPauseMs);
     auto* fileButton = new QPushButton(tr("File…"), this);
     auto* folderButton = new QPushButton(tr("Folder…"), this);
     auto* sourceRow = new QHBoxLayout;
@@ -75,8 +100,12 @@ CreateTorrentDialog::CreateTorrentDialog(QWidget* parent) : QDialog(parent) {
     m_pieceSlider->setTickPosition(QSlider::TicksBelow);
     m_pieceSlider->setTickInterval(1);
     m_pieceSlider->setValue(18);
-    m_pieceSlider->setToolTip(tr("Piece size, in powers of two from 16 KiB to 16 MiB. Smaller pieces spread "
-                                 "sooner but cost more hashes and messages."));
+    m_pieceSlider->setToolTip(
+        tr("Piece size, in powers of two from 16 KiB to 16 MiB; it starts at the size "
+           "suggested for the source (1000 to 2000 pieces). Smaller pieces spread sooner, "
+           "since a peer can pass on a piece only once it has all of it, but cost more "
+           "hashes, HAVE messages and bitfield bytes. Watch the piece map: with small "
+           "pieces the rows fill in fine grains."));
     m_pieceInfo = new QLabel(this);
     m_pieceInfo->setMinimumWidth(200);
     auto* pieceRow = new QHBoxLayout;
@@ -108,6 +137,7 @@ CreateTorrentDialog::CreateTorrentDialog(QWidget* parent) : QDialog(parent) {
 
     auto* form = new QFormLayout;
     form->addRow(tr("Source:"), sourceRow);
+    form->addRow(QString(), m_sourceStatus);
     form->addRow(tr("Piece size:"), pieceRow);
     form->addRow(tr("Tracker:"), m_tracker);
     form->addRow(QString(), m_private);
@@ -123,7 +153,16 @@ CreateTorrentDialog::CreateTorrentDialog(QWidget* parent) : QDialog(parent) {
     connect(fileButton, &QPushButton::clicked, this, &CreateTorrentDialog::chooseFile);
     connect(folderButton, &QPushButton::clicked, this, &CreateTorrentDialog::chooseFolder);
     connect(outputButton, &QPushButton::clicked, this, &CreateTorrentDialog::chooseOutput);
-    connect(m_source, &QLineEdit::editingFinished, this, [this]() { setSourcePath(m_source->text()); });
+    // As typed: a pause in typing is enough, no Tab or Enter needed (a typed path used to do nothing until
+    // Tab was pressed). Leaving the field applies it at once.
+    connect(m_source, &QLineEdit::textChanged, this, [this]() {
+        m_sourceValid = false;
+        m_appliedSource.clear();
+        updateButtons();
+        m_sourceTimer->start();
+    });
+    connect(m_sourceTimer, &QTimer::timeout, this, &CreateTorrentDialog::applySource);
+    connect(m_source, &QLineEdit::editingFinished, this, &CreateTorrentDialog::applySource);
     connect(m_output, &QLineEdit::textChanged, this, &CreateTorrentDialog::updateButtons);
     connect(m_pieceSlider, &QSlider::valueChanged, this, &CreateTorrentDialog::updatePieceInfo);
     connect(m_createButton, &QPushButton::clicked, this, &CreateTorrentDialog::startCreation);
@@ -140,22 +179,74 @@ CreateTorrentDialog::~CreateTorrentDialog() {
 }
 
 void CreateTorrentDialog::setSourcePath(const QString& path) {
-    m_source->setText(QDir::toNativeSeparators(path));
-    m_sourceSize = sizeOnDisk(path);
-    const QFileInfo info(path);
-    if (m_output->text().isEmpty() && info.exists())
-        m_output->setText(QDir::toNativeSeparators(info.absolutePath() + u'/' + info.fileName() +
-                                                   QStringLiteral(".torrent")));
-    if (info.exists()) {
-        // Start from the automatic choice; the user can move the slider from there.
-        const qint64 automatic = automaticPieceLength(m_sourceSize);
-        int exponent = kMinExponent;
-        while ((qint64(1) << exponent) < automatic && exponent < kMaxExponent)
-            ++exponent;
-        m_pieceSlider->setValue(exponent);
+    {
+        const QSignalBlocker block(m_source);
+        m_source->setText(QDir::toNativeSeparators(path));
     }
+    applySource();
+}
+
+void CreateTorrentDialog::applySource() {
+    m_sourceTimer->stop();
+    const QString path = sourcePath();
+    if (path == m_appliedSource && !path.isEmpty()) {
+        updateButtons();
+        return;
+    }
+    m_appliedSource = path;
+    const QFileInfo info(path);
+    auto fail = [this](const QString& why) {
+        m_sourceValid = false;
+        m_sourceSize = 0;
+        m_sourceStatus->setText(
+            QStringLiteral("<span style='color:#b3261e'>%1</span>").arg(why.toHtmlEscaped()));
+        updatePieceInfo();
+        updateButtons();
+    };
+    if (path.isEmpty()) {
+        m_sourceValid = false;
+        m_sourceStatus->setText(tr("Type the path of a file or folder, or use the buttons."));
+        updatePieceInfo();
+        updateButtons();
+        return;
+    }
+    if (!info.exists())
+        return fail(tr("No such file or folder."));
+    if (!info.isReadable())
+        return fail(tr("Not readable by you."));
+    const SourceSize size = sizeOnDisk(path);
+    if (size.files == 0)
+        return fail(info.isDir() ? tr("An empty folder: nothing to share.") : tr("Not a file or folder."));
+    if (size.bytes == 0)
+        return fail(tr("Only empty files: nothing to share."));
+    m_sourceValid = true;
+    m_sourceSize = size.bytes;
+    const QString what =
+        info.isDir()
+            ? (size.partial ? tr("a large folder: at least %n file(s), %1 so far", nullptr, size.files)
+                            : tr("a folder of %n file(s), %1", nullptr, size.files))
+                  .arg(formatSize(size.bytes))
+            : tr("a file of %1").arg(formatSize(size.bytes));
+    m_sourceStatus->setText(QStringLiteral("<span style='color:#2e7d32'>&#10004;</span> ") +
+                            what.toHtmlEscaped());
+    // The output follows the source while it is the one filled in for the previous source.
+    if (m_output->text().isEmpty() || m_output->text() == m_autoOutput) {
+        m_autoOutput = QDir::toNativeSeparators(info.absolutePath() + u'/' + info.fileName() +
+                                                QStringLiteral(".torrent"));
+        m_output->setText(m_autoOutput);
+    }
+    // Start from the suggested size; the user can move the slider from there.
+    m_automaticPieceSize = automaticPieceLength(m_sourceSize);
+    int exponent = kMinExponent;
+    while ((qint64(1) << exponent) < m_automaticPieceSize && exponent < kMaxExponent)
+        ++exponent;
+    m_pieceSlider->setValue(exponent);
     updatePieceInfo();
     updateButtons();
+}
+
+QString CreateTorrentDialog::sourceStatus() const {
+    return m_sourceStatus->text();
 }
 
 QString CreateTorrentDialog::sourcePath() const {
@@ -190,8 +281,11 @@ void CreateTorrentDialog::updatePieceInfo() {
     const qint64 size = pieceSize();
     if (m_sourceSize > 0) {
         const qint64 pieces = (m_sourceSize + size - 1) / size;
-        m_pieceInfo->setText(
-            tr("%1 → %n piece(s)", nullptr, int(qMin<qint64>(pieces, INT_MAX))).arg(formatSize(size)));
+        QString text =
+            tr("%1 → %n piece(s)", nullptr, int(qMin<qint64>(pieces, INT_MAX))).arg(formatSize(size));
+        if (size == m_automaticPieceSize)
+            text += tr(" (suggested)");
+        m_pieceInfo->setText(text);
     } else {
         m_pieceInfo->setText(formatSize(size));
     }
@@ -199,7 +293,7 @@ void CreateTorrentDialog::updatePieceInfo() {
 
 void CreateTorrentDialog::updateButtons() {
     const bool busy = m_worker != nullptr;
-    m_createButton->setEnabled(!busy && !sourcePath().isEmpty() && !outputPath().isEmpty());
+    m_createButton->setEnabled(!busy && m_sourceValid && !outputPath().isEmpty());
     m_source->setEnabled(!busy);
     m_output->setEnabled(!busy);
     m_pieceSlider->setEnabled(!busy);

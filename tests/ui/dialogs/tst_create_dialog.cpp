@@ -12,6 +12,8 @@
 
 #include <QAbstractItemModelTester>
 #include <QApplication>
+#include <QDir>
+#include <QLineEdit>
 #include <QPushButton>
 #include <QSignalSpy>
 #include <QStandardPaths>
@@ -153,6 +155,44 @@ private slots:
                                      window.currentSnapshot()->peer(peers.first())->state ==
                                          LabPeerState::Seeding,
                                  10000);
+    }
+
+    void aTypedPathTakesEffectAsTypedWithFeedback() {
+        QTemporaryDir dir;
+        const QString source = dir.filePath(QStringLiteral("notes.bin"));
+        QVERIFY(testsupport::writeRandomFile(source, 3 * 1024 * 1024));
+        CreateTorrentDialog dialog;
+        dialog.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&dialog));
+        auto* edit = dialog.findChild<QLineEdit*>(QStringLiteral("sourceEdit"));
+        auto* create = dialog.findChild<QPushButton*>(QStringLiteral("createButton"));
+        edit->setFocus();
+        // A wrong path first: said so, and Create stays off.
+        QTest::keyClicks(edit, dir.filePath(QStringLiteral("note")));
+        QTRY_VERIFY(dialog.sourceStatus().contains(QStringLiteral("No such file or folder")));
+        QVERIFY(!create->isEnabled());
+        // Finishing the name, with no Tab and no Enter: it takes effect a moment after the last key.
+        QTest::keyClicks(edit, QStringLiteral("s.bin"));
+        QTRY_VERIFY_WITH_TIMEOUT(dialog.isSourceValid(), 2000);
+        QVERIFY(edit->hasFocus());
+        QVERIFY2(dialog.sourceStatus().contains(QStringLiteral("3.0 MiB")),
+                 qPrintable(dialog.sourceStatus()));
+        QCOMPARE(dialog.outputPath(), source + QStringLiteral(".torrent"));
+        QVERIFY(create->isEnabled());
+        // The output followed the source it was filled in for; typed over, it is the user's.
+        QTest::keyClick(edit, Qt::Key_Backspace);
+        QTRY_VERIFY(!dialog.isSourceValid());
+        QVERIFY(!create->isEnabled());
+        dialog.setOutputPath(dir.filePath(QStringLiteral("mine.torrent")));
+        QTest::keyClicks(edit, QStringLiteral("n"));
+        QTRY_VERIFY(dialog.isSourceValid());
+        QCOMPARE(dialog.outputPath(), dir.filePath(QStringLiteral("mine.torrent")));
+        // An empty folder cannot be shared.
+        QVERIFY(QDir(dir.path()).mkdir(QStringLiteral("empty")));
+        edit->clear();
+        QTest::keyClicks(edit, dir.filePath(QStringLiteral("empty")));
+        QTRY_VERIFY(dialog.sourceStatus().contains(QStringLiteral("empty folder")));
+        QVERIFY(!create->isEnabled());
     }
 };
 
