@@ -34,7 +34,17 @@ int runGui(int argc, char** argv) {
     const QCommandLineOption after(QStringLiteral("after"),
                                    QStringLiteral("Seconds to wait before the screenshot."),
                                    QStringLiteral("SECONDS"), QStringLiteral("2"));
-    parser.addOptions({demo, screenshot, after});
+    const QCommandLineOption size(QStringLiteral("size"),
+                                  QStringLiteral("The window's size, for screenshots: WIDTHxHEIGHT."),
+                                  QStringLiteral("WxH"));
+    const QCommandLineOption zoom(QStringLiteral("zoom"),
+                                  QStringLiteral("Zoom every view, in percent (50..300)."),
+                                  QStringLiteral("PERCENT"));
+    const QCommandLineOption show(
+        QStringLiteral("show"),
+        QStringLiteral("Bring a view to the front: help, matrix, completion, availability."),
+        QStringLiteral("VIEW"));
+    parser.addOptions({demo, screenshot, after, size, zoom, show});
     if (!parser.parse(app.arguments())) {
         cli::printError(parser.errorText() + QStringLiteral(" (swarmscope)"));
         return cli::ExitBadInput;
@@ -51,8 +61,44 @@ int runGui(int argc, char** argv) {
         return cli::ExitBadInput;
     }
 
+    QSize windowSize;
+    if (parser.isSet(size)) {
+        const QStringList parts = parser.value(size).split(u'x');
+        bool w = false;
+        bool h = false;
+        if (parts.size() == 2)
+            windowSize = QSize(parts[0].toInt(&w), parts[1].toInt(&h));
+        if (!w || !h || windowSize.width() < 320 || windowSize.height() < 240) {
+            cli::printError(QStringLiteral("--size needs WIDTHxHEIGHT, at least 320x240 (--size)"));
+            return cli::ExitBadInput;
+        }
+    }
+    int zoomPercent = 0;
+    if (parser.isSet(zoom)) {
+        bool ok = false;
+        zoomPercent = parser.value(zoom).toInt(&ok);
+        if (!ok || zoomPercent < ui::MainWindow::kMinZoomPercent ||
+            zoomPercent > ui::MainWindow::kMaxZoomPercent) {
+            cli::printError(QStringLiteral("--zoom needs a percentage between 50 and 300 (--zoom)"));
+            return cli::ExitBadInput;
+        }
+    }
+    const QString shown = parser.value(show);
+    if (parser.isSet(show) && !QStringList{QStringLiteral("help"), QStringLiteral("matrix"),
+                                           QStringLiteral("completion"), QStringLiteral("availability")}
+                                   .contains(shown)) {
+        cli::printError(QStringLiteral("--show needs help, matrix, completion or availability (--show)"));
+        return cli::ExitBadInput;
+    }
+
     ui::MainWindow window;
+    if (windowSize.isValid())
+        window.resize(windowSize);
+    if (zoomPercent > 0)
+        window.setZoomPercent(zoomPercent);
     window.show();
+    if (!shown.isEmpty())
+        window.showView(shown);
     // A logout or Ctrl+C in the terminal closes the window as the Quit action does: the peers say
     // "stopped" to the tracker and the run folder is cleaned up, instead of dying mid-write.
     try {

@@ -109,7 +109,9 @@ ChartsPanel::ChartsPanel(QWidget* parent) : QWidget(parent) {
     m_tabs->setTabToolTip(2, tr("How many peers hold each piece, now"));
 
     m_windowBox = new QComboBox(this);
-    m_windowBox->setToolTip(tr("How much history the time charts show"));
+    m_windowBox->setObjectName(QStringLiteral("timeWindowBox"));
+    m_windowBox->setToolTip(tr("How much history the time charts show, and the span the who-sent-what "
+                               "matrix sums; the rate axis fits what this window shows"));
     m_windowBox->addItem(tr("30 s"), 30);
     m_windowBox->addItem(tr("2 min"), 120);
     m_windowBox->addItem(tr("10 min"), 600);
@@ -182,6 +184,7 @@ QChartView* ChartsPanel::makeView(QChart* chart, Chart which) {
     view->setContextMenuPolicy(Qt::CustomContextMenu);
     connect(view, &QWidget::customContextMenuRequested, this, [this, view, which](const QPoint& pos) {
         QMenu menu;
+        menu.setFont(font()); // a window of its own: the window's zoom does not reach it
         menu.addAction(tr("Save chart as PNG…"), this, [this, which] { exportPngInteractively(which); });
         menu.addAction(tr("Save data as CSV…"), this, [this, which] { exportCsvInteractively(which); });
         menu.exec(view->mapToGlobal(pos));
@@ -258,6 +261,7 @@ void ChartsPanel::setTimeWindowSeconds(int seconds) {
     if (index >= 0 && index != m_windowBox->currentIndex())
         m_windowBox->setCurrentIndex(index);
     refreshNow();
+    emit timeWindowChanged(m_windowSeconds);
 }
 
 void ChartsPanel::clearHistory() {

@@ -94,6 +94,8 @@ public:
 
 signals:
     void peerSelected(int peerId);
+    // The time window changed (0: the whole run); the who-sent-what matrix sums the same span.
+    void timeWindowChanged(int seconds);
 
 protected:
     void showEvent(QShowEvent* event) override;

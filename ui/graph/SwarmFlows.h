@@ -39,8 +39,8 @@ public:
     int flowingCount() const { return m_flowing; }
     // Connected pairs of lab peers, flowing or not.
     int connectionCount() const { return m_connections; }
-    // The top of the scale, bytes per second, and where a rate sits on it, 0..1, in proportion: a flow half as
-    // busy as the busiest is drawn half as far along the scale, so the eye can compare them.
+    // The top of the scale, bytes per second, and where a rate sits on it, 0..1, in proportion: a flow half
+    // as busy as the busiest is drawn half as far along the scale, so the eye can compare them.
     qint64 scaleMax() const { return m_scaleMax; }
     double level(qint64 rate) const;
 

@@ -162,7 +162,7 @@ QString SwarmGraphWidget::summaryText() const {
             .arg(flowing)
             .arg(m_selection->isEmpty() ? QString() : tr(", plus every flow of the selected peers"));
     }
-    return tr("%1 peers, %2 connections, %3 sending now")
+    return tr("%1 peers, %2 connections; data moves along %3 arrows now")
         .arg(m_nodes.size())
         .arg(connectionCount())
         .arg(flowing);

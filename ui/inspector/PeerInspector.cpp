@@ -8,7 +8,7 @@
 
 #include <QCheckBox>
 #include <QComboBox>
-#include <QHBoxLayout>
+#include <QGridLayout>
 #include <QHeaderView>
 #include <QLabel>
 #include <QLineEdit>
@@ -101,11 +101,9 @@ PeerInspector::PeerInspector(QWidget* parent) : QWidget(parent) {
     m_connectionView->setColumnHidden(ConnectionTableModel::DirectionColumn, true);
 
     m_filterRow = new QWidget(this);
-    auto* filterRow = new QHBoxLayout(m_filterRow);
-    filterRow->setContentsMargins(0, 0, 0, 0);
-    filterRow->addWidget(m_search, 1);
-    filterRow->addWidget(m_kindBox);
-    filterRow->addWidget(m_allPeers);
+    m_filterLayout = new QGridLayout(m_filterRow);
+    m_filterLayout->setContentsMargins(0, 0, 0, 0);
+    arrangeFilters(false);
     auto* logPane = new QWidget(this);
     auto* logLayout = new QVBoxLayout(logPane);
     logLayout->setContentsMargins(0, 0, 0, 0);
@@ -178,6 +176,38 @@ void PeerInspector::fitColumns() {
         view->verticalHeader()->setDefaultSectionSize(metrics.height() + 4);
 }
 
+void PeerInspector::arrangeFilters(bool twoLines) {
+    m_filtersOnTwoLines = twoLines;
+    for (QWidget* w : {static_cast<QWidget*>(m_search), static_cast<QWidget*>(m_kindBox),
+                       static_cast<QWidget*>(m_allPeers)})
+        m_filterLayout->removeWidget(w);
+    if (twoLines) {
+        m_filterLayout->addWidget(m_search, 0, 0, 1, 2);
+        m_filterLayout->addWidget(m_kindBox, 1, 0);
+        m_filterLayout->addWidget(m_allPeers, 1, 1);
+        m_filterLayout->setColumnStretch(0, 1);
+        m_filterLayout->setColumnStretch(2, 0);
+    } else {
+        m_filterLayout->addWidget(m_search, 0, 0);
+        m_filterLayout->addWidget(m_kindBox, 0, 1);
+        m_filterLayout->addWidget(m_allPeers, 0, 2);
+        m_filterLayout->setColumnStretch(0, 1);
+    }
+    // The splitter asks the log pane for its minimum at once: the pane's layout must not answer from its
+    // cache.
+    m_filterLayout->invalidate();
+    m_filterRow->updateGeometry();
+    if (QLayout* pane = m_filterRow->parentWidget()->layout())
+        pane->invalidate();
+}
+
+int PeerInspector::oneLineFilterWidth() const {
+    // What the layout gives each at least: its minimum size where one is set, else its hint.
+    auto least = [](const QWidget* w) { return w->minimumSize().expandedTo(w->minimumSizeHint()).width(); };
+    const int spacing = qMax(0, m_filterLayout->horizontalSpacing());
+    return least(m_search) + least(m_kindBox) + least(m_allPeers) + 2 * spacing;
+}
+
 int PeerInspector::connectionTableWidth() const {
     int width = 0;
     for (int column = 0; column < ConnectionTableModel::ColumnCount; ++column)
@@ -188,11 +218,20 @@ int PeerInspector::connectionTableWidth() const {
 
 void PeerInspector::resizeEvent(QResizeEvent* event) {
     QWidget::resizeEvent(event);
+    shareWidth();
+}
+
+void PeerInspector::shareWidth() {
     // The connection table gets the width its columns need when there is room, and the log the rest.
     const int total = m_splitter->width() - m_splitter->handleWidth();
     if (total <= 0)
         return;
     const int table = qMin(connectionTableWidth(), qMax(total * 3 / 5, total - 270));
+    // Where the log's filters do not fit on one line beside a table that shows every column (a 1280-pixel
+    // screen), the text filter goes over the others: a line of log less, no column cut.
+    const bool twoLines = total - table < oneLineFilterWidth();
+    if (twoLines != m_filtersOnTwoLines)
+        arrangeFilters(twoLines);
     m_splitter->setSizes({table, total - table});
 }
 
@@ -215,8 +254,10 @@ QString PeerInspector::summaryText() const {
 
 void PeerInspector::changeEvent(QEvent* event) {
     QWidget::changeEvent(event);
-    if (event->type() == QEvent::FontChange)
+    if (event->type() == QEvent::FontChange) {
         fitColumns();
+        shareWidth();
+    }
 }
 
 void PeerInspector::setSelectedPeer(int peerId) {

@@ -8,6 +8,7 @@
 
 class QCheckBox;
 class QComboBox;
+class QGridLayout;
 class QLabel;
 class QLineEdit;
 class QSplitter;
@@ -66,6 +67,9 @@ public:
     QTableView* connectionView() const { return m_connectionView; }
     QTableView* logView() const { return m_logView; }
     QWidget* logFilterRow() const { return m_filterRow; }
+    // Whether the log's filters take two lines (the text filter over the others) to leave the connection
+    // table the width its columns need.
+    bool filtersOnTwoLines() const { return m_filtersOnTwoLines; }
 
 signals:
     // Double-clicking a connection to another lab peer, or an event, selects the other peer.
@@ -77,6 +81,10 @@ protected:
 
 private:
     void fitColumns();
+    // Shares the width between the connection table and the log.
+    void shareWidth();
+    void arrangeFilters(bool twoLines);
+    int oneLineFilterWidth() const;
     void updateSummary();
     void scheduleFlush();
 
@@ -98,6 +106,8 @@ private:
     QComboBox* m_kindBox = nullptr;
     QCheckBox* m_allPeers = nullptr;
     QWidget* m_filterRow = nullptr;
+    QGridLayout* m_filterLayout = nullptr;
+    bool m_filtersOnTwoLines = false;
 };
 
 } // namespace swarmscope::ui

@@ -43,7 +43,9 @@ bool LabController::start() {
 }
 
 bool LabController::isInUse() const {
-    return !m_lab->torrentIds().isEmpty() || isPreparingDemo();
+    // A closed torrent's peers may still be saying "stopped" to the tracker: the lab is in use until they
+    // are gone.
+    return !torrentIds().isEmpty() || !m_lab->peerIds().isEmpty() || isPreparingDemo();
 }
 
 bool LabController::relocate(const QString& labDir) {
@@ -57,6 +59,7 @@ bool LabController::relocate(const QString& labDir) {
     m_activeTorrent = 0;
     m_snapshot.reset();
     m_pendingLeechers.clear();
+    m_closedTorrents.clear();
     emit labReplaced();
     emit torrentsChanged();
     emit activeTorrentChanged(0);
@@ -85,7 +88,25 @@ int LabController::addTorrent(const Metainfo& metainfo, const QString& sourceDir
 }
 
 QList<int> LabController::torrentIds() const {
-    return m_lab->torrentIds();
+    QList<int> open;
+    for (int id : m_lab->torrentIds())
+        if (!m_closedTorrents.contains(id))
+            open.append(id);
+    return open;
+}
+
+void LabController::closeTorrent(int torrent) {
+    if (torrent == 0 || m_closedTorrents.contains(torrent) || !m_lab->torrentIds().contains(torrent))
+        return;
+    for (int peer : m_lab->peerIds(torrent))
+        m_lab->removePeer(peer, true);
+    m_pendingLeechers.remove(torrent);
+    m_closedTorrents.insert(torrent);
+    emit torrentsChanged();
+    if (m_activeTorrent == torrent) {
+        const QList<int> open = torrentIds();
+        setActiveTorrent(open.isEmpty() ? 0 : open.last());
+    }
 }
 
 QString LabController::torrentName(int torrent) const {

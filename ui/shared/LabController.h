@@ -11,6 +11,7 @@
 #include <QList>
 #include <QObject>
 #include <QPointer>
+#include <QSet>
 #include <QString>
 #include <QThread>
 
@@ -59,8 +60,14 @@ public:
     // --- torrents
     // Adds a torrent and shows it; returns its id, or 0 when the lab refuses it.
     int addTorrent(const Metainfo& metainfo, const QString& sourceDir, bool trustSourceData);
+    // The torrents the window shows: those added and not closed, ascending.
     QList<int> torrentIds() const;
     QString torrentName(int torrent) const;
+    // Removes every peer of torrent from the lab (a leecher's downloaded copy is deleted; a seeder's source
+    // is not touched) and forgets the torrent here: it leaves the selector, and another open torrent (or
+    // none) is shown. The lab itself keeps the torrent's record, as its API has no way to drop one.
+    void closeTorrent(int torrent);
+    bool isClosed(int torrent) const { return m_closedTorrents.contains(torrent); }
     int activeTorrent() const { return m_activeTorrent; }
     void setActiveTorrent(int torrent);
 
@@ -126,6 +133,7 @@ private:
     PickerStrategy m_strategy = PickerStrategy::RarestFirst;
     bool m_choker = true;
     QHash<int, PendingLeechers> m_pendingLeechers; // torrent -> leechers waiting for its seeders
+    QSet<int> m_closedTorrents;
     QPointer<QThread> m_demoThread;
     int m_demoCount = 0;
     bool m_demoWaitsForTracker = false;

@@ -76,9 +76,12 @@ void RateEdit::showValue() {
 }
 
 void RateEdit::setBytesPerSecond(qint64 rate) {
-    m_bytes = qBound<qint64>(0, rate, kMaxRate);
+    rate = qBound<qint64>(0, rate, kMaxRate);
+    // The rate the user just typed, coming back from the lab: the unit they chose stays.
+    const bool same = rate == m_bytes;
+    m_bytes = rate;
     const QSignalBlocker blockUnit(m_unit);
-    if (m_bytes > 0) {
+    if (m_bytes > 0 && !same) {
         // The largest unit that holds the rate as a whole number; KiB/s with decimals when none does.
         int unit = 0;
         for (int i = m_unit->count() - 1; i >= 0; --i) {

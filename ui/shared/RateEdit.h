@@ -16,7 +16,8 @@ public:
     explicit RateEdit(QWidget* parent = nullptr);
 
     qint64 bytesPerSecond() const { return m_bytes; }
-    // Shows the value in the largest unit that holds it exactly; emits nothing.
+    // Shows the value in the largest unit that holds it exactly, or in the unit shown when the rate is the
+    // one held already; emits nothing.
     void setBytesPerSecond(qint64 rate);
     // What the number and the unit read now, for tests and accessibility.
     double shownValue() const;

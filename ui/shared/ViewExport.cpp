@@ -50,6 +50,10 @@ QFont titleFont(const QWidget* widget) {
 
 } // namespace
 
+int exportTitleHeight(const QWidget* widget) {
+    return QFontMetrics(titleFont(widget)).height() + 12;
+}
+
 QImage renderTitled(QWidget* widget, QSize logicalSize, const QString& title, qreal scale) {
     if (!widget)
         return {};
@@ -58,7 +62,7 @@ QImage renderTitled(QWidget* widget, QSize logicalSize, const QString& title, qr
     if (title.isEmpty())
         return renderWidget(widget, logicalSize, scale);
     const QFont font = titleFont(widget);
-    const int titleHeight = QFontMetrics(font).height() + 12;
+    const int titleHeight = exportTitleHeight(widget);
     const QImage body = renderWidget(widget, logicalSize - QSize(0, titleHeight), scale);
     QImage out((QSizeF(logicalSize) * scale).toSize(), QImage::Format_ARGB32_Premultiplied);
     out.setDevicePixelRatio(scale);

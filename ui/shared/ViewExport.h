@@ -28,6 +28,10 @@ QImage renderWidget(QWidget* widget, QSize logicalSize = {}, qreal scale = kExpo
 // does not say which tab it was on.
 QImage renderTitled(QWidget* widget, QSize logicalSize, const QString& title, qreal scale = kExportScale);
 
+// The height renderTitled() gives a title line over widget: a view whose picture must show all of itself
+// asks for this much more than its own size.
+int exportTitleHeight(const QWidget* widget);
+
 // renderTitled() saved as PNG, of exactly logicalSize * scale pixels; false when it cannot be written.
 bool saveWidgetPng(QWidget* widget, const QString& path, QSize logicalSize = {}, const QString& title = {},
                    qreal scale = kExportScale);

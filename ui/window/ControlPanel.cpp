@@ -46,8 +46,8 @@ ControlPanel::ControlPanel(LabController* controller, QWidget* parent)
     m_selectedOnly = new QCheckBox(tr("Selected peers only"), this);
     m_selectedOnly->setObjectName(QStringLiteral("selectedPeerOnly"));
     m_selectedOnly->setToolTip(tr("Checked: the controls below act on the selected peers and show the "
-                                  "current one's values. Unchecked: they act on every peer, and on peers "
-                                  "added later."));
+                                  "current one's values; watch the graph: only their arrows change. "
+                                  "Unchecked: they act on every peer, and on peers added later."));
     m_scopeLabel = new QLabel(this);
     m_scopeLabel->setObjectName(QStringLiteral("scopeLabel"));
     m_scopeLabel->setWordWrap(true);

@@ -2,7 +2,9 @@
 
 #include "charts/ChartsPanel.h"
 #include "graph/SwarmGraphWidget.h"
+#include "help/HelpPanel.h"
 #include "inspector/PeerInspector.h"
+#include "matrix/TransferMatrixWidget.h"
 #include "piecemap/PieceMapWidget.h"
 #include "shared/PeerSelection.h"
 #include "shared/SizeFormat.h"
@@ -41,7 +43,7 @@ namespace {
 const QString kGeometryKey = QStringLiteral("window/geometry");
 const QString kStateKey = QStringLiteral("window/state");
 // Bumped when the docks' arrangement changes, so that a state saved by an older layout is not restored.
-constexpr int kStateVersion = 2;
+constexpr int kStateVersion = 3;
 
 // A dock's content in a scroll area, so that its minimum size does not dictate the window's layout.
 QScrollArea* scrolling(QWidget* content, QWidget* parent) {
@@ -70,12 +72,16 @@ MainWindow::MainWindow(const SwarmLabConfig& config, QWidget* parent) : QMainWin
     m_selection = new PeerSelection(this);
     m_peerActions = new PeerActions(m_controller, m_selection, this);
 
+    // What zoom scales: the font every view starts from.
+    m_baseFont = QApplication::font();
     // The default size first, within the screen: the docks' default proportions below are shares of it.
-    // (The offscreen platform's made-up screen does not count: screenshots are taken at the default size.)
+    // The window manager's frame is not known before the window is shown; fitIntoScreen() takes it off
+    // then. (The offscreen platform's made-up screen does not count: screenshots are taken at the default
+    // size.)
     QSize size(1440, 900);
     const QScreen* screen = QGuiApplication::primaryScreen();
     if (screen && QGuiApplication::platformName() != QStringLiteral("offscreen"))
-        size = size.boundedTo(screen->availableGeometry().size());
+        size = fittedSize(size, screen->availableGeometry(), QMargins());
     resize(size);
     createViews();
     createActions(); // in MainWindowActions.cpp
@@ -83,6 +89,9 @@ MainWindow::MainWindow(const SwarmLabConfig& config, QWidget* parent) : QMainWin
     createStatusBar();
 
     connect(m_controller, &LabController::snapshotReady, this, &MainWindow::onSnapshot);
+    connect(m_help, &HelpPanel::showView, this, [this](HelpPanel::View view) { raiseView(int(view)); });
+    connect(m_charts, &ChartsPanel::timeWindowChanged, m_matrix, &TransferMatrixWidget::setWindowSeconds);
+    m_matrix->setWindowSeconds(m_charts->timeWindowSeconds());
     connect(m_controller, &LabController::eventsReady, this, [this](const QList<SwarmEvent>& events) {
         m_inspector->appendEvents(events);
         m_pieceMap->appendEvents(events);
@@ -133,6 +142,7 @@ MainWindow::MainWindow(const SwarmLabConfig& config, QWidget* parent) : QMainWin
 
     QSettings settings;
     restoreGeometry(settings.value(kGeometryKey).toByteArray());
+    setZoomPercent(settings.value(QStringLiteral("view/zoomPercent"), 100).toInt());
     m_needsDefaultDockSizes = !restoreState(settings.value(kStateKey).toByteArray(), kStateVersion);
     updateCentre();
     updateStatus();
@@ -159,14 +169,24 @@ void MainWindow::createViews() {
     m_inspector = new PeerInspector(this);
     m_controls = new ControlPanel(m_controller, this);
     m_torrentInfo = new TorrentInfoPanel(this);
+    m_matrix = new TransferMatrixWidget(this);
+    m_matrix->setObjectName(QStringLiteral("transferMatrix"));
+    m_matrix->setToolTip(tr("Who sent how much to whom in the charts' time window: a row per sender, a "
+                            "column per receiver, darker is more. Hover a cell for its figures, click it to "
+                            "select the pair."));
+    m_help = new HelpPanel(this);
     m_pieceMap->setSelection(m_selection);
     m_graph->setSelection(m_selection);
+    m_matrix->setSelection(m_selection);
 
     connect(m_charts, &ChartsPanel::peerSelected, this, &MainWindow::selectPeer);
     connect(m_inspector, &PeerInspector::peerSelected, this, &MainWindow::selectPeer);
-    for (QWidget* view : {static_cast<QWidget*>(m_pieceMap), static_cast<QWidget*>(m_graph),
-                          static_cast<QWidget*>(m_charts), static_cast<QWidget*>(m_inspector)})
+    for (QWidget* view :
+         {static_cast<QWidget*>(m_pieceMap), static_cast<QWidget*>(m_graph), static_cast<QWidget*>(m_charts),
+          static_cast<QWidget*>(m_inspector), static_cast<QWidget*>(m_matrix)})
         m_peerActions->addShortcutTarget(view);
+    m_peerActions->attachContextMenu(m_matrix,
+                                     [this](const QPoint& pos) { return m_matrix->cellAt(pos).first; });
     m_peerActions->attachContextMenu(m_pieceMap->viewport(),
                                      [this](const QPoint& pos) { return m_pieceMap->peerAt(pos); });
     m_peerActions->attachContextMenu(m_graph,
@@ -190,6 +210,8 @@ void MainWindow::createDocks() {
     // The inspector's summary line grows with its text; scrolling keeps it from pushing the other docks.
     m_inspectorDock =
         addDock(scrolling(m_inspector, this), tr("Peer Inspector"), QStringLiteral("inspectorDock"));
+    m_matrixDock = addDock(m_matrix, tr("Who Sent What"), QStringLiteral("matrixDock"));
+    m_helpDock = addDock(m_help, tr("What Am I Looking At?"), QStringLiteral("helpDock"));
     placeDocks();
 }
 
@@ -197,15 +219,23 @@ void MainWindow::placeDocks() {
     // Left: the controls, with the torrent's details as a tab behind them. Right, full height: the graph over
     // the charts. Bottom, under the controls and the piece map: the inspector, wide enough for its table
     // and its log side by side.
-    for (QDockWidget* dock : {m_controlsDock, m_torrentDock, m_graphDock, m_chartsDock, m_inspectorDock}) {
+    // The matrix is a tab behind the graph: both answer "who sends to whom", one now, one over the window.
+    // The notes for students are a tab behind the controls, hidden until asked for, so the live views stay
+    // beside them.
+    for (QDockWidget* dock : {m_controlsDock, m_torrentDock, m_graphDock, m_matrixDock, m_chartsDock,
+                              m_inspectorDock, m_helpDock}) {
         dock->setFloating(false);
         dock->show();
     }
     addDockWidget(Qt::LeftDockWidgetArea, m_controlsDock);
     tabifyDockWidget(m_controlsDock, m_torrentDock);
+    tabifyDockWidget(m_controlsDock, m_helpDock);
+    m_helpDock->hide();
     m_controlsDock->raise();
     addDockWidget(Qt::RightDockWidgetArea, m_graphDock);
     splitDockWidget(m_graphDock, m_chartsDock, Qt::Vertical);
+    tabifyDockWidget(m_graphDock, m_matrixDock);
+    m_graphDock->raise();
     addDockWidget(Qt::BottomDockWidgetArea, m_inspectorDock);
     setCorner(Qt::BottomLeftCorner, Qt::BottomDockWidgetArea);
     setCorner(Qt::BottomRightCorner, Qt::RightDockWidgetArea);
@@ -234,6 +264,17 @@ void MainWindow::restoreDefaultLayout() {
 
 void MainWindow::showEvent(QShowEvent* event) {
     QMainWindow::showEvent(event);
+    // The window manager's frame is known only once it has framed the window.
+    if (!m_fittedToScreen) {
+        m_fittedToScreen = true;
+        // Item views' headers and scroll bars take their font again when they are first polished, so a
+        // zoom restored from the settings before the window was shown is applied once more now.
+        if (m_zoomPercent != 100) {
+            setFont(m_baseFont);
+            applyZoom();
+        }
+        QTimer::singleShot(200, this, &MainWindow::fitIntoScreen);
+    }
     // Dock sizes only take once the window is laid out at its real size, so the defaults wait for that.
     if (m_needsDefaultDockSizes) {
         m_needsDefaultDockSizes = false;
@@ -354,6 +395,8 @@ void MainWindow::onSnapshot(const SwarmSnapshotPtr& snapshot) {
     }
     m_pieceMap->setSnapshot(snapshot);
     m_graph->setSnapshot(snapshot);
+    m_matrix->setSnapshot(snapshot);
+    m_help->setSnapshot(snapshot);
     m_charts->setSnapshot(snapshot);
     m_inspector->setSnapshot(snapshot);
     m_controls->setSnapshot(snapshot);
@@ -383,8 +426,11 @@ void MainWindow::onActiveTorrentChanged(int torrent) {
     m_inspector->setTorrent(torrent);
     m_controls->setTorrent(metainfo ? metainfo->name : QString(), metainfo ? metainfo->pieceCount() : 0,
                            metainfo ? metainfo->pieceLength : 0);
-    // Another torrent's peers would share the charts' time axis with this one's.
+    // Another torrent's peers would share the charts' time axis with this one's, and the matrix's rows.
     m_charts->clearHistory();
+    m_matrix->clear();
+    m_help->setTorrent(metainfo);
+    m_closeTorrentAction->setEnabled(torrent != 0);
     setWindowTitle(metainfo ? QStringLiteral("%1 — Swarmscope").arg(metainfo->name)
                             : QStringLiteral("Swarmscope"));
     m_addSeedersAction->setEnabled(torrent != 0);

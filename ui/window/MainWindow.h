@@ -6,6 +6,7 @@
 #include "swarm/SwarmLabConfig.h"
 #include "swarm/SwarmSnapshot.h"
 
+#include <QFont>
 #include <QMainWindow>
 
 class QAction;
@@ -22,6 +23,7 @@ namespace swarmscope::ui {
 class ChartsPanel;
 class ControlPanel;
 class EmptySwarmOverlay;
+class HelpPanel;
 class PeerActions;
 class PeerInspector;
 class PeerSelection;
@@ -29,11 +31,13 @@ class PieceMapWidget;
 class SwarmGraphWidget;
 class TorrentImporter;
 class TorrentInfoPanel;
+class TransferMatrixWidget;
 
 // The lab's window. The piece map fills the centre (or, while the swarm is empty, the three steps to one);
-// the controls, the torrent, the swarm graph, the charts and the peer inspector are docks. Every view gets
-// the same snapshot, holding only the torrent picked in the toolbar, and the same selected peer. The lab
-// itself, with its tracker, starts with the window.
+// the controls, the torrent, the swarm graph, the who-sent-what matrix, the charts, the peer inspector and
+// the student's notes ("What am I looking at?") are docks. Every view gets the same snapshot, holding only
+// the torrent picked in the toolbar, and shares one selection of peers. The lab itself, with its tracker,
+// starts with the window. For a projector, zoom scales every view, and every view exports as PNG.
 class MainWindow : public QMainWindow {
     Q_OBJECT
 public:
@@ -65,9 +69,47 @@ public:
     bool openTorrent(const QString& path);
     // Opens the create dialog with path as the source (empty: the user picks one).
     void createTorrentFrom(const QString& path);
+    // Removes the torrent's peers from the lab and forgets it in the window; with ask, after a yes to a
+    // question naming what goes. False when nothing was closed.
+    bool closeTorrent(int torrent, bool ask = true);
+
+    // --- for a projector: zoom, remembered in the settings, scales every view's fonts and sizes
+    static constexpr int kMinZoomPercent = 50;
+    static constexpr int kMaxZoomPercent = 300;
+    int zoomPercent() const { return m_zoomPercent; }
+    void setZoomPercent(int percent);
+    void zoomIn();
+    void zoomOut();
+    void resetZoom();
+
+    // --- pictures of the views, at twice the pixels, at a size chosen for the picture
+    enum class ExportedView {
+        PieceMap,
+        Graph,
+        Matrix,
+        RatesChart,
+        CompletionChart,
+        AvailabilityChart,
+        Window
+    };
+    // The logical size of a view's picture (the PNG has twice as many pixels each way).
+    QSize exportSize(ExportedView view) const;
+    bool exportPng(ExportedView view, const QString& path);
+    void exportPngInteractively(ExportedView view);
+
+    // "What am I looking at?": the notes dock, shown beside the live views.
+    void showHelp();
+    // Brings a view to the front by name ("help", "matrix", "completion", "availability", "graph").
+    void showView(const QString& name);
+    QDockWidget* helpDock() const { return m_helpDock; }
+    HelpPanel* helpPanel() const { return m_help; }
+
+    // The size a first window gets: the default, within the screen's available area less the window
+    // manager's frame, so the status bar is never below the screen's edge.
+    static QSize fittedSize(const QSize& wanted, const QRect& available, const QMargins& frame);
 
 public slots:
-    // The demo swarm, with the control panel's piece size when one is set.
+    // The demo swarm.
     void startDemo();
     void startDemoWith(const swarmscope::ui::DemoSettings& settings);
     // Adds count peers to the shown torrent; the toolbar's buttons pass the spin box's count.
@@ -107,6 +149,13 @@ private:
     void updateCentre();
     void updateStatus();
     void updatePeerBarLabel();
+    void createViewActions();
+    QFont zoomedFont() const;
+    void applyZoom();
+    void fitIntoScreen();
+    void raiseView(int view);
+    QWidget* exportedWidget(ExportedView view) const;
+    QString exportTitle(ExportedView view) const;
 
     QString m_runFolder; // the run folder this window made for its lab, removed on close unless kept
     LabController* m_controller = nullptr;
@@ -117,6 +166,9 @@ private:
     bool m_closing = false;
     bool m_selectFirstLeecher = false;
     bool m_needsDefaultDockSizes = false;
+    bool m_fittedToScreen = false;
+    QFont m_baseFont;
+    int m_zoomPercent = 100;
 
     QStackedWidget* m_centre = nullptr;
     EmptySwarmOverlay* m_overlay = nullptr;
@@ -126,6 +178,8 @@ private:
     PeerInspector* m_inspector = nullptr;
     ControlPanel* m_controls = nullptr;
     TorrentInfoPanel* m_torrentInfo = nullptr;
+    TransferMatrixWidget* m_matrix = nullptr;
+    HelpPanel* m_help = nullptr;
 
     QAction* m_createAction = nullptr;
     QAction* m_openAction = nullptr;
@@ -135,15 +189,19 @@ private:
     QAction* m_labFolderAction = nullptr;
     QAction* m_chooseLabFolderAction = nullptr;
     QAction* m_keepLabFoldersAction = nullptr;
+    QAction* m_closeTorrentAction = nullptr;
     QDockWidget* m_controlsDock = nullptr;
     QDockWidget* m_torrentDock = nullptr;
     QDockWidget* m_graphDock = nullptr;
     QDockWidget* m_chartsDock = nullptr;
     QDockWidget* m_inspectorDock = nullptr;
+    QDockWidget* m_matrixDock = nullptr;
+    QDockWidget* m_helpDock = nullptr;
     QComboBox* m_torrentBox = nullptr;
     QSpinBox* m_peerCount = nullptr;
     QLabel* m_peerBarLabel = nullptr;
     QMenu* m_viewMenu = nullptr;
+    QMenu* m_exportMenu = nullptr;
 
     QLabel* m_trackerLabel = nullptr;
     QLabel* m_peersLabel = nullptr;

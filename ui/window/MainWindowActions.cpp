@@ -8,6 +8,8 @@
 #include "window/PeerActions.h"
 #include "window/TorrentImporter.h"
 
+#include "swarm/SwarmLab.h"
+
 #include <QAction>
 #include <QApplication>
 #include <QComboBox>
@@ -17,6 +19,7 @@
 #include <QMessageBox>
 #include <QSpinBox>
 #include <QStackedWidget>
+#include <QStatusBar>
 #include <QToolBar>
 
 namespace swarmscope::ui {
@@ -43,9 +46,10 @@ void MainWindow::createActions() {
     m_openAction = makeAction(this, QStringLiteral("document-open"), tr("&Open Torrent…"), QKeySequence::Open,
                               tr("Add an existing .torrent to the lab, seeded from a folder or not"));
     connect(m_openAction, &QAction::triggered, this, &MainWindow::showOpenDialog);
-    m_demoAction = makeAction(this, QStringLiteral("media-playback-start"), tr("&Demo Swarm"),
-                              QKeySequence(Qt::CTRL | Qt::Key_D),
-                              tr("Start a ready swarm: an 8 MiB file, one seeder and eight leechers"));
+    m_demoAction = makeAction(
+        this, QStringLiteral("media-playback-start"), tr("&Demo Swarm"), QKeySequence(Qt::CTRL | Qt::Key_D),
+        tr("Start a ready swarm: an 8 MiB file, one seeder and eight leechers. Watch the "
+           "piece map fill and the graph's arrows spread out from the seeder"));
     connect(m_demoAction, &QAction::triggered, this, &MainWindow::startDemo);
     m_labFolderAction = makeAction(this, QStringLiteral("folder-open"), tr("Open &Lab Folder"),
                                    QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_O),
@@ -61,6 +65,14 @@ void MainWindow::createActions() {
     m_keepLabFoldersAction->setStatusTip(tr("Unchecked, a run's folder (the peers' downloaded copies and the "
                                             "demo's data) is deleted when Swarmscope closes"));
     connect(m_keepLabFoldersAction, &QAction::toggled, this, [](bool keep) { LabFolder::setKeepRuns(keep); });
+    m_closeTorrentAction =
+        makeAction(this, QStringLiteral("document-close"), tr("&Close Torrent"), QKeySequence::Close,
+                   tr("Remove the shown torrent's peers from the lab and take it out of "
+                      "the window; the .torrent file and a seeder's data stay"));
+    m_closeTorrentAction->setObjectName(QStringLiteral("closeTorrentAction"));
+    m_closeTorrentAction->setEnabled(false);
+    connect(m_closeTorrentAction, &QAction::triggered, this,
+            [this]() { closeTorrent(m_controller->activeTorrent(), true); });
     auto* quit = makeAction(this, QStringLiteral("application-exit"), tr("&Quit"), QKeySequence::Quit,
                             tr("Stop every peer and the tracker, and close Swarmscope"));
     connect(quit, &QAction::triggered, this, &QWidget::close);
@@ -70,30 +82,46 @@ void MainWindow::createActions() {
     m_peerCount->setRange(1, 200);
     m_peerCount->setValue(1);
     m_peerCount->setPrefix(tr("× "));
-    m_peerCount->setToolTip(tr("How many peers + Seeder and + Leecher add at once"));
+    m_peerCount->setToolTip(tr("How many peers + Seeder and + Leecher add at once. More leechers make a "
+                               "busier swarm: watch the graph's arrows multiply, and the Kumar–Ross bound "
+                               "(Help) grow with N."));
     m_addSeedersAction = makeAction(this, QStringLiteral("list-add"), tr("+ &Seeder"),
                                     QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_S),
-                                    tr("Add seeders to the shown torrent: peers that serve its data"));
+                                    tr("Add seeders to the shown torrent: peers that have the whole file and "
+                                       "upload it. Watch the Kumar–Ross bound (Help) shrink: its first term "
+                                       "is the file over the seeders' upload"));
     connect(m_addSeedersAction, &QAction::triggered, this, [this]() { addSeeders(m_peerCount->value()); });
     m_addLeechersAction = makeAction(this, QStringLiteral("list-add"), tr("+ &Leecher"),
                                      QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_L),
-                                     tr("Add leechers to the shown torrent: peers that download it"));
+                                     tr("Add leechers to the shown torrent: peers that download it from "
+                                        "the seeders and from each other. Watch each new row in the piece "
+                                        "map fill, fastest once it has pieces to trade"));
     connect(m_addLeechersAction, &QAction::triggered, this, [this]() { addLeechers(m_peerCount->value()); });
     m_addSeedersAction->setObjectName(QStringLiteral("addSeedersAction"));
     m_addLeechersAction->setObjectName(QStringLiteral("addLeechersAction"));
     m_createAction->setObjectName(QStringLiteral("createTorrentAction"));
     m_openAction->setObjectName(QStringLiteral("openTorrentAction"));
+    m_demoAction->setObjectName(QStringLiteral("demoAction"));
     m_addSeedersAction->setEnabled(false);
     m_addLeechersAction->setEnabled(false);
 
-    auto* about = makeAction(this, QStringLiteral("help-about"), tr("&About Swarmscope"),
-                             QKeySequence::HelpContents, tr("Version and credits"));
+    auto* about = makeAction(this, QStringLiteral("help-about"), tr("&About Swarmscope"), {},
+                             tr("Version and credits"));
     connect(about, &QAction::triggered, this, &MainWindow::showAbout);
+    auto* help = makeAction(
+        this, QStringLiteral("help-contents"), tr("&What Am I Looking At?"), QKeySequence::HelpContents,
+        tr("Pieces, choking, rarest first, tit-for-tat, endgame and the Kumar–Ross bound, "
+           "explained beside the live views"));
+    help->setObjectName(QStringLiteral("helpAction"));
+    connect(help, &QAction::triggered, this, &MainWindow::showHelp);
 
     QMenu* file = menuBar()->addMenu(tr("&File"));
-    file->addActions({m_createAction, m_openAction, m_demoAction});
+    file->addActions({m_createAction, m_openAction, m_demoAction, m_closeTorrentAction});
     file->addSeparator();
     file->addActions({m_labFolderAction, m_chooseLabFolderAction, m_keepLabFoldersAction});
+    file->addSeparator();
+    m_exportMenu =
+        file->addMenu(QIcon::fromTheme(QStringLiteral("document-save-as")), tr("&Export View as PNG"));
     file->addSeparator();
     file->addAction(quit);
     QMenu* swarm = menuBar()->addMenu(tr("&Swarm"));
@@ -101,14 +129,19 @@ void MainWindow::createActions() {
     QMenu* peer = menuBar()->addMenu(tr("&Peer"));
     peer->setToolTipsVisible(true);
     peer->addActions(m_peerActions->actions());
+    peer->addSeparator();
+    peer->addAction(m_peerActions->selectAllAction());
     m_viewMenu = menuBar()->addMenu(tr("&View"));
+    createViewActions(); // zoom and the export menu, in MainWindowView.cpp
     auto* resetLayout = makeAction(this, QStringLiteral("view-restore"), tr("&Reset Layout"), {},
                                    tr("Put every panel back where it starts"));
     connect(resetLayout, &QAction::triggered, this, &MainWindow::restoreDefaultLayout);
     m_viewMenu->addAction(resetLayout);
     m_viewMenu->addSeparator();
-    QMenu* help = menuBar()->addMenu(tr("&Help"));
-    help->addAction(about);
+    QMenu* helpMenu = menuBar()->addMenu(tr("&Help"));
+    helpMenu->addAction(help);
+    helpMenu->addSeparator();
+    helpMenu->addAction(about);
 
     QToolBar* toolbar = addToolBar(tr("Main"));
     toolbar->setObjectName(QStringLiteral("mainToolbar"));
@@ -119,7 +152,8 @@ void MainWindow::createActions() {
     m_torrentBox->setObjectName(QStringLiteral("torrentSelector"));
     m_torrentBox->setMinimumContentsLength(18);
     m_torrentBox->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
-    m_torrentBox->setToolTip(tr("The torrent the views show; the lab can hold several at once"));
+    m_torrentBox->setToolTip(tr("The torrent the views show; the lab can hold several at once. Every view, "
+                                "the event log included, follows the one picked here"));
     m_torrentBox->setEnabled(false);
     connect(m_torrentBox, &QComboBox::activated, this,
             [this](int index) { m_controller->setActiveTorrent(m_torrentBox->itemData(index).toInt()); });
@@ -135,11 +169,11 @@ void MainWindow::createActions() {
     m_peerBarLabel = new QLabel(this);
     m_peerBarLabel->setObjectName(QStringLiteral("peerBarLabel"));
     m_peerBarLabel->setContentsMargins(6, 0, 4, 0);
-    m_peerBarLabel->setToolTip(tr("What the buttons beside act on: the peer selected in the piece map, the "
-                                  "graph or the charts"));
+    m_peerBarLabel->setToolTip(tr("What the buttons beside act on: the peers selected in the piece map, the "
+                                  "graph or the matrix (Ctrl+click or drag for several, Ctrl+A for all)"));
     peerBar->addWidget(m_peerBarLabel);
-    peerBar->addActions({m_peerActions->pauseResumeAction(), m_peerActions->actions().at(1),
-                         m_peerActions->actions().at(2), m_peerActions->actions().at(3),
+    peerBar->addActions({m_peerActions->pauseResumeAction(), m_peerActions->killAction(),
+                         m_peerActions->restartAction(), m_peerActions->conditionsAction(),
                          m_peerActions->removeAction()});
 
     EmptySwarmOverlay::Actions overlayActions;
@@ -154,6 +188,27 @@ void MainWindow::createActions() {
     m_centre->addWidget(m_overlay);
     m_centre->addWidget(m_pieceMap);
     setCentralWidget(m_centre);
+}
+
+bool MainWindow::closeTorrent(int torrent, bool ask) {
+    if (torrent == 0 || !m_controller->torrentIds().contains(torrent))
+        return false;
+    const int peers = int(m_controller->lab()->peerIds(torrent).size());
+    if (ask && peers > 0) {
+        const auto answer = QMessageBox::question(
+            this, tr("Close Torrent"),
+            tr("Close <b>%1</b>? Its %n peer(s) leave the lab and the leechers' downloaded copies are "
+               "deleted. The .torrent file and the seeders' data stay where they are.",
+               nullptr, peers)
+                .arg(m_controller->torrentName(torrent).toHtmlEscaped()),
+            QMessageBox::Yes | QMessageBox::Cancel, QMessageBox::Yes);
+        if (answer != QMessageBox::Yes)
+            return false;
+    }
+    const QString name = m_controller->torrentName(torrent);
+    m_controller->closeTorrent(torrent);
+    statusBar()->showMessage(tr("Closed %1.").arg(name), 5000);
+    return true;
 }
 
 void MainWindow::showOpenDialog() {

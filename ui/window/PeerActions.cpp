@@ -30,9 +30,10 @@ PeerActions::PeerActions(LabController* controller, PeerSelection* selection, QW
     m_pauseResume =
         new QAction(QIcon::fromTheme(QStringLiteral("media-playback-pause")), tr("&Pause Peer"), this);
     m_pauseResume->setShortcut(Qt::Key_Space);
-    m_pauseResume->setToolTip(tr("Pause the selected peers: they keep their connections but choke everyone "
-                                 "and request nothing, so their arrows vanish from the graph (Space). Again "
-                                 "to resume."));
+    m_pauseResume->setToolTip(
+        tr("Pause the selected peers: they keep their connections but choke everyone "
+           "and request nothing: watch their arrows vanish from the graph (Space). Again "
+           "to resume."));
     connect(m_pauseResume, &QAction::triggered, this, &PeerActions::togglePause);
 
     m_kill = new QAction(QIcon::fromTheme(QStringLiteral("process-stop")), tr("&Kill Peer"), this);
@@ -45,13 +46,15 @@ PeerActions::PeerActions(LabController* controller, PeerSelection* selection, QW
     m_restart = new QAction(QIcon::fromTheme(QStringLiteral("view-refresh")), tr("&Restart Peer"), this);
     m_restart->setShortcut(Qt::CTRL | Qt::Key_R);
     m_restart->setToolTip(tr("Start the selected peers again with the same identity and data, running (not "
-                             "paused); each checks its pieces, then rejoins (Ctrl+R)."));
+                             "paused); each checks its pieces, then rejoins. Watch its row keep what it had "
+                             "and fetch only the rest (Ctrl+R)."));
     connect(m_restart, &QAction::triggered, this, &PeerActions::restart);
 
     m_conditions =
         new QAction(QIcon::fromTheme(QStringLiteral("network-wired")), tr("&Latency and Caps…"), this);
     m_conditions->setShortcut(Qt::CTRL | Qt::Key_L);
-    m_conditions->setToolTip(tr("Latency, jitter and caps of the selected peers alone (Ctrl+L)."));
+    m_conditions->setToolTip(tr("Latency, jitter and caps of the selected peers alone. Watch their arrows in "
+                                "the graph and their rows in the piece map slow down (Ctrl+L)."));
     connect(m_conditions, &QAction::triggered, this, &PeerActions::editConditions);
 
     m_openFolder =
@@ -62,7 +65,8 @@ PeerActions::PeerActions(LabController* controller, PeerSelection* selection, QW
     m_remove = new QAction(QIcon::fromTheme(QStringLiteral("list-remove")), tr("Re&move Peer"), this);
     m_remove->setShortcut(QKeySequence::Delete);
     m_remove->setToolTip(tr("Stop the selected peers politely (they tell the tracker) and forget them; a "
-                            "leecher's downloaded copy is deleted (Del)."));
+                            "leecher's downloaded copy is deleted. Watch the others' connections to them "
+                            "close in the inspector (Del)."));
     connect(m_remove, &QAction::triggered, this, &PeerActions::remove);
 
     m_selectAll =
@@ -183,10 +187,12 @@ void PeerActions::kill() {
 void PeerActions::restart() {
     QList<int> acted;
     for (const LabPeerSnapshot* p : selectedSnapshots()) {
-        m_controller->lab()->restartPeer(p->id);
         // A restarted peer takes up its old pause state, so a peer paused before it was killed would come
-        // back paused: someone who restarts a peer wants it running. Commands to one peer run in order.
+        // back paused: someone who restarts a peer wants it running. The resume goes first: sent after the
+        // restart, it reaches a session still checking its pieces, which ignores it and then starts paused.
+        // Commands to one peer run in order.
         m_controller->lab()->resumePeer(p->id);
+        m_controller->lab()->restartPeer(p->id);
         acted.append(p->id);
     }
     if (!acted.isEmpty())
@@ -270,6 +276,7 @@ bool PeerActions::eventFilter(QObject* watched, QEvent* event) {
         m_selection->selectOnly(peer);
     updateActions();
     QMenu menu(m_window);
+    menu.setFont(m_window->font()); // a window of its own: the window's zoom does not reach it
     const QList<int> peers = m_selection->peers();
     menu.addSection(peers.size() == 1 ? tr("Peer #%1").arg(peer) : names(peers));
     menu.addActions(actions());

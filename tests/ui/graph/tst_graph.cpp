@@ -134,8 +134,7 @@ private slots:
         graph.setSnapshot(ring(SwarmGraphWidget::kThinAbovePeers, 0, [](int i) { return 1024 * (i + 1); }));
         QVERIFY(!graph.isThinned());
         QCOMPARE(graph.drawnFlows().size(), SwarmGraphWidget::kThinAbovePeers);
-        QVERIFY2(graph.summaryText().contains(QStringLiteral("sending now")),
-                 qPrintable(graph.summaryText()));
+        QVERIFY2(graph.summaryText().contains(QStringLiteral("arrows now")), qPrintable(graph.summaryText()));
 
         const int n = 80;
         graph.setSnapshot(ring(n, 100, [](int i) { return 1024 * (i + 1); }));

@@ -47,7 +47,7 @@ private slots:
         selection.setPeers({5, 3}, 5);
         QCOMPARE(selection.current(), 5);
         QCOMPARE(changed.count(), signals_ + 1); // only the current peer moved
-        selection.setPeers({3, 5}, 5);            // the same: nothing to tell
+        selection.setPeers({3, 5}, 5);           // the same: nothing to tell
         QCOMPARE(changed.count(), signals_ + 1);
         selection.clear();
         QVERIFY(selection.isEmpty());
@@ -79,6 +79,13 @@ private slots:
         edit.setBytesPerSecond(1536 * 1024);
         QCOMPARE(edit.unitText(), QStringLiteral("KiB/s"));
         QCOMPARE(edit.shownValue(), 1536.0);
+        // The lab echoing back a rate typed in KiB/s keeps the unit the user chose, even when a larger
+        // one would hold it exactly.
+        edit.unitBox()->setCurrentIndex(edit.unitBox()->findText(QStringLiteral("KiB/s")));
+        spin->setValue(2048);
+        edit.setBytesPerSecond(edited.last()[0].toLongLong());
+        QCOMPARE(edit.unitText(), QStringLiteral("KiB/s"));
+        QCOMPARE(edit.shownValue(), 2048.0);
         edit.setBytesPerSecond(0);
         QCOMPARE(spin->text(), QStringLiteral("unlimited"));
     }

@@ -2,6 +2,7 @@
 
 #include "charts/ChartsPanel.h"
 #include "piecemap/PieceMapWidget.h"
+#include "shared/LabController.h"
 
 #include <QAction>
 #include <QContextMenuEvent>
@@ -10,6 +11,7 @@
 #include <QMenu>
 #include <QMimeData>
 #include <QPointer>
+#include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QToolBar>
@@ -150,6 +152,51 @@ bool chooseFromPeerMenu(ui::MainWindow& window, int peer, const QString& text, Q
 const LabPeerSnapshot* peerIn(ui::MainWindow& window, int peer) {
     const SwarmSnapshotPtr snapshot = window.currentSnapshot();
     return snapshot ? snapshot->peer(peer) : nullptr;
+}
+
+ui::DemoSettings slowDemo(int leechers) {
+    ui::DemoSettings demo;
+    demo.fileSize = 4 * 1024 * 1024;
+    demo.pieceLength = 32 * 1024;
+    demo.leechers = leechers;
+    demo.seederUploadRate = 128 * 1024;
+    demo.leecherUploadRate = 64 * 1024;
+    return demo;
+}
+
+bool startDemoAndWait(ui::MainWindow& window, const ui::DemoSettings& demo) {
+    QSignalSpy started(window.controller(), &ui::LabController::demoStarted);
+    window.startDemoWith(demo);
+    if (!started.wait(30000))
+        return false;
+    const int torrent = started.first().first().toInt();
+    return QTest::qWaitFor(
+        [&]() {
+            const SwarmSnapshotPtr s = window.currentSnapshot();
+            if (!s || window.controller()->activeTorrent() != torrent || s->peers.size() != 1 + demo.leechers)
+                return false;
+            for (const LabPeerSnapshot& p : s->peers)
+                if (p.state != LabPeerState::Downloading && p.state != LabPeerState::Seeding)
+                    return false;
+            return true;
+        },
+        20000);
+}
+
+LabPeerState stateOf(ui::MainWindow& window, int peer) {
+    const LabPeerSnapshot* p = peerIn(window, peer);
+    return p ? p->state : LabPeerState::Error;
+}
+
+int leecherAt(ui::MainWindow& window, int index) {
+    const SwarmSnapshotPtr snapshot = window.currentSnapshot();
+    if (!snapshot)
+        return 0;
+    int seen = 0;
+    for (const LabPeerSnapshot& p : snapshot->peers)
+        if (p.role == TorrentRole::Leecher && seen++ == index)
+            return p.id;
+    return 0;
 }
 
 } // namespace swarmscope::testsupport

@@ -58,6 +58,16 @@ double meanLeecherProgress(const SwarmSnapshotPtr& snapshot);
 // The peer in what the window shows now, or null.
 const LabPeerSnapshot* peerIn(ui::MainWindow& window, int peer);
 
+// A demo slow enough that its leechers are still downloading while a test acts on them: 4 MiB in 32 KiB
+// pieces, the seeder at 128 KiB/s, the leechers at 64 KiB/s up.
+ui::DemoSettings slowDemo(int leechers);
+// Starts demo in window and waits until the window shows all its peers, running. False on a timeout.
+bool startDemoAndWait(ui::MainWindow& window, const ui::DemoSettings& demo);
+// The peer's state in what the window shows now (Error when it is not there).
+LabPeerState stateOf(ui::MainWindow& window, int peer);
+// The id of the index-th leecher the window shows, or 0.
+int leecherAt(ui::MainWindow& window, int index);
+
 // The window shows `peers` peers, every one at 100 % in the piece map, which is what the user reads.
 bool everyPeerShownComplete(ui::MainWindow& window, int peers);
 
