@@ -13,6 +13,7 @@
 #include "swarm/PseudoRandomFile.h"
 #include "swarm/SwarmExperiment.h"
 #include "swarm/SwarmLab.h"
+#include "swarm/TimeMode.h"
 
 #include <QDir>
 #include <QElapsedTimer>
@@ -64,6 +65,10 @@ struct SwarmOptions {
     bool keep = false;
     PickerStrategy picker = PickerStrategy::RarestFirst;
     bool chokerOff = false;
+    TimeMode time = TimeMode::Real;
+    quint32 seed = 0; // 0: pick one (simulated time prints it)
+    double speed = 0; // simulated time: 0 as fast as possible
+    bool speedGiven = false;
 };
 
 int parseCount(const CommandLine& cl, const QString& name, int fallback) {
@@ -154,6 +159,37 @@ SwarmOptions parseOptions(const CommandLine& cl) {
     }
     o.chokerOff = cl.isSet(QStringLiteral("no-choker"));
     o.keep = cl.isSet(QStringLiteral("keep"));
+    if (cl.isSet(QStringLiteral("time"))) {
+        const std::optional<TimeMode> mode = timeModeFromName(cl.value(QStringLiteral("time")));
+        if (!mode)
+            throw BadInput(
+                QStringLiteral("'%1' is not real or simulated").arg(cl.value(QStringLiteral("time"))),
+                QStringLiteral("--time"));
+        o.time = *mode;
+    }
+    if (cl.isSet(QStringLiteral("seed"))) {
+        const QString text = cl.value(QStringLiteral("seed"));
+        bool ok = false;
+        const qulonglong seed = text.toULongLong(&ok);
+        if (!ok || seed == 0 || seed > 0xffffffffULL)
+            throw BadInput(QStringLiteral("'%1' is not a seed from 1 to 4294967295").arg(text),
+                           QStringLiteral("--seed"));
+        o.seed = quint32(seed);
+    }
+    if (cl.isSet(QStringLiteral("speed"))) {
+        const QString text = cl.value(QStringLiteral("speed"));
+        bool ok = false;
+        o.speed = text.toDouble(&ok);
+        if (!ok || !(o.speed >= 0.1 && o.speed <= 100))
+            throw BadInput(QStringLiteral("'%1' is not a speed from 0.1 to 100").arg(text),
+                           QStringLiteral("--speed"));
+        if (o.time != TimeMode::Simulated)
+            throw BadInput(
+                QStringLiteral("a real-time swarm runs at the speed of the wall clock; --speed needs "
+                               "--time simulated"),
+                QStringLiteral("--speed"));
+        o.speedGiven = true;
+    }
     return o;
 }
 
@@ -190,6 +226,20 @@ void addOptions(CommandLine& cl) {
     option(QStringLiteral("no-choker"), QStringLiteral("Unchoke every peer (the choker off)."));
     option(QStringLiteral("keep"),
            QStringLiteral("Keep the lab directory (data and downloads) and print it."));
+    option(
+        QStringLiteral("time"),
+        QStringLiteral("real (default: real TCP on 127.0.0.1, wall-clock time) or simulated (the simulated "
+                       "network on a virtual clock: deterministic, as fast as the CPU allows)."),
+        QStringLiteral("MODE"));
+    option(
+        QStringLiteral("seed"),
+        QStringLiteral("Seed every random choice (peer ids, pickers, chokers, tracker, jitter): with --time "
+                       "simulated the same seed gives the same run, byte for byte."),
+        QStringLiteral("N"));
+    option(QStringLiteral("speed"),
+           QStringLiteral("Simulated time: virtual seconds per wall second, 0.1 to 100 (default: as fast as "
+                          "possible)."),
+           QStringLiteral("X"));
 }
 
 // The data to share: the user's, or a generated file. Returns the directory seeders serve from.
@@ -269,6 +319,10 @@ SwarmLabConfig labConfig(const SwarmOptions& o, const QString& labDir) {
     config.keepLabDir = true; // the command's own temporary directory decides
     config.snapshotConnections = false;
     config.client = SwarmLabConfig::clientConfigForPeers(o.seeders + o.leechers);
+    config.timeMode = o.time;
+    config.seed = o.seed;
+    if (!o.timeline.isEmpty())
+        config.sampleIntervalMs = SwarmTimeline::kDefaultIntervalMs;
     return config;
 }
 
@@ -307,7 +361,7 @@ private:
 enum class Outcome { Complete, TimedOut, Interrupted, Failed };
 
 // Runs the experiment until it finishes, fails, times out or a signal asks to stop.
-Outcome runExperiment(SwarmExperiment& experiment, const SwarmOptions& o, QElapsedTimer& clock,
+Outcome runExperiment(SwarmExperiment& experiment, SwarmLab& lab, const SwarmOptions& o, QElapsedTimer& clock,
                       QString* failure) {
     QEventLoop loop;
     Outcome outcome = Outcome::Failed;
@@ -321,7 +375,7 @@ Outcome runExperiment(SwarmExperiment& experiment, const SwarmOptions& o, QElaps
     };
     SwarmProgressLine line;
     QObject::connect(&experiment, &SwarmExperiment::progress,
-                     [&](const SwarmExperimentProgress& p) { line.show(p, clock.elapsed() / 1000.0); });
+                     [&](const SwarmExperimentProgress& p) { line.show(p, lab.nowMs() / 1000.0); });
     QObject::connect(&experiment, &SwarmExperiment::finished, [&] { finish(Outcome::Complete); });
     QObject::connect(&experiment, &SwarmExperiment::failed, [&](const QString& error) {
         *failure = error;
@@ -329,13 +383,23 @@ Outcome runExperiment(SwarmExperiment& experiment, const SwarmOptions& o, QElaps
     });
     QTimer poll;
     QObject::connect(&poll, &QTimer::timeout, [&] {
+        // The time limit is lab time: wall-clock seconds in real time, virtual seconds in simulated time.
         if (g_stopRequested)
             finish(Outcome::Interrupted);
-        else if (o.timeoutS > 0 && clock.elapsed() > qint64(o.timeoutS * 1000))
+        else if (o.timeoutS > 0 && lab.nowMs() >= qint64(o.timeoutS * 1000))
             finish(Outcome::TimedOut);
     });
     poll.start(50);
+    Q_UNUSED(clock);
     experiment.start();
+    // A simulated clock starts paused: everything above is set up at time zero, then time runs.
+    lab.setHoldClockWhenDone(true);
+    if (o.timeoutS > 0)
+        lab.setClockLimit(qint64(o.timeoutS * 1000));
+    if (lab.controlsClock()) {
+        lab.setSpeed(o.speedGiven ? o.speed : 0);
+        lab.resumeAll();
+    }
     if (!done)
         loop.exec();
     line.finish();
@@ -358,7 +422,8 @@ int runSwarm(const QStringList& args) {
         QStringLiteral("swarm"),
         QStringLiteral("swarmscope swarm [--seeders N] [--leechers N] [--size SIZE | --file PATH] "
                        "[--piece-size SIZE] [--latency MS] [--seed-up RATE] [--up RATE] [--down RATE] "
-                       "[--json FILE] [--timeline FILE] [--timeout S]"));
+                       "[--json FILE] [--timeline FILE] [--timeout S] [--time real|simulated] [--seed N] "
+                       "[--speed X]"));
     addOptions(cl);
     cl.parse(args, 0, 0);
     if (cl.helpRequested()) {
@@ -416,34 +481,37 @@ int runSwarm(const QStringList& args) {
     setup.leecherConditions.downloadRate = o.down;
     setup.strategy = o.picker;
     setup.chokerEnabled = !o.chokerOff;
+    setup.waitForSeeders = false; // hashed just now: the seeders serve at once
     SwarmExperiment run(lab, lab.addTorrent(metainfo, servedDir, true), setup);
     std::optional<SwarmTimeline> timeline;
-    SwarmSnapshotPtr lastSnapshot;
-    QMetaObject::Connection recording;
     if (!o.timeline.isEmpty()) {
         timeline.emplace(o.timeline);
-        recording =
-            QObject::connect(&lab, &SwarmLab::snapshotReady, &lab, [&](const SwarmSnapshotPtr& snapshot) {
-                lastSnapshot = snapshot;
-                timeline->record(*snapshot);
-            });
+        // Samples on the lab's grid of lab time: in simulated time the same rows in every run.
+        QObject::connect(&lab, &SwarmLab::sampleReady, &lab,
+                         [&](const SwarmSnapshotPtr& sample) { timeline->record(*sample); });
     }
+    if (lab.timeMode() == TimeMode::Simulated)
+        std::fprintf(stderr, "swarm: simulated time, seed %u\n", lab.seed());
 
     QElapsedTimer clock;
     clock.start();
     QString failure;
-    const Outcome outcome = runExperiment(run, o, clock, &failure);
+    const Outcome outcome = runExperiment(run, lab, o, clock, &failure);
     const double wall = clock.elapsed() / 1000.0;
+    const double labSeconds = lab.nowMs() / 1000.0;
     const ProcessUsage usage = ProcessUsage::current();
     if (timeline) {
-        // The last state: the snapshot that follows the end (completions land between two snapshots).
+        // The last state: one more sample, taken where the run ended (in simulated time the clock is held
+        // there, at the last completion).
         QEventLoop loop;
-        QObject::connect(&lab, &SwarmLab::snapshotReady, &loop, &QEventLoop::quit);
-        QTimer::singleShot(1000, &loop, &QEventLoop::quit);
+        QObject::connect(&lab, &SwarmLab::sampleReady, &loop, [&](const SwarmSnapshotPtr& sample) {
+            timeline->record(*sample, true);
+            loop.quit();
+        });
+        QTimer::singleShot(5000, &loop, &QEventLoop::quit);
+        lab.sampleNow();
         loop.exec();
-        QObject::disconnect(recording);
-        if (lastSnapshot)
-            timeline->record(*lastSnapshot, true);
+        QObject::disconnect(&lab, &SwarmLab::sampleReady, nullptr, nullptr);
         timeline->finish();
     }
     shutdownLab(lab);
@@ -485,6 +553,9 @@ int runSwarm(const QStringList& args) {
     std::printf("memory: %s peak, %s per peer; cpu: %.2f s; wall: %.2f s\n",
                 formatSize(usage.peakResidentBytes).toUtf8().constData(),
                 formatSize(rssPerPeer).toUtf8().constData(), usage.cpuSeconds, wall);
+    if (lab.timeMode() == TimeMode::Simulated)
+        std::printf("time: %.3f s simulated in %.2f s of wall time (%.1fx); seed %u\n", labSeconds, wall,
+                    wall > 0 ? labSeconds / wall : 0.0, lab.seed());
     if (o.keep)
         std::printf("lab directory: %s\n", work.path().toUtf8().constData());
     std::fflush(stdout);
@@ -503,10 +574,18 @@ int runSwarm(const QStringList& args) {
         json.insert(QStringLiteral("completed"), run.completedCount());
         json.insert(QStringLiteral("timed_out"), outcome == Outcome::TimedOut);
         json.insert(QStringLiteral("interrupted"), outcome == Outcome::Interrupted);
-        json.insert(QStringLiteral("wall_s"), rounded(wall));
-        json.insert(QStringLiteral("cpu_s"), rounded(usage.cpuSeconds));
-        json.insert(QStringLiteral("peak_rss_bytes"), double(usage.peakResidentBytes));
-        json.insert(QStringLiteral("rss_per_peer_bytes"), double(rssPerPeer));
+        json.insert(QStringLiteral("time"), timeModeName(lab.timeMode()));
+        if (lab.timeMode() == TimeMode::Simulated) {
+            // Only what the seed determines, so the same command and seed give the same file; the machine's
+            // figures (wall, CPU, memory) are in the summary on stdout.
+            json.insert(QStringLiteral("seed"), double(lab.seed()));
+            json.insert(QStringLiteral("simulated_s"), rounded(labSeconds));
+        } else {
+            json.insert(QStringLiteral("wall_s"), rounded(wall));
+            json.insert(QStringLiteral("cpu_s"), rounded(usage.cpuSeconds));
+            json.insert(QStringLiteral("peak_rss_bytes"), double(usage.peakResidentBytes));
+            json.insert(QStringLiteral("rss_per_peer_bytes"), double(rssPerPeer));
+        }
         QSaveFile file(o.json);
         const QByteArray bytes = QJsonDocument(json).toJson(QJsonDocument::Indented);
         if (!file.open(QIODevice::WriteOnly) || file.write(bytes) != bytes.size() || !file.commit())

@@ -1,5 +1,6 @@
 #include "peer/PieceVerifier.h"
 
+#include "clock/Scheduler.h"
 #include "metainfo/Sha1.h"
 #include "storage/ResumeData.h"
 
@@ -26,10 +27,37 @@ PieceCheckResult checkMemory(const TorrentStorage& storage, int piece, QByteArra
     return result;
 }
 
+struct StoredPieces {
+    QBitArray pieces;
+    bool resumed = false;
+};
+
+// Which pieces on disk are valid: from the resume file when it loads (pieces of files unchanged since are
+// trusted; files changed since, written after it by us before a crash or by anyone else, have every piece
+// checked again), else by hashing everything.
+StoredPieces checkStored(const TorrentStorage& storage, const QString& resumeFile,
+                         const std::atomic<bool>* cancel, int threads) {
+    StoredPieces found;
+    if (!resumeFile.isEmpty()) {
+        const ResumeLoadResult loaded = ResumeData::load(resumeFile, storage);
+        if (loaded.status.ok()) {
+            found.pieces = loaded.pieces;
+            if (loaded.recheck.count(true) > 0)
+                found.pieces |= storage.verifyPieces(loaded.recheck, {}, cancel, threads);
+            found.resumed = true;
+            return found;
+        }
+    }
+    found.pieces = storage.verifyAll({}, cancel, threads);
+    return found;
+}
+
 } // namespace
 
-PieceVerifier::PieceVerifier(std::shared_ptr<TorrentStorage> storage, QThreadPool* pool, QObject* parent)
-    : QObject(parent), m_storage(std::move(storage)), m_pool(pool), m_mailbox(std::make_shared<Mailbox>()) {
+PieceVerifier::PieceVerifier(std::shared_ptr<TorrentStorage> storage, QThreadPool* pool, Scheduler& scheduler,
+                             QObject* parent)
+    : QObject(parent), m_storage(std::move(storage)), m_pool(pool), m_scheduler(scheduler),
+      m_mailbox(std::make_shared<Mailbox>()) {
     m_mailbox->target = this;
 }
 
@@ -43,9 +71,7 @@ void PieceVerifier::run(qint64 size, std::function<PieceCheckResult()> job) {
     m_pendingBytes += size;
     if (size <= kInlineBytes || !m_pool) {
         PieceCheckResult result = job();
-        QMetaObject::invokeMethod(
-            this, [this, result = std::move(result)]() mutable { deliver(std::move(result)); },
-            Qt::QueuedConnection);
+        m_scheduler.post(this, [this, result = std::move(result)]() mutable { deliver(std::move(result)); });
         return;
     }
     std::shared_ptr<Mailbox> mailbox = m_mailbox;
@@ -86,39 +112,28 @@ void PieceVerifier::checkOnDisk(int piece) {
 void PieceVerifier::checkAll(const QString& resumeFile, std::shared_ptr<std::atomic<bool>> cancel) {
     ++m_pending;
     std::shared_ptr<TorrentStorage> storage = m_storage;
+    if (!m_pool) {
+        // On this thread: the answer is still a posted call, at a defined point of the scheduler's time.
+        const StoredPieces found = checkStored(*storage, resumeFile, cancel.get(), 1);
+        m_scheduler.post(this, [this, found] { finishCheckAll(found.pieces, found.resumed); });
+        return;
+    }
     std::shared_ptr<Mailbox> mailbox = m_mailbox;
-    const auto job = [storage, mailbox, resumeFile, cancel] {
-        QBitArray pieces;
-        bool resumed = false;
-        if (!resumeFile.isEmpty()) {
-            const ResumeLoadResult loaded = ResumeData::load(resumeFile, *storage);
-            if (loaded.status.ok()) {
-                // Files changed since the snapshot (written after it, by us before a crash or by anyone
-                // else) have every piece checked again: good ones are kept, damaged ones are not trusted.
-                pieces = loaded.pieces;
-                if (loaded.recheck.count(true) > 0)
-                    pieces |= storage->verifyPieces(loaded.recheck, {}, cancel.get(), 0);
-                resumed = true;
-            }
-        }
-        if (!resumed)
-            pieces = storage->verifyAll({}, cancel.get(), 0);
+    m_pool->start([storage, mailbox, resumeFile, cancel] {
+        const StoredPieces found = checkStored(*storage, resumeFile, cancel.get(), 0);
         const std::lock_guard lock(mailbox->mutex);
         if (PieceVerifier* target = mailbox->target)
             QMetaObject::invokeMethod(
-                target,
-                [target, pieces, resumed] {
-                    --target->m_pending;
-                    emit target->allChecked(pieces, resumed);
-                    if (target->m_pending == 0)
-                        emit target->idle();
-                },
+                target, [target, found] { target->finishCheckAll(found.pieces, found.resumed); },
                 Qt::QueuedConnection);
-    };
-    if (m_pool)
-        m_pool->start(job);
-    else
-        job();
+    });
+}
+
+void PieceVerifier::finishCheckAll(const QBitArray& pieces, bool resumed) {
+    --m_pending;
+    emit allChecked(pieces, resumed);
+    if (m_pending == 0)
+        emit idle();
 }
 
 void PieceVerifier::deliver(PieceCheckResult result) {

@@ -16,6 +16,8 @@ class QThreadPool;
 
 namespace swarmscope {
 
+class Scheduler;
+
 struct PieceCheckResult {
     int piece = -1;
     TorrentStorage::PieceState state = TorrentStorage::PieceState::Missing;
@@ -25,9 +27,9 @@ struct PieceCheckResult {
 
 // Checks complete pieces against their SHA-1 off the network thread and reports on this object's thread.
 // A piece assembled in memory is hashed from its buffer and, when right, written to storage with one pwrite
-// in the same job; one assembled on disk is read back and hashed. Small pieces are checked on the calling
-// thread (a pool hop costs more than hashing 64 KiB), but the result still comes back queued, so callers
-// never see it re-entrantly.
+// in the same job; one assembled on disk is read back and hashed. Small pieces, and every piece when there is
+// no pool (simulated time), are checked on the calling thread at once, but the result still comes back
+// posted on the scheduler, so callers never see it re-entrantly and a simulated run repeats exactly.
 //
 // Jobs keep the storage alive; results for a verifier destroyed meanwhile are dropped.
 class PieceVerifier : public QObject {
@@ -35,7 +37,8 @@ class PieceVerifier : public QObject {
 public:
     static constexpr qint64 kInlineBytes = 64 * 1024;
 
-    PieceVerifier(std::shared_ptr<TorrentStorage> storage, QThreadPool* pool, QObject* parent = nullptr);
+    PieceVerifier(std::shared_ptr<TorrentStorage> storage, QThreadPool* pool, Scheduler& scheduler,
+                  QObject* parent = nullptr);
     ~PieceVerifier() override;
 
     void checkInMemory(int piece, QByteArray data);
@@ -59,6 +62,7 @@ signals:
 
 private:
     void deliver(PieceCheckResult result);
+    void finishCheckAll(const QBitArray& pieces, bool resumed);
     void run(qint64 size, std::function<PieceCheckResult()> job);
 
     // What pool jobs post their result to; cleared (under the lock) when the verifier goes away.
@@ -69,6 +73,7 @@ private:
 
     std::shared_ptr<TorrentStorage> m_storage;
     QThreadPool* m_pool;
+    Scheduler& m_scheduler;
     std::shared_ptr<Mailbox> m_mailbox;
     int m_pending = 0;
     qint64 m_pendingBytes = 0;

@@ -33,7 +33,7 @@ TorrentSession::TorrentSession(Client* client, const AddTorrentParams& params)
       m_dialer(client), m_cancelCheck(std::make_shared<std::atomic<bool>>(false)) {
     m_picker.setStrategy(params.strategy);
     m_slots.setEnabled(params.chokerEnabled);
-    m_verifier = new PieceVerifier(m_storage, client->hashPool(), this);
+    m_verifier = new PieceVerifier(m_storage, client->hashPool(), client->scheduler(), this);
     connect(m_verifier, &PieceVerifier::checked, this, &TorrentSession::onPieceChecked);
     connect(m_verifier, &PieceVerifier::allChecked, this, &TorrentSession::onChecked);
     connect(m_verifier, &PieceVerifier::idle, this, &TorrentSession::finishStop);
@@ -98,9 +98,8 @@ void TorrentSession::start() {
         return;
     }
     QBitArray pieces(m_geometry.pieceCount, m_params.role == TorrentRole::Seeder);
-    // Queued, so the caller of addTorrent() sees the Checking state and connects its signals first.
-    QMetaObject::invokeMethod(
-        this, [this, pieces] { onChecked(pieces, false); }, Qt::QueuedConnection);
+    // Posted, so the caller of addTorrent() sees the Checking state and connects its signals first.
+    m_client->scheduler().post(this, [this, pieces] { onChecked(pieces, false); });
 }
 
 void TorrentSession::onChecked(const QBitArray& pieces, bool resumed) {
@@ -141,6 +140,7 @@ void TorrentSession::startSwarm() {
         config.numwant = m_client->config().numwant;
         config.ip = m_client->config().announceIp;
         config.randomSeed = m_client->config().seed;
+        config.network = &m_client->network();
         m_tracker = new SessionTracker(
             config,
             [this] {
@@ -261,7 +261,7 @@ void TorrentSession::stop() {
         m_tracker->stop();
     else
         m_trackerStopped = true;
-    QMetaObject::invokeMethod(this, &TorrentSession::finishStop, Qt::QueuedConnection);
+    m_client->scheduler().post(this, [this] { finishStop(); });
 }
 
 void TorrentSession::finishStop() {
@@ -322,6 +322,7 @@ TorrentSnapshot TorrentSession::snapshot(bool withConnections) const {
     s.downloaded = m_down.total();
     s.uploaded = m_up.total();
     s.wasted = m_wasted;
+    s.failed = m_failed;
     s.received = m_received;
     s.hashFailures = m_hashFailures;
     s.unrequestedBlocks = m_unrequestedBlocks;

@@ -106,6 +106,8 @@ public:
     // A block arrived that we had asked this peer for (or withdrew, or its choke dropped).
     void onBlock(PeerConnection* connection, int piece, int offset, const QByteArray& data);
     void onUnrequestedBlock(PeerConnection* connection, qint64 bytes);
+    // Block payload that arrived on a connection already closing: received, and wasted.
+    void onLateBlock(qint64 bytes);
     void onMessagesProcessed(PeerConnection* connection);
     void onBlocksSent(qint64 bytes);
     StorageStatus readBlock(int piece, qint64 offset, qint64 length, char* out);
@@ -163,8 +165,12 @@ private:
 
     RateMeter m_down;
     RateMeter m_up;
+    // Every block payload that arrives is either downloaded (accepted for a piece) or wasted (a duplicate,
+    // unrequested, late, or arriving while paused): received = downloaded + wasted. Pieces that then fail
+    // their hash are counted apart, in failed, and stay in downloaded.
     qint64 m_wasted = 0;
-    qint64 m_received = 0;           // every block payload that arrived, used or not
+    qint64 m_failed = 0;
+    qint64 m_received = 0;
     bool m_resumeAfterError = false; // failed on a full disk: the verified pieces are intact, save them
     int m_piecesFoundAtStart = -1;
     bool m_startedFromResumeData = false;

@@ -127,9 +127,20 @@ void TorrentSession::onUnrequestedBlock(PeerConnection* c, qint64 bytes) {
     m_received += bytes;
 }
 
+void TorrentSession::onLateBlock(qint64 bytes) {
+    m_wasted += bytes;
+    m_received += bytes;
+}
+
 void TorrentSession::onBlock(PeerConnection* c, int piece, int offset, const QByteArray& data) {
     const qint64 length = data.size();
     m_received += length;
+    if (m_state != TorrentState::Downloading) {
+        // Paused (or finished, or stopping): the block was on its way before the peer heard; it is not used.
+        m_wasted += length;
+        m_picker.requestCancelled(c->pickerId(), piece, offset);
+        return;
+    }
     const BlockReceipt receipt = m_picker.blockReceived(c->pickerId(), piece, offset, int(length));
     if (!receipt.accepted) {
         m_wasted += length;
@@ -210,7 +221,7 @@ void TorrentSession::onPieceChecked(const PieceCheckResult& result) {
 
 void TorrentSession::pieceFailed(int piece) {
     ++m_hashFailures;
-    m_wasted += m_geometry.pieceSize(piece);
+    m_failed += m_geometry.pieceSize(piece);
     report(PeerEventKind::HashFailed, nullptr, QStringLiteral("piece %1 failed its SHA-1 check").arg(piece),
            piece);
     const PieceFailure failure = m_picker.pieceFailed(piece);

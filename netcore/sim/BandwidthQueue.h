@@ -1,14 +1,11 @@
 #pragma once
 
+#include "clock/Scheduler.h"
+#include "clock/Timer.h"
 #include "sim/BandwidthUser.h"
-#include "sim/Clock.h"
 #include "sim/RateLimiter.h"
 
-#include <QObject>
-
 #include <deque>
-
-class QTimer;
 
 namespace swarmscope {
 
@@ -19,11 +16,12 @@ namespace swarmscope {
 //
 // Without the line, every connection would wait for the same moment and the one that won the last grant
 // would, having rescheduled first, win the next one too.
-class BandwidthQueue : public QObject {
-    Q_OBJECT
+class BandwidthQueue {
 public:
-    BandwidthQueue(Direction direction, RateLimiter& limiter, const Clock& clock, QObject* parent = nullptr);
-    ~BandwidthQueue() override;
+    BandwidthQueue(Direction direction, RateLimiter& limiter, Scheduler& scheduler);
+    ~BandwidthQueue();
+    BandwidthQueue(const BandwidthQueue&) = delete;
+    BandwidthQueue& operator=(const BandwidthQueue&) = delete;
 
     Direction direction() const { return m_direction; }
     // The most one grant moves: about 10 ms of the cap, at least a TCP segment, at most half the bucket.
@@ -39,16 +37,16 @@ public:
     void serve();
 
     qsizetype waiting() const { return qsizetype(m_line.size()); }
-    bool isTimerActive() const;
+    bool isTimerActive() const { return m_timer.isActive(); }
 
 private:
     void schedule(SimTime now);
 
     Direction m_direction;
     RateLimiter& m_limiter;
-    const Clock& m_clock;
+    Scheduler& m_scheduler;
     std::deque<BandwidthUser*> m_line;
-    QTimer* m_timer = nullptr; // created on first need
+    Timer m_timer;
     bool m_serving = false;
     BandwidthUser* m_granting = nullptr; // the user inside bandwidthGranted(), cleared if it is removed
 };

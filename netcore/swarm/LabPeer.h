@@ -17,10 +17,11 @@ class QThreadPool;
 namespace swarmscope {
 
 class Client;
-class LabClock;
 class LabPeer;
 class LabPeerIdentity;
+class Network;
 class TorrentSession;
+class WorkerEnvironment;
 
 // What a LabPeer tells the worker that owns it; called in the worker's thread.
 class LabPeerObserver {
@@ -35,8 +36,9 @@ protected:
     ~LabPeerObserver() = default;
 };
 
-// One peer of the lab: a Client holding one torrent, and the simulated link it runs behind. The link
-// outlives the client, so a peer that is killed and restarted keeps its conditions; the data directory
+// One peer of the lab: a Client holding one torrent, the link it runs behind, and its node on the worker's
+// network (a port of 127.0.0.1, or a host of the simulated network). The link and the node outlive the
+// client, so a peer that is killed and restarted keeps its conditions and its address; the data directory
 // outlives it too, so a restarted leecher keeps the pieces it had verified (its client checks them on
 // start).
 //
@@ -45,8 +47,8 @@ class LabPeer : public QObject {
     Q_OBJECT
 public:
     struct Environment {
-        const LabClock* clock = nullptr;
-        QThreadPool* hashPool = nullptr;
+        WorkerEnvironment* worker = nullptr;
+        QThreadPool* hashPool = nullptr; // null: hash inline
         ClientConfig clientTemplate;
         LabPeerObserver* observer = nullptr;
         bool wantEvents = true;
@@ -99,7 +101,8 @@ private:
 
     LabPeerSpec m_spec;
     Environment m_env;
-    SimulatedLink m_link; // before m_client: the client's sockets read it until they are gone
+    SimulatedLink m_link;            // before m_client: the client's streams read it until they are gone
+    std::unique_ptr<Network> m_node; // the same, and on the same link
     std::unique_ptr<Client> m_client;
     QPointer<TorrentSession> m_session;
     QMetaObject::Connection m_eventConnection;

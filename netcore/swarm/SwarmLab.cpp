@@ -1,10 +1,12 @@
 #include "swarm/SwarmLab.h"
 
+#include "clock/SimScheduler.h"
 #include "swarm/AllocatorTuning.h"
 #include "swarm/LabPeer.h"
 #include "swarm/OpenFileLimit.h"
 #include "swarm/SwarmWorker.h"
 #include "tracker/TrackerServer.h"
+#include "transport/SimNetwork.h"
 
 #include <QDir>
 #include <QTemporaryDir>
@@ -21,7 +23,9 @@ constexpr int kShutdownLimitMs = 8'000;
 } // namespace
 
 SwarmLab::SwarmLab(const SwarmLabConfig& config, QObject* parent)
-    : QObject(parent), m_config(config), m_identity(config.seed) {
+    : QObject(parent), m_config(config), m_epoch(RealScheduler::steadyNow()), m_identity(config.seed),
+      m_snapshotTimer(m_scheduler, [this] { onTick(); }),
+      m_shutdownTimer(m_scheduler, [this] { finishShutdown(); }) {
     qRegisterMetaType<WorkerReport>();
     qRegisterMetaType<SwarmSnapshotPtr>();
     qRegisterMetaType<SwarmEvent>();
@@ -29,10 +33,16 @@ SwarmLab::SwarmLab(const SwarmLabConfig& config, QObject* parent)
     qRegisterMetaType<QList<LeecherVerification>>();
     qRegisterMetaType<QList<SwarmEvent>>();
     m_snapshotHz = qBound(1, m_config.snapshotHz, 60);
-    m_snapshotTimer.setTimerType(Qt::PreciseTimer);
-    connect(&m_snapshotTimer, &QTimer::timeout, this, &SwarmLab::onTick);
-    m_shutdownTimer.setSingleShot(true);
-    connect(&m_shutdownTimer, &QTimer::timeout, this, &SwarmLab::finishShutdown);
+    if (m_config.timeMode == TimeMode::Simulated) {
+        // One thread, one clock, one network: the run depends on nothing but the seed and the commands.
+        m_simScheduler = std::make_unique<SimScheduler>();
+        m_simNetwork = std::make_unique<SimNetwork>(*m_simScheduler);
+        m_epoch = SimTime::zero();
+        m_pausedAll = true;
+        if (m_config.seed == 0)
+            m_config.seed = quint32(RealScheduler::steadyNow().count() % 0x7fffffff) | 1u;
+        m_identity = LabPeerIdentity(m_config.seed);
+    }
 }
 
 SwarmLab::~SwarmLab() {
@@ -54,6 +64,97 @@ SwarmLab::~SwarmLab() {
     }
     if (m_pool)
         m_pool->waitForDone();
+    // The workers' threads are gone: nothing runs on the simulated network or its clock any more.
+    m_simNetwork.reset();
+    m_simScheduler.reset();
+}
+
+qint64 SwarmLab::nowMs() const {
+    if (m_simScheduler)
+        return toMs(m_simScheduler->now());
+    return toMs(RealScheduler::steadyNow() - m_epoch);
+}
+
+QString SwarmLab::clockControlUnavailableReason() const {
+    if (controlsClock())
+        return {};
+    return QStringLiteral(
+        "the lab runs in real time over TCP: its clock is the wall clock, which cannot be "
+        "slowed or stepped (start a lab in simulated time for that); Pause pauses every peer");
+}
+
+template <typename F> void SwarmLab::forWorkers(F f) {
+    for (SwarmWorker* worker : std::as_const(m_workers))
+        QMetaObject::invokeMethod(worker, [worker, f] { f(*worker); });
+}
+
+void SwarmLab::pauseAll() {
+    if (!m_started || m_shuttingDown)
+        return;
+    m_pausedAll = true;
+    if (controlsClock())
+        forWorkers([](SwarmWorker& w) { w.setClockPaused(true); });
+    else
+        pausePeer(kAllPeers);
+}
+
+void SwarmLab::resumeAll() {
+    if (!m_started || m_shuttingDown)
+        return;
+    m_pausedAll = false;
+    if (controlsClock())
+        forWorkers([](SwarmWorker& w) { w.setClockPaused(false); });
+    else
+        resumePeer(kAllPeers);
+}
+
+bool SwarmLab::setSpeed(double speed, QString* why) {
+    if (!controlsClock()) {
+        if (why)
+            *why = clockControlUnavailableReason();
+        return false;
+    }
+    m_speed = speed > 0 ? qBound(0.1, speed, 100.0) : 0.0;
+    const double value = m_speed;
+    if (m_started)
+        forWorkers([value](SwarmWorker& w) { w.setClockSpeed(value); });
+    return true;
+}
+
+bool SwarmLab::step(qint64 ms, QString* why) {
+    if (!controlsClock()) {
+        if (why)
+            *why = clockControlUnavailableReason();
+        return false;
+    }
+    if (!m_pausedAll) {
+        if (why)
+            *why = QStringLiteral("the clock is running; pause it first");
+        return false;
+    }
+    if (ms <= 0) {
+        if (why)
+            *why = QStringLiteral("a step must be longer than 0 ms");
+        return false;
+    }
+    if (m_started)
+        forWorkers([ms](SwarmWorker& w) { w.stepClock(ms); });
+    return true;
+}
+
+void SwarmLab::setClockLimit(qint64 ms) {
+    if (m_started)
+        forWorkers([ms](SwarmWorker& w) { w.setClockLimit(ms); });
+}
+
+void SwarmLab::setHoldClockWhenDone(bool hold) {
+    if (m_started)
+        forWorkers([hold](SwarmWorker& w) { w.setHoldClockWhenDone(hold); });
+}
+
+void SwarmLab::sampleNow() {
+    if (m_started)
+        forWorkers([](SwarmWorker& w) { w.sampleNow(); });
 }
 
 bool SwarmLab::start() {
@@ -85,12 +186,23 @@ bool SwarmLab::start() {
     m_verifier = new LeecherVerifier(m_pool.get(), this);
     connect(m_verifier, &LeecherVerifier::finished, this, &SwarmLab::verificationFinished);
 
-    const int workers =
-        m_config.workerThreads > 0 ? m_config.workerThreads : qBound(1, QThread::idealThreadCount(), 2);
+    const bool simulated = m_config.timeMode == TimeMode::Simulated;
+    const int workers = simulated                    ? 1
+                        : m_config.workerThreads > 0 ? m_config.workerThreads
+                                                     : qBound(1, QThread::idealThreadCount(), 2);
     for (int i = 0; i < workers; ++i) {
         SwarmWorker::Settings settings;
         settings.index = i;
-        settings.clock = &m_clock;
+        if (simulated) {
+            SimScheduler* scheduler = m_simScheduler.get();
+            SimNetwork* network = m_simNetwork.get();
+            settings.makeEnvironment = [scheduler, network] {
+                return std::make_unique<SimWorkerEnvironment>(*scheduler, *network);
+            };
+        } else {
+            const SimTime epoch = m_epoch;
+            settings.makeEnvironment = [epoch] { return std::make_unique<RealWorkerEnvironment>(epoch); };
+        }
         settings.identity = &m_identity;
         settings.hashPool = m_pool.get();
         settings.clientTemplate = m_config.client;
@@ -102,6 +214,7 @@ bool SwarmLab::start() {
         worker->moveToThread(thread);
         connect(thread, &QThread::finished, worker, &QObject::deleteLater);
         connect(worker, &SwarmWorker::reported, this, &SwarmLab::onReport);
+        connect(worker, &SwarmWorker::sampled, this, &SwarmLab::onSample);
         connect(worker, &SwarmWorker::peerCompleted, this, [this](int peer, qint64 labMs) {
             auto it = m_peers.find(peer);
             if (it == m_peers.end() || it->info.completedAtMs >= 0)
@@ -112,19 +225,46 @@ bool SwarmLab::start() {
         connect(worker, &SwarmWorker::peerFailed, this, &SwarmLab::peerFailed);
         connect(worker, &SwarmWorker::peerRemoved, this, &SwarmLab::peerRemoved);
         connect(worker, &SwarmWorker::shutDown, this, &SwarmLab::onWorkerShutDown);
+        connect(worker, &SwarmWorker::clockChanged, this,
+                [this](qint64 labMs, bool paused, double speed, double achieved) {
+                    m_achievedSpeed = achieved;
+                    emit clockChanged(labMs, paused, speed, achieved);
+                });
         thread->start();
+        QMetaObject::invokeMethod(worker, [worker] { worker->init(); });
+        const qint64 sampleMs = m_config.sampleIntervalMs;
+        if (sampleMs > 0)
+            QMetaObject::invokeMethod(worker, [worker, sampleMs] { worker->setSampleInterval(sampleMs); });
         m_threads.append(thread);
         m_workers.append(worker);
     }
     m_assembler.reset(workers);
+    m_samples = QList<WorkerReport>(workers);
+    for (int i = 0; i < workers; ++i)
+        m_samples[i].timeMs = -1;
 
     startTracker();
     m_started = true;
-    m_snapshotTimer.start(1000 / m_snapshotHz);
+    m_snapshotTimer.startRepeatingMs(1000 / m_snapshotHz);
     return true;
 }
 
 void SwarmLab::startTracker() {
+    TrackerServerConfig config;
+    config.intervalSeconds = qMax(1, m_config.announceIntervalSeconds);
+    config.listenBacklog = 4096;
+    config.maxConnections = 4096;
+    if (m_config.seed)
+        config.randomSeed = m_config.seed;
+    SwarmLab* lab = this;
+    if (m_config.timeMode == TimeMode::Simulated) {
+        // On the simulated network, which only the workers' thread reaches.
+        SwarmWorker* worker = m_workers.first();
+        connect(worker, &SwarmWorker::trackerStarted, this, &SwarmLab::onTrackerStarted);
+        const quint16 port = m_config.trackerPort ? m_config.trackerPort : 6969;
+        QMetaObject::invokeMethod(worker, [worker, config, port] { worker->startTracker(config, port); });
+        return;
+    }
     m_trackerThread = new QThread;
     m_trackerThread->setObjectName(QStringLiteral("swarm-tracker"));
     // The tracker must be made in its own thread (its timers belong to the thread that creates them); this
@@ -134,15 +274,8 @@ void SwarmLab::startTracker() {
     connect(m_trackerThread, &QThread::finished, anchor, &QObject::deleteLater);
     m_trackerThread->start();
 
-    TrackerServerConfig config;
-    config.intervalSeconds = qMax(1, m_config.announceIntervalSeconds);
-    config.listenBacklog = 4096;
-    config.maxConnections = 4096;
-    if (m_config.seed)
-        config.randomSeed = m_config.seed;
     const QHostAddress address = m_config.trackerAddress;
     const quint16 port = m_config.trackerPort;
-    SwarmLab* lab = this;
     QMetaObject::invokeMethod(anchor, [anchor, config, address, port, lab] {
         auto* tracker = new TrackerServer(config, anchor);
         const bool ok = tracker->listen(address, port);
@@ -291,7 +424,7 @@ void SwarmLab::setChokerEnabled(int peer, bool enabled) {
 void SwarmLab::setSnapshotRate(int hz) {
     m_snapshotHz = qBound(1, hz, 60);
     if (m_snapshotTimer.isActive())
-        m_snapshotTimer.start(1000 / m_snapshotHz);
+        m_snapshotTimer.startRepeatingMs(1000 / m_snapshotHz);
 }
 
 void SwarmLab::setSnapshotConnections(bool enabled) {
@@ -336,7 +469,7 @@ void SwarmLab::onReport(const WorkerReport& report) {
         publish();
 }
 
-void SwarmLab::publish() {
+QList<LabTorrentSnapshot> SwarmLab::torrentRecords() const {
     QList<LabTorrentSnapshot> torrents;
     torrents.reserve(m_torrents.size());
     for (auto it = m_torrents.cbegin(); it != m_torrents.cend(); ++it) {
@@ -349,10 +482,14 @@ void SwarmLab::publish() {
         t.pieceCount = it->metainfo.pieceCount();
         torrents.append(t);
     }
+    return torrents;
+}
+
+void SwarmLab::publish() {
     QList<SwarmEvent> events;
     int dropped = 0;
     m_lastSnapshot = m_assembler.assemble(
-        ++m_sequence, nowMs(), std::move(torrents),
+        ++m_sequence, nowMs(), torrentRecords(),
         [this](int id) {
             const auto it = m_peers.constFind(id);
             return it != m_peers.cend() && !it->info.removed;
@@ -361,6 +498,34 @@ void SwarmLab::publish() {
     emit snapshotReady(m_lastSnapshot);
     if (!events.isEmpty() || dropped > 0)
         emit eventsReady(events, dropped);
+}
+
+void SwarmLab::onSample(const WorkerReport& report) {
+    if (report.worker < 0 || report.worker >= m_samples.size())
+        return;
+    m_samples[report.worker] = report;
+    // A sample is out once every worker has reached that point of the grid; a worker that skipped a point
+    // (a stalled thread) lends its latest state.
+    qint64 time = -1;
+    for (const WorkerReport& r : std::as_const(m_samples)) {
+        if (r.timeMs < 0)
+            return;
+        time = time < 0 ? r.timeMs : qMin(time, r.timeMs);
+    }
+    if (time <= m_lastSampleMs)
+        return;
+    m_lastSampleMs = time;
+    SnapshotAssembler assembler(int(m_samples.size()));
+    for (const WorkerReport& r : std::as_const(m_samples))
+        assembler.add(r);
+    const SwarmSnapshotPtr sample = assembler.assemble(
+        ++m_sampleSequence, time, torrentRecords(),
+        [this](int id) {
+            const auto it = m_peers.constFind(id);
+            return it != m_peers.cend() && !it->info.removed;
+        },
+        nullptr, nullptr);
+    emit sampleReady(sample);
 }
 
 void SwarmLab::shutdown() {
@@ -374,7 +539,7 @@ void SwarmLab::shutdown() {
     m_workersShutDown = 0;
     for (SwarmWorker* worker : std::as_const(m_workers))
         QMetaObject::invokeMethod(worker, [worker] { worker->shutdown(); });
-    m_shutdownTimer.start(kShutdownLimitMs);
+    m_shutdownTimer.startMs(kShutdownLimitMs);
 }
 
 void SwarmLab::onWorkerShutDown() {

@@ -1,6 +1,6 @@
 #include "SimTests.h"
+#include "clock/SimScheduler.h"
 #include "sim/BandwidthQueue.h"
-#include "sim/ManualClock.h"
 
 #include <QTest>
 
@@ -33,7 +33,7 @@ class TestBandwidthQueue : public QObject {
     Q_OBJECT
 private slots:
     void unlimited_grantsEverythingAtOnce() {
-        ManualClock clock;
+        SimScheduler clock;
         RateLimiter limiter;
         BandwidthQueue queue(Direction::Upload, limiter, clock);
         FakeUser user(10 * MiB);
@@ -53,7 +53,7 @@ private slots:
     void manyConnections_shareTheCapFairlyAndExactly() {
         QFETCH(qint64, rate);
         QFETCH(int, connections);
-        ManualClock clock;
+        SimScheduler clock;
         RateLimiter limiter(rate, clock.now());
         BandwidthQueue queue(Direction::Download, limiter, clock);
         std::vector<std::unique_ptr<FakeUser>> users;
@@ -63,7 +63,7 @@ private slots:
         }
         // Wakes a little late and irregularly, as a busy event loop would.
         for (int step = 0; clock.now() < 10s; ++step) {
-            clock.advance(SimTime(700 + (step * 7919) % 3000));
+            clock.runUntil(clock.now() + SimTime(700 + (step * 7919) % 3000));
             queue.serve();
         }
         qint64 total = 0;
@@ -80,14 +80,14 @@ private slots:
     }
 
     void grants_areWholeAndBounded() {
-        ManualClock clock;
+        SimScheduler clock;
         RateLimiter limiter(MiB, clock.now());
         BandwidthQueue queue(Direction::Upload, limiter, clock);
         FakeUser user(MiB);
         queue.enqueue(&user);
         QCOMPARE(user.granted, 0); // an empty bucket grants nothing yet
         QVERIFY(queue.isTimerActive());
-        clock.advance(50ms);
+        clock.runUntil(clock.now() + 50ms);
         queue.serve();
         for (qint64 grant : user.grants)
             QCOMPARE(grant, BandwidthQueue::grantSize(limiter)); // about 10 ms of the cap each
@@ -95,13 +95,13 @@ private slots:
     }
 
     void finishedUsers_leaveTheLine() {
-        ManualClock clock;
+        SimScheduler clock;
         RateLimiter limiter(MiB, clock.now());
         BandwidthQueue queue(Direction::Upload, limiter, clock);
         FakeUser small(100), big(MiB);
         queue.enqueue(&small);
         queue.enqueue(&big);
-        clock.advance(1s);
+        clock.runUntil(clock.now() + 1s);
         queue.serve();
         QCOMPARE(small.granted, 100);
         QCOMPARE(queue.waiting(), 1);
@@ -111,12 +111,12 @@ private slots:
     }
 
     void rateChange_isServedAtOnce() {
-        ManualClock clock;
+        SimScheduler clock;
         RateLimiter limiter(KiB, clock.now());
         BandwidthQueue queue(Direction::Upload, limiter, clock);
         FakeUser user(MiB);
         queue.enqueue(&user);
-        clock.advance(1s);
+        clock.runUntil(clock.now() + 1s);
         queue.serve();
         const qint64 slow = user.granted;
         QVERIFY(slow <= KiB);

@@ -1,6 +1,7 @@
 #include "LoopbackPair.h"
 #include "SimTests.h"
-#include "sim/ShapedSocket.h"
+#include "clock/RealScheduler.h"
+#include "transport/TcpStream.h"
 
 #include <QDeadlineTimer>
 #include <QElapsedTimer>
@@ -29,23 +30,28 @@ QByteArray randomBytes(qsizetype size, quint32 seed) {
 // Both ends of a loopback connection, each with its own client link.
 struct Connection {
     LoopbackPair pair = connectLoopbackPair();
-    SimulatedLink linkA;
-    SimulatedLink linkB{nullptr, 2};
-    std::unique_ptr<ShapedSocket> a;
-    std::unique_ptr<ShapedSocket> b;
+    RealScheduler scheduler;
+    SimulatedLink linkA{scheduler};
+    SimulatedLink linkB{scheduler, 2};
+    QTcpSocket* socketA = nullptr; // owned by its stream
+    QTcpSocket* socketB = nullptr;
+    std::unique_ptr<TcpStream> a;
+    std::unique_ptr<TcpStream> b;
     QByteArray receivedByA;
     QByteArray receivedByB;
 
     bool open() {
         if (!pair.a || !pair.b)
             return false;
-        a = std::make_unique<ShapedSocket>(pair.a.get(), &linkA);
-        b = std::make_unique<ShapedSocket>(pair.b.get(), &linkB);
+        socketA = pair.a.release();
+        socketB = pair.b.release();
+        a = std::make_unique<TcpStream>(socketA, linkA);
+        b = std::make_unique<TcpStream>(socketB, linkB);
         return true;
     }
     void collect() {
-        QObject::connect(a.get(), &ShapedSocket::readyRead, a.get(), [this] { receivedByA += a->readAll(); });
-        QObject::connect(b.get(), &ShapedSocket::readyRead, b.get(), [this] { receivedByB += b->readAll(); });
+        QObject::connect(a.get(), &TcpStream::readyRead, a.get(), [this] { receivedByA += a->readAll(); });
+        QObject::connect(b.get(), &TcpStream::readyRead, b.get(), [this] { receivedByB += b->readAll(); });
     }
 };
 
@@ -53,7 +59,7 @@ struct Connection {
 qint64 msUntilReceived(Connection& c, qint64 size, const QElapsedTimer& since, int timeoutMs) {
     qint64 doneAt = -1;
     const QMetaObject::Connection watch =
-        QObject::connect(c.b.get(), &ShapedSocket::readyRead, c.b.get(), [&] {
+        QObject::connect(c.b.get(), &TcpStream::readyRead, c.b.get(), [&] {
             if (doneAt < 0 && c.receivedByB.size() >= size)
                 doneAt = since.elapsed();
         });
@@ -66,7 +72,7 @@ qint64 msUntilReceived(Connection& c, qint64 size, const QElapsedTimer& since, i
 
 } // namespace
 
-class TestShapedSocket : public QObject {
+class TestTcpStream : public QObject {
     Q_OBJECT
 private slots:
     void transparentLink_handsStraightThrough() {
@@ -74,7 +80,7 @@ private slots:
         QVERIFY(c.open());
         c.collect();
         c.a->write("hello");
-        QCOMPARE(c.pair.a->bytesToWrite(), 5); // already in the socket, no pump and no queue
+        QCOMPARE(c.a->bytesToWrite(), 0); // handed to the kernel at once: no queue, no pump
         QTRY_COMPARE(c.receivedByB, QByteArray("hello"));
         QVERIFY(!c.a->isTimerActive() && !c.b->isTimerActive());
         QCOMPARE(c.linkA.uploadQueue().waiting(), 0);
@@ -87,8 +93,8 @@ private slots:
         c.linkA.setLatency(100ms);
         QElapsedTimer clock;
         qint64 rtt = -1;
-        QObject::connect(c.b.get(), &ShapedSocket::readyRead, c.b.get(), [&] { c.b->write(c.b->readAll()); });
-        QObject::connect(c.a.get(), &ShapedSocket::readyRead, c.a.get(), [&] {
+        QObject::connect(c.b.get(), &TcpStream::readyRead, c.b.get(), [&] { c.b->write(c.b->readAll()); });
+        QObject::connect(c.a.get(), &TcpStream::readyRead, c.a.get(), [&] {
             c.receivedByA += c.a->readAll();
             if (c.receivedByA == "ping")
                 rtt = clock.elapsed();
@@ -103,11 +109,11 @@ private slots:
     void latency_changesLive() {
         Connection c;
         QVERIFY(c.open());
-        QObject::connect(c.b.get(), &ShapedSocket::readyRead, c.b.get(), [&] { c.b->write(c.b->readAll()); });
+        QObject::connect(c.b.get(), &TcpStream::readyRead, c.b.get(), [&] { c.b->write(c.b->readAll()); });
         const auto roundTrip = [&c]() -> qint64 {
             QElapsedTimer clock;
             qint64 rtt = -1;
-            const auto watch = QObject::connect(c.a.get(), &ShapedSocket::readyRead, c.a.get(), [&] {
+            const auto watch = QObject::connect(c.a.get(), &TcpStream::readyRead, c.a.get(), [&] {
                 c.a->readAll();
                 rtt = clock.elapsed();
             });
@@ -152,10 +158,10 @@ private slots:
         QVERIFY(c.open());
         c.collect();
         c.linkB.setDownloadRate(MiB);
-        QVERIFY(c.pair.b->readBufferSize() > 0); // the kernel holds the rest, and TCP tells the sender
+        QVERIFY(c.socketB->readBufferSize() > 0); // the kernel holds the rest, and TCP tells the sender
         qint64 mostBuffered = 0;
         QObject::connect(c.pair.b.get(), &QTcpSocket::readyRead, c.b.get(),
-                         [&] { mostBuffered = qMax(mostBuffered, c.pair.b->bytesAvailable()); });
+                         [&] { mostBuffered = qMax(mostBuffered, c.socketB->bytesAvailable()); });
         const QByteArray data = randomBytes(2 * MiB, 2);
         QElapsedTimer clock;
         clock.start();
@@ -163,15 +169,15 @@ private slots:
         const qint64 ms = msUntilReceived(c, data.size(), clock, 6000);
         QVERIFY2(ms >= 1800 && ms <= 2200, qPrintable(QString::number(ms)));
         QCOMPARE(c.receivedByB, data);
-        QVERIFY2(mostBuffered <= c.pair.b->readBufferSize(), qPrintable(QString::number(mostBuffered)));
+        QVERIFY2(mostBuffered <= c.socketB->readBufferSize(), qPrintable(QString::number(mostBuffered)));
     }
 
     void capChangedLive_takesEffect() {
         Connection c;
         QVERIFY(c.open());
-        // Counted where the cap applies, at the sender: bytes the kernel took from the socket.
+        // Counted where the cap applies, at the sender: bytes across the link.
         qint64 sent = 0;
-        QObject::connect(c.a.get(), &ShapedSocket::bytesWritten, c.a.get(), [&](qint64 n) { sent += n; });
+        QObject::connect(c.a.get(), &TcpStream::bytesSent, c.a.get(), [&](qint64 n) { sent += n; });
         struct Mark {
             qint64 ms;
             qint64 sent;
@@ -224,7 +230,7 @@ private slots:
         QTimer::singleShot(300, c.b.get(), [&] { c.linkB.setDownloadRate(0); });
         const qint64 ms = msUntilReceived(c, data.size(), clock, 5000);
         QVERIFY2(ms >= 300 && ms < 1000, qPrintable(QString::number(ms))); // capped, it would take 8 s
-        QCOMPARE(c.pair.b->readBufferSize(), 0);
+        QCOMPARE(c.socketB->readBufferSize(), 0);
         QVERIFY(c.receivedByB == data);
     }
 
@@ -262,15 +268,15 @@ private slots:
         QByteArray atDisconnect;
         qint64 disconnectedAt = -1;
         QElapsedTimer clock;
-        QObject::connect(c.b.get(), &ShapedSocket::readyRead, c.b.get(),
+        QObject::connect(c.b.get(), &TcpStream::readyRead, c.b.get(),
                          [&] { c.receivedByB += c.b->readAll(); });
-        QObject::connect(c.b.get(), &ShapedSocket::disconnected, c.b.get(), [&] {
+        QObject::connect(c.b.get(), &TcpStream::closed, c.b.get(), [&] {
             atDisconnect = c.receivedByB;
             disconnectedAt = clock.elapsed();
         });
         clock.start();
         c.a->write("bye");
-        c.a->disconnectFromHost();
+        c.a->close();
         QTRY_VERIFY_WITH_TIMEOUT(disconnectedAt >= 0, 3000);
         QCOMPARE(atDisconnect, QByteArray("bye"));
         QVERIFY(disconnectedAt >= 100);
@@ -279,12 +285,13 @@ private slots:
     void writeWhileConnecting_goesOutOnceConnected() {
         QTcpServer server;
         QVERIFY(server.listen(QHostAddress::LocalHost, 0));
-        QTcpSocket client;
-        SimulatedLink link;
+        RealScheduler scheduler;
+        SimulatedLink link(scheduler);
         link.setUploadRate(MiB);
         link.setLatency(10ms);
-        ShapedSocket shaped(&client, &link);
-        client.connectToHost(QHostAddress::LocalHost, server.serverPort());
+        auto* client = new QTcpSocket;
+        TcpStream shaped(client, link);
+        client->connectToHost(QHostAddress::LocalHost, server.serverPort());
         shaped.write("early");
         QTRY_VERIFY(server.hasPendingConnections());
         std::unique_ptr<QTcpSocket> accepted(server.nextPendingConnection());
@@ -295,8 +302,8 @@ private slots:
     }
 };
 
-std::unique_ptr<QObject> swarmscope::createShapedSocketTests() {
-    return std::make_unique<TestShapedSocket>();
+std::unique_ptr<QObject> swarmscope::createTcpStreamTests() {
+    return std::make_unique<TestTcpStream>();
 }
 
-#include "tst_shapedsocket.moc"
+#include "tst_tcpstream.moc"

@@ -1,8 +1,8 @@
-#include "sim/Clock.h"
+#include "clock/Scheduler.h"
 
 namespace swarmscope {
 
 // Out of line, so the vtable has one home.
-Clock::~Clock() = default;
+Scheduler::~Scheduler() = default;
 
 } // namespace swarmscope
