@@ -10,5 +10,6 @@ namespace swarmscope {
 std::unique_ptr<QObject> createDispatcherTimerQueueTests();
 std::unique_ptr<QObject> createEpollTimerTests();
 std::unique_ptr<QObject> createEpollSocketTests();
+std::unique_ptr<QObject> createEpollTcpTests();
 
 } // namespace swarmscope
