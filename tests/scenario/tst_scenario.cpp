@@ -1,0 +1,5 @@
+#include "TestScenario.h"
+
+#include <QTest>
+
+QTEST_GUILESS_MAIN(TestScenario)
