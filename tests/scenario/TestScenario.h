@@ -20,6 +20,8 @@ private slots:
     void groups_keepFileOrder();
     void contentPaths_resolveAgainstBaseDir();
     void shippedExamples_parse();
+    void shippedExamples_appearInTheSpecification();
+    void specificationExamples_parse();
     void readScenarioFile_namesTheFileInErrors();
     void readScenarioFile_refusesLargeFileBeforeReading();
 

@@ -289,6 +289,37 @@ void TestScenario::shippedExamples_parse() {
     }
 }
 
+void TestScenario::shippedExamples_appearInTheSpecification() {
+    // docs/SCENARIOS.md shows each shipped example whole, so the two cannot drift apart.
+    QFile doc(QStringLiteral(SWARMSCOPE_SOURCE_DIR "/docs/SCENARIOS.md"));
+    QVERIFY(doc.open(QIODevice::ReadOnly));
+    const QByteArray text = doc.readAll();
+    for (const QString& path : shippedExamples()) {
+        QFile example(path);
+        QVERIFY(example.open(QIODevice::ReadOnly));
+        const QByteArray block = "```toml\n" + example.readAll() + "```\n";
+        QVERIFY2(text.contains(block), qPrintable(QFileInfo(path).fileName()));
+    }
+}
+
+void TestScenario::specificationExamples_parse() {
+    QFile doc(QStringLiteral(SWARMSCOPE_SOURCE_DIR "/docs/SCENARIOS.md"));
+    QVERIFY(doc.open(QIODevice::ReadOnly));
+    const QList<QByteArray> parts = doc.readAll().split('`');
+    int blocks = 0;
+    // After splitting at backticks, a fenced block "```toml\n...```" is the part that starts with "toml\n".
+    for (const QByteArray& part : parts) {
+        if (!part.startsWith("toml\n"))
+            continue;
+        ++blocks;
+        const ScenarioParseResult r =
+            parseScenario(part.mid(5), QStringLiteral("SCENARIOS.md"),
+                          QStringLiteral(SWARMSCOPE_SOURCE_DIR "/resources/scenarios"));
+        QVERIFY2(r.ok(), qPrintable(r.message() + QStringLiteral("\n") + QString::fromUtf8(part)));
+    }
+    QCOMPARE(blocks, 4); // the smallest scenario and the three examples
+}
+
 void TestScenario::readScenarioFile_namesTheFileInErrors() {
     const QString path = m_dir.filePath(QStringLiteral("typo.toml"));
     QFile file(path);
