@@ -252,7 +252,7 @@ void TestScenario::awkwardStrings_roundTrip() {
                                QStringLiteral("\r\n\r\n"),
                                QStringLiteral("\\"),
                                QStringLiteral("trailing\n"),
-                               QString(QChar(0x1F41D)) + QStringLiteral(" \u00e9"),
+                               QStringLiteral("\U0001F41D \u00e9"),
                                QStringLiteral("\x1b[31m")};
     for (const QString& text : texts) {
         s.name = text;
