@@ -1,8 +1,8 @@
 #include "cli/OptionValues.h"
 
 #include "cli/CliError.h"
-#include "cli/Units.h"
 #include "metainfo/PieceSize.h"
+#include "scenario/Units.h"
 
 #include <optional>
 

@@ -5,12 +5,12 @@
 #include "cli/OptionValues.h"
 #include "cli/ProgressReporter.h"
 #include "cli/TorrentFileReader.h"
-#include "cli/Units.h"
 
 #include "Version.h"
 #include "metainfo/TorrentCreator.h"
 #include "peer/Client.h"
 #include "peer/TorrentSession.h"
+#include "scenario/Units.h"
 #include "tracker/CatalogueClient.h"
 #include "transport/TcpNode.h"
 

@@ -4,10 +4,10 @@
 #include "cli/OptionValues.h"
 #include "cli/ProgressReporter.h"
 #include "cli/SwarmTimeline.h"
-#include "cli/Units.h"
 
 #include "Version.h"
 #include "metainfo/TorrentCreator.h"
+#include "scenario/Units.h"
 #include "swarm/KumarRossBound.h"
 #include "swarm/ProcessUsage.h"
 #include "swarm/PseudoRandomFile.h"
