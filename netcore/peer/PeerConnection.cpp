@@ -41,7 +41,12 @@ PeerConnection::PeerConnection(Client* client, ByteStream* stream)
     m_phase = Phase::Handshaking;
 }
 
-PeerConnection::~PeerConnection() = default;
+PeerConnection::~PeerConnection() {
+    // A block cut off mid-way reached us in part: those bytes were sent, and wasted.
+    if (m_established && m_lingerSession)
+        if (const qint64 partial = m_framer.partialBlockBytes(); partial > 0)
+            m_lingerSession->onLateBlock(partial);
+}
 
 void PeerConnection::init(ByteStream* stream) {
     m_stream = stream;
@@ -215,6 +220,9 @@ void PeerConnection::processMessages(QByteArrayView data) {
         if (step.hasMessage())
             handleMessage(step.message);
     }
+    // A message made us close with more of the peer's bytes in hand: blocks among them arrived, and count.
+    if (!data.isEmpty() && m_phase == Phase::Closed && !m_deleting)
+        countLateBlocks(data);
 }
 
 void PeerConnection::handleMessage(WireMessage& message) {
@@ -469,16 +477,23 @@ void PeerConnection::close(const QString& reason, CloseMode mode) {
 }
 
 void PeerConnection::readWhileClosing() {
-    QByteArray data = m_stream->readAll();
+    const QByteArray data = m_stream->readAll();
     if (m_phase != Phase::Closed || !m_established || data.isEmpty())
         return;
     // The peer may have sent blocks before it saw our close: they arrive, and are counted, as wasted.
-    QByteArrayView view(data);
+    countLateBlocks(data);
+}
+
+void PeerConnection::countLateBlocks(QByteArrayView data) {
+    if (!m_established || m_deleting)
+        return;
     qint64 late = 0;
-    while (!view.isEmpty()) {
-        MessageFramer::Step step = m_framer.feed(view);
-        view = view.sliced(step.consumed);
+    while (!data.isEmpty()) {
+        MessageFramer::Step step = m_framer.feed(data);
+        data = data.sliced(step.consumed);
         if (step.isError()) {
+            m_deleting = true;
+            m_lingerTimer.stop();
             m_stream->abort();
             deleteLater();
             break;

@@ -122,6 +122,7 @@ private:
     void onDisconnected();
     void onBytesSent(qint64 bytes);
     void readWhileClosing();
+    void countLateBlocks(QByteArrayView data);
     void finishClosing();
     void processHandshake(QByteArray& data);
     void onHandshakeComplete();

@@ -349,7 +349,7 @@ SimStream::SimStream(std::shared_ptr<SimConnection> connection, int side, QObjec
     : ByteStream(parent), m_connection(std::move(connection)), m_side(side) {}
 
 SimStream::~SimStream() {
-    if (!m_closed)
+    if (!m_aborted)
         abort();
     detach();
 }
@@ -377,7 +377,7 @@ void SimStream::leaveQueues() {
 }
 
 ByteStream::State SimStream::state() const {
-    if (m_closed)
+    if (m_aborted || m_peerEnded)
         return State::Closed;
     if (m_closeRequested)
         return State::Closing;
@@ -393,7 +393,7 @@ quint16 SimStream::peerPort() const {
 }
 
 void SimStream::onEstablished() {
-    if (m_closed)
+    if (m_aborted)
         return;
     m_established = true;
     if (m_side == 0)
@@ -402,10 +402,11 @@ void SimStream::onEstablished() {
 }
 
 void SimStream::fail(const QString& error) {
-    if (m_closed)
+    if (m_aborted)
         return;
     m_error = error;
     m_closeRequested = true;
+    m_aborted = true; // there is no connection
     leaveQueues();
     SimPipe& out = m_connection->pipes[m_side];
     out.sendQueue.clear();
@@ -415,7 +416,8 @@ void SimStream::fail(const QString& error) {
 }
 
 quint64 SimStream::write(QByteArray data) {
-    if (m_closeRequested || m_closed)
+    // After the peer's end our direction still works (a half-closed client still gets its answer).
+    if (m_closeRequested || m_aborted)
         return 0;
     const quint64 id = ++m_lastWriteId;
     if (data.isEmpty())
@@ -468,7 +470,7 @@ void SimStream::setReadBufferLimit(qint64 bytes) {
 }
 
 void SimStream::close() {
-    if (m_closeRequested || m_closed)
+    if (m_closeRequested || m_aborted)
         return;
     m_closeRequested = true;
     if (!m_established) {
@@ -481,9 +483,9 @@ void SimStream::close() {
 }
 
 void SimStream::abort() {
-    if (m_closed)
+    if (m_aborted)
         return;
-    m_closed = true;
+    m_aborted = true;
     m_closeRequested = true;
     leaveQueues();
     SimPipe& out = m_connection->pipes[m_side];
@@ -500,7 +502,9 @@ void SimStream::abort() {
 }
 
 qint64 SimStream::bandwidthWanted(Direction direction) const {
-    if (m_closed || !m_connection)
+    if (m_aborted || !m_connection)
+        return 0;
+    if (direction == Direction::Download && m_peerEnded)
         return 0;
     if (direction == Direction::Upload) {
         const SimPipe& out = m_connection->pipes[m_side];
@@ -523,7 +527,7 @@ void SimStream::bandwidthGranted(Direction direction, qint64 bytes) {
 }
 
 void SimStream::pumpUpload() {
-    if (m_closed || !m_established)
+    if (m_aborted || !m_established)
         return;
     SimPipe& out = m_connection->pipes[m_side];
     if (out.sendQueued > 0) {
@@ -583,7 +587,7 @@ void SimStream::postBytesSent(qint64 bytes) {
 }
 
 void SimStream::pumpDownload() {
-    if (m_closed)
+    if (m_aborted || m_peerEnded)
         return;
     const qint64 wanted = bandwidthWanted(Direction::Download);
     if (wanted > 0) {
@@ -638,7 +642,7 @@ void SimStream::postReadyRead() {
     m_readyPosted = true;
     m_connection->scheduler().post(this, [this] {
         m_readyPosted = false;
-        if (!m_closed && !m_readBuffer.isEmpty())
+        if (!m_aborted && !m_readBuffer.isEmpty())
             emit readyRead();
     });
 }
@@ -649,10 +653,11 @@ void SimStream::postClosed() {
     m_closedPosted = true;
     // After the readyRead() that carries the last bytes.
     m_connection->scheduler().post(this, [this] {
-        if (m_closed)
+        if (m_aborted || m_peerEnded)
             return;
-        m_closed = true;
-        leaveQueues();
+        m_peerEnded = true;
+        if (m_connection->links[m_side])
+            link().downloadQueue().remove(this);
         emit closed();
     });
 }

@@ -74,7 +74,8 @@ private:
     quint64 m_lastWriteId = 0;
     bool m_established = false;
     bool m_closeRequested = false;
-    bool m_closed = false; // closed() emitted, or aborted
+    bool m_aborted = false;   // abort(), or the connection failed: nothing moves any more
+    bool m_peerEnded = false; // closed() emitted: the peer's direction is over; ours may still send
     bool m_closedPosted = false;
     bool m_readyPosted = false;
     qint64 m_sentUnreported = 0;
