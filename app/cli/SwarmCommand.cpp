@@ -471,6 +471,7 @@ int runSwarm(const QStringList& args) {
     if (!lab.start())
         throw RuntimeFailure(lab.errorString());
     lab.setEventKinds({});
+    lab.setSnapshotRate(4); // the progress line needs no more
     SwarmExperimentSetup setup;
     setup.seeders = o.seeders;
     setup.leechers = o.leechers;

@@ -67,9 +67,9 @@ void RealScheduler::runDue() {
         return;
     m_running = true;
     // Only what was scheduled before this pass began: later posts wait for the next pass.
-    const Id last = m_queue.lastId();
+    const quint64 last = m_queue.lastSequence();
     SimTime now = steadyNow();
-    while (!m_queue.isEmpty() && m_queue.nextTime() <= now && m_queue.nextId() <= last) {
+    while (!m_queue.isEmpty() && m_queue.nextTime() <= now && m_queue.nextSequence() <= last) {
         Callback callback = m_queue.takeNext();
         callback();
         now = steadyNow();

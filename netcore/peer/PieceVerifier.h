@@ -1,7 +1,7 @@
 #pragma once
 
+#include "storage/PieceStore.h"
 #include "storage/StorageStatus.h"
-#include "storage/TorrentStorage.h"
 
 #include <QBitArray>
 #include <QByteArray>
@@ -20,16 +20,15 @@ class Scheduler;
 
 struct PieceCheckResult {
     int piece = -1;
-    TorrentStorage::PieceState state = TorrentStorage::PieceState::Missing;
-    StorageStatus status; // why an IoError happened (the write of an in-memory piece, or the read-back)
-    QByteArray data;      // the piece, when it was checked from memory and is valid
+    PieceStore::PieceState state = PieceStore::PieceState::Missing;
+    StorageStatus status; // why an IoError happened (the read-back)
 };
 
-// Checks complete pieces against their SHA-1 off the network thread and reports on this object's thread.
-// A piece assembled in memory is hashed from its buffer and, when right, written to storage with one pwrite
-// in the same job; one assembled on disk is read back and hashed. Small pieces, and every piece when there is
-// no pool (simulated time), are checked on the calling thread at once, but the result still comes back
-// posted on the scheduler, so callers never see it re-entrantly and a simulated run repeats exactly.
+// Checks complete pieces against their SHA-1 and reports on this object's thread. A piece hashed as its
+// blocks arrived (PieceHasher) is settled by comparing its digest; one that could not be is read back from
+// storage and hashed, off the network thread on the pool, or on the calling thread at once when there is no
+// pool (simulated time) or the piece is small. Results always come back posted on the scheduler, so callers
+// never see them re-entrantly and a simulated run repeats exactly.
 //
 // Jobs keep the storage alive; results for a verifier destroyed meanwhile are dropped.
 class PieceVerifier : public QObject {
@@ -37,11 +36,12 @@ class PieceVerifier : public QObject {
 public:
     static constexpr qint64 kInlineBytes = 64 * 1024;
 
-    PieceVerifier(std::shared_ptr<TorrentStorage> storage, QThreadPool* pool, Scheduler& scheduler,
+    PieceVerifier(std::shared_ptr<PieceStore> storage, QThreadPool* pool, Scheduler& scheduler,
                   QObject* parent = nullptr);
     ~PieceVerifier() override;
 
-    void checkInMemory(int piece, QByteArray data);
+    // The piece's SHA-1 over the bytes received, computed as they came.
+    void checkDigest(int piece, const QByteArray& digest);
     void checkOnDisk(int piece);
     // Which pieces on disk are valid, on the pool: from resumeFile when it loads (pieces of files unchanged
     // since are trusted, every piece of a file changed since is hashed again), else by hashing everything.
@@ -71,7 +71,7 @@ private:
         PieceVerifier* target = nullptr;
     };
 
-    std::shared_ptr<TorrentStorage> m_storage;
+    std::shared_ptr<PieceStore> m_storage;
     QThreadPool* m_pool;
     Scheduler& m_scheduler;
     std::shared_ptr<Mailbox> m_mailbox;

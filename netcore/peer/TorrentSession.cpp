@@ -25,11 +25,12 @@ quint32 seedFor(const ClientConfig& config, const QByteArray& infoHash, quint32 
 TorrentSession::TorrentSession(Client* client, const AddTorrentParams& params)
     : QObject(client), m_client(client), m_params(params), m_metainfo(m_params.metainfo),
       m_geometry(TorrentGeometry::fromMetainfo(m_params.metainfo)),
-      m_storage(
-          std::make_shared<TorrentStorage>(m_params.metainfo, m_params.downloadDir, client->fileHandles())),
+      m_storage(m_params.store ? m_params.store
+                               : std::make_shared<TorrentStorage>(m_params.metainfo, m_params.downloadDir,
+                                                                  client->fileHandles())),
       m_picker(m_geometry, seedFor(client->config(), m_params.metainfo.infoHash, 1)),
       m_slots(seedFor(client->config(), m_params.metainfo.infoHash, 2)),
-      m_readCache(m_storage, client->config().readCacheBytes), m_assembler(client->config().assemblyBytes),
+      m_readCache(m_storage, client->config().readCacheBytes), m_hasher(client->config().assemblyBytes),
       m_dialer(client), m_cancelCheck(std::make_shared<std::atomic<bool>>(false)) {
     m_picker.setStrategy(params.strategy);
     m_slots.setEnabled(params.chokerEnabled);
@@ -76,16 +77,12 @@ StorageStatus TorrentSession::open() {
     if (!m_storage->layoutStatus().ok())
         return m_storage->layoutStatus();
     if (m_params.role == TorrentRole::Seeder)
-        return m_storage->open(TorrentStorage::OpenMode::ReadOnly);
+        return m_storage->open(PieceStore::OpenMode::ReadOnly);
     // Data already there (a restarted leecher) is checked before it counts; a fresh download skips the
     // check, which would otherwise hash a whole sparse file of zeros.
-    bool existing = false;
-    for (int i = 0; i < m_metainfo.files.size() && !existing; ++i) {
-        const QFileInfo info(m_storage->filePath(i));
-        existing = !m_metainfo.files[i].padding && info.exists() && info.size() > 0;
-    }
-    m_checking = existing || (!m_params.resumeFile.isEmpty() && QFileInfo::exists(m_params.resumeFile));
-    return m_storage->open(TorrentStorage::OpenMode::ReadWrite);
+    m_checking = m_storage->hasExistingData() ||
+                 (!m_params.resumeFile.isEmpty() && QFileInfo::exists(m_params.resumeFile));
+    return m_storage->open(PieceStore::OpenMode::ReadWrite);
 }
 
 void TorrentSession::start() {
@@ -271,17 +268,18 @@ void TorrentSession::finishStop() {
     if (m_error.isEmpty() || m_resumeAfterError)
         saveResume();
     setState(TorrentState::Stopped);
-    m_assembler.clear();
+    m_hasher.clear();
     m_readCache.clear();
     emit stopped();
 }
 
 void TorrentSession::saveResume() {
-    if (m_params.role != TorrentRole::Leecher || m_params.resumeFile.isEmpty() || m_checking)
+    if (m_params.role != TorrentRole::Leecher || m_params.resumeFile.isEmpty() || m_checking ||
+        !m_storage->files())
         return;
     QBitArray verified(m_geometry.pieceCount);
     m_picker.have().forEachSet([&](int i) { verified.setBit(i); });
-    ResumeData::capture(*m_storage, verified).save(m_params.resumeFile);
+    ResumeData::capture(*m_storage->files(), verified).save(m_params.resumeFile);
 }
 
 void TorrentSession::report(PeerEventKind kind, const PeerConnection* c, const QString& reason, int piece) {

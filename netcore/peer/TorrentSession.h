@@ -4,7 +4,7 @@
 #include "peer/ClientSnapshot.h"
 #include "peer/PeerDialer.h"
 #include "peer/PeerEvent.h"
-#include "peer/PieceAssembler.h"
+#include "peer/PieceHasher.h"
 #include "peer/PiecePicker.h"
 #include "peer/PieceReadCache.h"
 #include "peer/RateMeter.h"
@@ -25,7 +25,7 @@ namespace swarmscope {
 class Client;
 class PeerConnection;
 class PieceVerifier;
-class TorrentStorage;
+class PieceStore;
 class SessionTracker;
 struct PieceCheckResult;
 struct TrackerPeer;
@@ -144,11 +144,11 @@ private:
     AddTorrentParams m_params;
     Metainfo& m_metainfo;
     TorrentGeometry m_geometry;
-    std::shared_ptr<TorrentStorage> m_storage;
+    std::shared_ptr<PieceStore> m_storage;
     PiecePicker m_picker;
     UploadSlots m_slots;
     PieceReadCache m_readCache;
-    PieceAssembler m_assembler;
+    PieceHasher m_hasher;
     PieceVerifier* m_verifier = nullptr;
     SessionTracker* m_tracker = nullptr;
     PeerDialer m_dialer;

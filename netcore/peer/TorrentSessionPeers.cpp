@@ -150,23 +150,21 @@ void TorrentSession::onBlock(PeerConnection* c, int piece, int offset, const QBy
         if (PeerConnection* oc = connectionById(other))
             oc->cancelRequest({piece, offset, int(length)});
     m_down.add(length);
-    if (!m_assembler.add(piece, m_geometry.pieceSize(piece), offset, data.constData(), length)) {
-        const StorageStatus status = m_storage->writeBlock(piece, offset, data);
-        if (!status.ok()) {
-            // Out of space, the pieces verified so far are intact on disk: they go in the resume data.
-            m_resumeAfterError = m_state != TorrentState::Error && isOutOfSpace(status.error);
-            fail(status.message);
-            return;
-        }
+    // Stored at once, and hashed as it comes: no piece-sized buffer per piece in progress.
+    const StorageStatus status = m_storage->writeBlock(piece, offset, data);
+    if (!status.ok()) {
+        // Out of space, the pieces verified so far are intact on disk: they go in the resume data.
+        m_resumeAfterError = m_state != TorrentState::Error && isOutOfSpace(status.error);
+        fail(status.message);
+        return;
     }
+    m_hasher.add(piece, offset, data.constData(), length);
     if (!receipt.pieceComplete)
         return;
-    if (m_assembler.inMemory(piece)) {
-        m_verifier->checkInMemory(piece, m_assembler.take(piece));
-    } else {
-        m_assembler.take(piece);
+    if (const std::optional<QByteArray> digest = m_hasher.finish(piece, m_geometry.pieceSize(piece)))
+        m_verifier->checkDigest(piece, *digest);
+    else
         m_verifier->checkOnDisk(piece);
-    }
 }
 
 void TorrentSession::onBlocksSent(qint64 bytes) {
@@ -188,13 +186,13 @@ void TorrentSession::onPieceChecked(const PieceCheckResult& result) {
                 requestMore(c);
     }
     switch (result.state) {
-    case TorrentStorage::PieceState::Valid:
+    case PieceStore::PieceState::Valid:
         break;
-    case TorrentStorage::PieceState::HashMismatch:
+    case PieceStore::PieceState::HashMismatch:
         pieceFailed(result.piece);
         return;
-    case TorrentStorage::PieceState::Missing:
-    case TorrentStorage::PieceState::IoError:
+    case PieceStore::PieceState::Missing:
+    case PieceStore::PieceState::IoError:
         m_resumeAfterError = isOutOfSpace(result.status.error);
         fail(result.status.message.isEmpty()
                  ? QStringLiteral("piece %1 could not be read back from disk").arg(result.piece)
@@ -204,8 +202,6 @@ void TorrentSession::onPieceChecked(const PieceCheckResult& result) {
     const int piece = result.piece;
     const PeerId sender = m_picker.mainContributor(piece);
     m_picker.pieceVerified(piece);
-    if (!result.data.isEmpty())
-        m_readCache.insert(piece, result.data);
     const QList<PeerConnection*> connections = m_connections;
     for (PeerConnection* c : connections)
         c->sendHave(piece);

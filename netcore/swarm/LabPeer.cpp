@@ -101,6 +101,7 @@ bool LabPeer::launch(quint16 port, QString* error) {
     params.metainfo = m_spec.metainfo;
     params.role = m_spec.role;
     params.downloadDir = m_spec.dataDir;
+    params.store = m_spec.store;
     params.trustData = m_spec.role == TorrentRole::Seeder && m_spec.trustData;
     params.trackers = {m_announceUrl};
     params.strategy = m_spec.strategy;

@@ -1,6 +1,7 @@
 #include "swarm/SwarmLab.h"
 
 #include "clock/SimScheduler.h"
+#include "storage/SharedContentStore.h"
 #include "swarm/AllocatorTuning.h"
 #include "swarm/LabPeer.h"
 #include "swarm/OpenFileLimit.h"
@@ -35,6 +36,8 @@ SwarmLab::SwarmLab(const SwarmLabConfig& config, QObject* parent)
     m_snapshotHz = qBound(1, m_config.snapshotHz, 60);
     if (m_config.timeMode == TimeMode::Simulated) {
         // One thread, one clock, one network: the run depends on nothing but the seed and the commands.
+        // Blocks are read from the shared copy of the content: a read cache would only copy it again.
+        m_config.client.readCacheBytes = 0;
         m_simScheduler = std::make_unique<SimScheduler>();
         m_simNetwork = std::make_unique<SimNetwork>(*m_simScheduler);
         m_epoch = SimTime::zero();
@@ -303,7 +306,12 @@ int SwarmLab::addTorrent(const Metainfo& metainfo, const QString& sourceDir, boo
     if (metainfo.pieceCount() <= 0 || metainfo.infoHash.size() != 20)
         return 0;
     const int id = m_nextTorrent++;
-    m_torrents.insert(id, TorrentRecord{metainfo, QDir(sourceDir).absolutePath(), trustSourceData});
+    TorrentRecord record{metainfo, QDir(sourceDir).absolutePath(), trustSourceData, {}};
+    // In simulated time every peer reads one copy of the content (loaded on first use, in the workers'
+    // thread), and keeps only which of its blocks arrived intact.
+    if (m_config.timeMode == TimeMode::Simulated)
+        record.content = std::make_shared<SharedContent>(metainfo, record.sourceDir);
+    m_torrents.insert(id, record);
     return id;
 }
 
@@ -336,6 +344,8 @@ QList<int> SwarmLab::addPeers(int torrent, TorrentRole role, int count, const Pe
         spec.addedAtMs = now;
         spec.peerId = m_identity.peerIdFor(spec.id);
         spec.seed = m_config.seed ? m_config.seed * 7919u + quint32(spec.id) : 0;
+        if (record->content)
+            spec.store = std::make_shared<SharedContentStore>(record->content, role == TorrentRole::Seeder);
 
         PeerRecord peer;
         peer.info.id = spec.id;
@@ -344,6 +354,7 @@ QList<int> SwarmLab::addPeers(int torrent, TorrentRole role, int count, const Pe
         peer.info.dataDir = spec.dataDir;
         peer.info.addedAtMs = now;
         peer.worker = m_nextWorker++ % int(m_workers.size());
+        peer.store = spec.store;
         m_peers.insert(spec.id, peer);
         ids.append(spec.id);
         dispatch(spec);
@@ -450,7 +461,8 @@ void SwarmLab::verifyLeechers(const QList<int>& peers) {
         if (info.role != TorrentRole::Leecher || info.removed ||
             (!peers.isEmpty() && !peers.contains(info.id)))
             continue;
-        jobs.append(LeecherVerifier::Job{info.id, m_torrents.value(info.torrent).metainfo, info.dataDir});
+        jobs.append(LeecherVerifier::Job{info.id, m_torrents.value(info.torrent).metainfo, info.dataDir,
+                                         record.store});
     }
     m_verifier->start(jobs);
 }

@@ -33,6 +33,8 @@ class QThreadPool;
 namespace swarmscope {
 
 class LabPeer;
+class PieceStore;
+class SharedContent;
 class SimNetwork;
 class SimScheduler;
 class SwarmWorker;
@@ -202,10 +204,12 @@ private:
         Metainfo metainfo;
         QString sourceDir;
         bool trustData = false;
+        std::shared_ptr<const SharedContent> content; // simulated time: the one copy every peer reads
     };
     struct PeerRecord {
         LabPeerInfo info;
         int worker = 0;
+        std::shared_ptr<PieceStore> store; // simulated time: what the peer holds
     };
 
     QList<int> addPeers(int torrent, TorrentRole role, int count, const PeerConditions& conditions);
