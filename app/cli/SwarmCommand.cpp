@@ -321,6 +321,7 @@ SwarmLabConfig labConfig(const SwarmOptions& o, const QString& labDir) {
     config.client = SwarmLabConfig::clientConfigForPeers(o.seeders + o.leechers);
     config.timeMode = o.time;
     config.seed = o.seed;
+    config.plannedPeers = o.seeders + o.leechers;
     if (!o.timeline.isEmpty())
         config.sampleIntervalMs = SwarmTimeline::kDefaultIntervalMs;
     return config;
@@ -493,6 +494,9 @@ int runSwarm(const QStringList& args) {
     }
     if (lab.timeMode() == TimeMode::Simulated)
         std::fprintf(stderr, "swarm: simulated time, seed %u\n", lab.seed());
+    else if (lab.connectionsFittedToFileLimit())
+        std::fprintf(stderr, "swarm: %d connections per peer to fit %lld open files\n", lab.connectionsPerPeer(),
+                     lab.openFileLimit());
 
     QElapsedTimer clock;
     clock.start();
@@ -551,6 +555,10 @@ int runSwarm(const QStringList& args) {
         std::printf("ratio: %.3f\n", ratio);
     std::printf("verified: %s (%d of %d leechers checked against the piece hashes)\n",
                 verified ? "yes" : "no", run.verifiedCount(), o.leechers);
+    std::printf("connections: at most %d per peer%s\n", lab.connectionsPerPeer(),
+                lab.connectionsFittedToFileLimit()
+                    ? qPrintable(QStringLiteral(" to fit %1 open files").arg(lab.openFileLimit()))
+                    : "");
     std::printf("memory: %s peak, %s per peer; cpu: %.2f s; wall: %.2f s\n",
                 formatSize(usage.peakResidentBytes).toUtf8().constData(),
                 formatSize(rssPerPeer).toUtf8().constData(), usage.cpuSeconds, wall);

@@ -7,6 +7,7 @@
 #include "swarm/OpenFileLimit.h"
 #include "swarm/SwarmWorker.h"
 #include "tracker/TrackerServer.h"
+#include "transport/EpollEventDispatcher.h"
 #include "transport/SimNetwork.h"
 
 #include <QDir>
@@ -165,6 +166,12 @@ bool SwarmLab::start() {
         return true;
     m_openFileLimit = raiseOpenFileLimit();
     tuneAllocatorForLab();
+    if (m_config.timeMode == TimeMode::Real && m_config.plannedPeers > 0) {
+        const int fit = connectionsToFit(m_openFileLimit, m_config.plannedPeers, m_config.client.maxConnections);
+        m_fittedToFileLimit = fit < m_config.client.maxConnections;
+        m_config.client.maxConnections = fit;
+        m_config.client.numwant = qMin(m_config.client.numwant, fit);
+    }
 
     if (m_config.labDir.isEmpty()) {
         m_tempDir =
@@ -214,6 +221,8 @@ bool SwarmLab::start() {
         auto* worker = new SwarmWorker(settings);
         auto* thread = new QThread;
         thread->setObjectName(QStringLiteral("swarm-worker-%1").arg(i));
+        // A worker holds thousands of sockets: its dispatcher's cost per event must not grow with them.
+        thread->setEventDispatcher(new EpollEventDispatcher);
         worker->moveToThread(thread);
         connect(thread, &QThread::finished, worker, &QObject::deleteLater);
         connect(worker, &SwarmWorker::reported, this, &SwarmLab::onReport);
@@ -270,6 +279,7 @@ void SwarmLab::startTracker() {
     }
     m_trackerThread = new QThread;
     m_trackerThread->setObjectName(QStringLiteral("swarm-tracker"));
+    m_trackerThread->setEventDispatcher(new EpollEventDispatcher);
     // The tracker must be made in its own thread (its timers belong to the thread that creates them); this
     // anchor gives the call somewhere to run and owns the tracker.
     auto* anchor = new QObject;

@@ -96,6 +96,10 @@ public:
     QString announceUrl() const { return m_announceUrl; }
     int workerCount() const { return int(m_workers.size()); }
     qint64 openFileLimit() const { return m_openFileLimit; }
+    // The connection cap every client starts with (lowered in real time to fit plannedPeers into the
+    // open-file limit), and whether it was lowered for that.
+    int connectionsPerPeer() const { return m_config.client.maxConnections; }
+    bool connectionsFittedToFileLimit() const { return m_fittedToFileLimit; }
     TimeMode timeMode() const { return m_config.timeMode; }
     quint32 seed() const { return m_config.seed; }
     // Lab time in milliseconds: since the lab started (real time) or on the virtual clock (simulated time).
@@ -234,6 +238,7 @@ private:
     std::unique_ptr<SimNetwork> m_simNetwork;
     LabPeerIdentity m_identity;
     bool m_pausedAll = false;
+    bool m_fittedToFileLimit = false;
     double m_speed = 1.0;
     double m_achievedSpeed = 0.0;
     bool m_started = false;

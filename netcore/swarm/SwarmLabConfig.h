@@ -38,6 +38,10 @@ struct SwarmLabConfig {
     quint32 seed = 0;
     // Every peer sampled on this grid of lab time for sampleReady() (0: no samples).
     qint64 sampleIntervalMs = 0;
+    // Real time: the most peers the lab will hold at once. Every connection costs two descriptors in this
+    // process (one per end), so each client's connection cap is lowered to fit them all into the open-file
+    // limit (see SwarmLab::connectionsPerPeer()). 0: the caps stay as configured.
+    int plannedPeers = 0;
 
     // What every client starts from. The lab sets the listen address and port, peer id, link, hash pool
     // and seed of each; the rest (connection cap, limits, memory budgets) applies as given.

@@ -16,17 +16,23 @@ Listener* TcpNetwork::listen(const QHostAddress& address, quint16 port, int back
 
 ByteStream* TcpNetwork::connectTo(const QHostAddress& address, quint16 port, QObject* parent) {
     auto* socket = new QTcpSocket;
-    socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
     auto* stream = new TcpStream(socket, m_link, parent);
-    socket->connectToHost(address, port);
+    // Started from the event loop: a connect that fails at once (no descriptor left) must not report it
+    // before the caller has connected to the stream's signals.
+    m_scheduler.post(stream, [socket, address, port] {
+        socket->connectToHost(address, port);
+        socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
+    });
     return stream;
 }
 
 ByteStream* TcpNetwork::connectToHost(const QString& host, quint16 port, QObject* parent) {
     auto* socket = new QTcpSocket;
-    socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
     auto* stream = new TcpStream(socket, m_link, parent);
-    socket->connectToHost(host, port); // names are looked up by the system
+    m_scheduler.post(stream, [socket, host, port] {
+        socket->connectToHost(host, port); // names are looked up by the system
+        socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
+    });
     return stream;
 }
 
