@@ -349,7 +349,7 @@ SimStream::SimStream(std::shared_ptr<SimConnection> connection, int side, QObjec
     : ByteStream(parent), m_connection(std::move(connection)), m_side(side) {}
 
 SimStream::~SimStream() {
-    if (!m_closed)
+    if (!m_closed || m_draining)
         abort();
     detach();
 }
@@ -481,9 +481,10 @@ void SimStream::close() {
 }
 
 void SimStream::abort() {
-    if (m_closed)
+    if (m_closed && !m_draining)
         return;
     m_closed = true;
+    m_draining = false;
     m_closeRequested = true;
     leaveQueues();
     SimPipe& out = m_connection->pipes[m_side];
@@ -500,7 +501,7 @@ void SimStream::abort() {
 }
 
 qint64 SimStream::bandwidthWanted(Direction direction) const {
-    if (m_closed || !m_connection)
+    if (!m_connection || (m_closed && !m_draining))
         return 0;
     if (direction == Direction::Upload) {
         const SimPipe& out = m_connection->pipes[m_side];
@@ -508,6 +509,8 @@ qint64 SimStream::bandwidthWanted(Direction direction) const {
             return 0;
         return qMax<qint64>(0, qMin(out.sendQueued, m_connection->window(m_side) - out.inFlight));
     }
+    if (m_closed)
+        return 0; // draining: reading is over
     const SimPipe& in = m_connection->pipes[1 - m_side];
     qint64 room = in.receivedBytes;
     if (m_readLimit > 0)
@@ -523,7 +526,7 @@ void SimStream::bandwidthGranted(Direction direction, qint64 bytes) {
 }
 
 void SimStream::pumpUpload() {
-    if (m_closed || !m_established)
+    if ((m_closed && !m_draining) || !m_established)
         return;
     SimPipe& out = m_connection->pipes[m_side];
     if (out.sendQueued > 0) {
@@ -534,6 +537,7 @@ void SimStream::pumpUpload() {
     }
     if (out.finQueued && !out.finSent && out.sendQueued == 0) {
         out.finSent = true;
+        m_draining = false;
         m_connection->transmit(m_side, SimPipe::Kind::Fin, {});
     }
 }
@@ -566,6 +570,7 @@ void SimStream::sendAcross(qint64 bytes) {
     m_connection->transmit(m_side, SimPipe::Kind::Data, std::move(batch));
     if (out.finQueued && !out.finSent && out.sendQueued == 0) {
         out.finSent = true;
+        m_draining = false;
         m_connection->transmit(m_side, SimPipe::Kind::Fin, {});
     }
     postBytesSent(moved);
@@ -583,8 +588,12 @@ void SimStream::postBytesSent(qint64 bytes) {
 }
 
 void SimStream::pumpDownload() {
-    if (m_closed)
+    if (m_closed) {
+        // A reset while our last bytes still go out: nobody will read them.
+        if (m_draining && m_connection->pipes[1 - m_side].resetArrived)
+            abort();
         return;
+    }
     const qint64 wanted = bandwidthWanted(Direction::Download);
     if (wanted > 0) {
         if (link().downloadLimiter().isUnlimited())
@@ -652,7 +661,18 @@ void SimStream::postClosed() {
         if (m_closed)
             return;
         m_closed = true;
-        leaveQueues();
+        SimPipe& out = m_connection->pipes[m_side];
+        if (m_established && m_error.isEmpty() && !out.finSent) {
+            // The peer ended its direction. This end is closed too, as a TCP socket is once Qt reads the
+            // peer's end, but what was written before still goes out, and then our end follows it.
+            m_closeRequested = true;
+            m_draining = true;
+            out.finQueued = true;
+            link().downloadQueue().remove(this);
+            pumpUpload();
+        } else {
+            leaveQueues();
+        }
         emit closed();
     });
 }

@@ -74,7 +74,8 @@ private:
     quint64 m_lastWriteId = 0;
     bool m_established = false;
     bool m_closeRequested = false;
-    bool m_closed = false; // closed() emitted, or aborted
+    bool m_closed = false;   // closed() emitted, or aborted
+    bool m_draining = false; // closed() by the peer's end: what was written still goes out, then our end
     bool m_closedPosted = false;
     bool m_readyPosted = false;
     qint64 m_sentUnreported = 0;
