@@ -393,8 +393,8 @@ quint16 SimStream::peerPort() const {
 }
 
 void SimStream::onEstablished() {
-    if (m_closed)
-        return;
+    if (m_closed || m_closeRequested)
+        return; // given up while the handshake was on its way
     m_established = true;
     if (m_side == 0)
         emit connected();
@@ -411,6 +411,7 @@ void SimStream::fail(const QString& error) {
     out.sendQueue.clear();
     out.sendQueued = 0;
     out.sendOffset = 0;
+    resetAbandonedServerEnd();
     postClosed();
 }
 
@@ -497,7 +498,17 @@ void SimStream::abort() {
         out.finSent = true;
         m_connection->transmit(m_side, SimPipe::Kind::Reset, {});
     }
+    resetAbandonedServerEnd();
     detach();
+}
+
+void SimStream::resetAbandonedServerEnd() {
+    // Given up while the SYN-ACK was on its way: the server has an end already, and must hear of it.
+    SimPipe& out = m_connection->pipes[m_side];
+    if (m_established || out.finSent || !m_connection->ends[1 - m_side])
+        return;
+    out.finSent = true;
+    m_connection->transmit(m_side, SimPipe::Kind::Reset, {});
 }
 
 qint64 SimStream::bandwidthWanted(Direction direction) const {

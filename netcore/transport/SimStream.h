@@ -60,6 +60,7 @@ private:
     void receive(qint64 bytes);
     void onEstablished();
     void fail(const QString& error);
+    void resetAbandonedServerEnd();
     void postReadyRead();
     void postBytesSent(qint64 bytes);
     void postClosed();
