@@ -437,6 +437,8 @@ bool SimStream::cancelWrite(quint64 id) {
             return false;
         out.sendQueued -= it->data.size();
         out.sendQueue.erase(it);
+        if (out.finQueued)
+            pumpUpload(); // the last write before a close: the end goes out now
         return true;
     }
     return false;

@@ -136,6 +136,8 @@ bool TcpStream::cancelWrite(quint64 id) {
             return false; // partly across already
         m_sendQueued -= it->data.size();
         m_sendQueue.erase(it);
+        if (m_closeRequested)
+            pump(); // the last write before a close: the shutdown goes out now
         return true;
     }
     return false;
