@@ -13,11 +13,9 @@ QHostAddress addressB() {
 }
 
 QByteArray randomBytes(qsizetype size, quint32 seed) {
-    QByteArray out(size, Qt::Uninitialized);
-    QRandomGenerator rng(seed);
-    for (qsizetype i = 0; i < size; ++i)
-        out[i] = char(rng.generate());
-    return out;
+    QList<quint32> words((size + 3) / 4);
+    QRandomGenerator(seed).fillRange(words.data(), words.size());
+    return QByteArray(reinterpret_cast<const char*>(words.constData()), size);
 }
 
 namespace {
