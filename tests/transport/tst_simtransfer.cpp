@@ -229,6 +229,44 @@ private slots:
                      qPrintable(QStringLiteral("%1, fair share %2").arg(end->received.size()).arg(fair)));
     }
 
+    void uploadCapChangedLive_takesEffectAtOnce() {
+        SimPair lab;
+        QVERIFY(lab.open());
+        const SimTime start = lab.clock.now();
+        const qint64 rates[] = {MiB, 100 * KiB, 4 * MiB, 16 * KiB};
+        lab.linkA.setUploadRate(rates[0]);
+        for (int i = 1; i < 4; ++i)
+            lab.clock.callAt(start + std::chrono::seconds(i),
+                             [&lab, rate = rates[i]] { lab.linkA.setUploadRate(rate); });
+        lab.a.write(QByteArray(8 * MiB, 'c'));
+        qint64 before = 0;
+        for (int i = 0; i < 4; ++i) {
+            QVERIFY(lab.clock.runUntil(start + std::chrono::seconds(i + 1)));
+            const qint64 moved = lab.a.sent - before;
+            before = lab.a.sent;
+            RateLimiter shape(rates[i]);
+            // Credit saved at the old rate is cut to the new bucket; a grant may be left waiting at the end.
+            const qint64 most = rates[i] + shape.bucketSize();
+            const qint64 least = rates[i] - 2 * BandwidthQueue::grantSize(shape);
+            QVERIFY2(moved >= least && moved <= most,
+                     qPrintable(QStringLiteral("second %1: %2 at %3 B/s").arg(i).arg(moved).arg(rates[i])));
+        }
+    }
+
+    void downloadCapLifted_letsTheRestThroughAtOnce() {
+        SimPair lab;
+        QVERIFY(lab.open());
+        const SimTime start = lab.clock.now();
+        lab.linkB.setDownloadRate(64 * KiB);
+        lab.a.write(randomBytes(MiB, 12));
+        lab.clock.callAt(start + 1s, [&] { lab.linkB.setDownloadRate(0); });
+        QVERIFY(lab.clock.runUntil(start + 1s - SimTime(1)));
+        QVERIFY(lab.b.received.size() <= 64 * KiB);
+        QVERIFY(lab.clock.runUntil(start + 1s));
+        QCOMPARE(lab.b.received.size(), MiB); // no latency: all of it at the instant the cap went
+        QVERIFY(lab.b.received == randomBytes(MiB, 12));
+    }
+
     void latency_dataSentAtTArrivesAtTPlusBothLatencies_data() {
         QTest::addColumn<qint64>("latencyAUs");
         QTest::addColumn<qint64>("jitterAUs");
