@@ -20,7 +20,8 @@ Scheduler::Id EventQueue::push(SimTime at, Scheduler::Callback callback) {
     ++m_live;
     m_heap.push_back({at, sequence, slot});
     std::push_heap(m_heap.begin(), m_heap.end(), later);
-    return (sequence << kSlotBits) | slot;
+    m_lastId = (sequence << kSlotBits) | slot;
+    return m_lastId;
 }
 
 void EventQueue::freeSlot(quint32 slot) {
@@ -67,6 +68,11 @@ SimTime EventQueue::nextTime() {
 quint64 EventQueue::nextSequence() {
     dropStaleTop();
     return m_heap.empty() ? 0 : m_heap.front().sequence;
+}
+
+Scheduler::Id EventQueue::nextId() {
+    dropStaleTop();
+    return m_heap.empty() ? 0 : (m_heap.front().sequence << kSlotBits) | m_heap.front().slot;
 }
 
 Scheduler::Callback EventQueue::takeNext(SimTime* at) {

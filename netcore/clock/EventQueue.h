@@ -28,6 +28,9 @@ public:
     Scheduler::Callback takeNext(SimTime* at = nullptr);
     // The sequence number of the most recent push.
     quint64 lastSequence() const { return m_lastSequence; }
+    // The id of the next live entry (0 when empty), and of the most recent push.
+    Scheduler::Id nextId();
+    Scheduler::Id lastId() const { return m_lastId; }
 
 private:
     static constexpr int kSlotBits = 24;
@@ -55,6 +58,7 @@ private:
     std::vector<quint32> m_free;
     qsizetype m_live = 0;
     quint64 m_lastSequence = 0;
+    Scheduler::Id m_lastId = 0;
 };
 
 } // namespace swarmscope

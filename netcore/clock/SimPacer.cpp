@@ -88,7 +88,8 @@ void SimPacer::tick() {
         const double elapsedWall = double((RealScheduler::steadyNow() - m_anchorWall).count());
         target = m_anchorVirtual + SimTime(qint64(elapsedWall * m_speed));
     }
-    const bool limited = target >= m_pauseAt;
+    // No limit at all (SimTime::max()) is not a limit that an unpaced run reaches.
+    const bool limited = m_pauseAt != SimTime::max() && target >= m_pauseAt;
     if (limited)
         target = m_pauseAt;
     bool finished = m_scheduler.runUntil(target, kSlice);

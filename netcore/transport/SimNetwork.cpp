@@ -349,7 +349,7 @@ SimStream::SimStream(std::shared_ptr<SimConnection> connection, int side, QObjec
     : ByteStream(parent), m_connection(std::move(connection)), m_side(side) {}
 
 SimStream::~SimStream() {
-    if (!m_aborted)
+    if (!m_closed || m_draining)
         abort();
     detach();
 }
@@ -377,7 +377,7 @@ void SimStream::leaveQueues() {
 }
 
 ByteStream::State SimStream::state() const {
-    if (m_aborted || m_peerEnded)
+    if (m_closed)
         return State::Closed;
     if (m_closeRequested)
         return State::Closing;
@@ -393,8 +393,8 @@ quint16 SimStream::peerPort() const {
 }
 
 void SimStream::onEstablished() {
-    if (m_aborted)
-        return;
+    if (m_closed || m_closeRequested)
+        return; // given up while the handshake was on its way
     m_established = true;
     if (m_side == 0)
         emit connected();
@@ -402,22 +402,21 @@ void SimStream::onEstablished() {
 }
 
 void SimStream::fail(const QString& error) {
-    if (m_aborted)
+    if (m_closed)
         return;
     m_error = error;
     m_closeRequested = true;
-    m_aborted = true; // there is no connection
     leaveQueues();
     SimPipe& out = m_connection->pipes[m_side];
     out.sendQueue.clear();
     out.sendQueued = 0;
     out.sendOffset = 0;
+    resetAbandonedServerEnd();
     postClosed();
 }
 
 quint64 SimStream::write(QByteArray data) {
-    // After the peer's end our direction still works (a half-closed client still gets its answer).
-    if (m_closeRequested || m_aborted)
+    if (m_closeRequested || m_closed)
         return 0;
     const quint64 id = ++m_lastWriteId;
     if (data.isEmpty())
@@ -438,6 +437,8 @@ bool SimStream::cancelWrite(quint64 id) {
             return false;
         out.sendQueued -= it->data.size();
         out.sendQueue.erase(it);
+        if (out.finQueued)
+            pumpUpload(); // the last write before a close: the end goes out now
         return true;
     }
     return false;
@@ -470,7 +471,7 @@ void SimStream::setReadBufferLimit(qint64 bytes) {
 }
 
 void SimStream::close() {
-    if (m_closeRequested || m_aborted)
+    if (m_closeRequested || m_closed)
         return;
     m_closeRequested = true;
     if (!m_established) {
@@ -483,9 +484,10 @@ void SimStream::close() {
 }
 
 void SimStream::abort() {
-    if (m_aborted)
+    if (m_closed && !m_draining)
         return;
-    m_aborted = true;
+    m_closed = true;
+    m_draining = false;
     m_closeRequested = true;
     leaveQueues();
     SimPipe& out = m_connection->pipes[m_side];
@@ -498,13 +500,21 @@ void SimStream::abort() {
         out.finSent = true;
         m_connection->transmit(m_side, SimPipe::Kind::Reset, {});
     }
+    resetAbandonedServerEnd();
     detach();
 }
 
+void SimStream::resetAbandonedServerEnd() {
+    // Given up while the SYN-ACK was on its way: the server has an end already, and must hear of it.
+    SimPipe& out = m_connection->pipes[m_side];
+    if (m_established || out.finSent || !m_connection->ends[1 - m_side])
+        return;
+    out.finSent = true;
+    m_connection->transmit(m_side, SimPipe::Kind::Reset, {});
+}
+
 qint64 SimStream::bandwidthWanted(Direction direction) const {
-    if (m_aborted || !m_connection)
-        return 0;
-    if (direction == Direction::Download && m_peerEnded)
+    if (!m_connection || (m_closed && !m_draining))
         return 0;
     if (direction == Direction::Upload) {
         const SimPipe& out = m_connection->pipes[m_side];
@@ -512,6 +522,8 @@ qint64 SimStream::bandwidthWanted(Direction direction) const {
             return 0;
         return qMax<qint64>(0, qMin(out.sendQueued, m_connection->window(m_side) - out.inFlight));
     }
+    if (m_closed)
+        return 0; // draining: reading is over
     const SimPipe& in = m_connection->pipes[1 - m_side];
     qint64 room = in.receivedBytes;
     if (m_readLimit > 0)
@@ -527,7 +539,7 @@ void SimStream::bandwidthGranted(Direction direction, qint64 bytes) {
 }
 
 void SimStream::pumpUpload() {
-    if (m_aborted || !m_established)
+    if ((m_closed && !m_draining) || !m_established)
         return;
     SimPipe& out = m_connection->pipes[m_side];
     if (out.sendQueued > 0) {
@@ -538,6 +550,7 @@ void SimStream::pumpUpload() {
     }
     if (out.finQueued && !out.finSent && out.sendQueued == 0) {
         out.finSent = true;
+        m_draining = false;
         m_connection->transmit(m_side, SimPipe::Kind::Fin, {});
     }
 }
@@ -570,6 +583,7 @@ void SimStream::sendAcross(qint64 bytes) {
     m_connection->transmit(m_side, SimPipe::Kind::Data, std::move(batch));
     if (out.finQueued && !out.finSent && out.sendQueued == 0) {
         out.finSent = true;
+        m_draining = false;
         m_connection->transmit(m_side, SimPipe::Kind::Fin, {});
     }
     postBytesSent(moved);
@@ -587,8 +601,12 @@ void SimStream::postBytesSent(qint64 bytes) {
 }
 
 void SimStream::pumpDownload() {
-    if (m_aborted || m_peerEnded)
+    if (m_closed) {
+        // A reset while our last bytes still go out: nobody will read them.
+        if (m_draining && m_connection->pipes[1 - m_side].resetArrived)
+            abort();
         return;
+    }
     const qint64 wanted = bandwidthWanted(Direction::Download);
     if (wanted > 0) {
         if (link().downloadLimiter().isUnlimited())
@@ -642,7 +660,7 @@ void SimStream::postReadyRead() {
     m_readyPosted = true;
     m_connection->scheduler().post(this, [this] {
         m_readyPosted = false;
-        if (!m_aborted && !m_readBuffer.isEmpty())
+        if (!m_closed && !m_readBuffer.isEmpty())
             emit readyRead();
     });
 }
@@ -653,11 +671,21 @@ void SimStream::postClosed() {
     m_closedPosted = true;
     // After the readyRead() that carries the last bytes.
     m_connection->scheduler().post(this, [this] {
-        if (m_aborted || m_peerEnded)
+        if (m_closed)
             return;
-        m_peerEnded = true;
-        if (m_connection->links[m_side])
+        m_closed = true;
+        SimPipe& out = m_connection->pipes[m_side];
+        if (m_established && m_error.isEmpty() && !out.finSent) {
+            // The peer ended its direction. This end is closed too, as a TCP socket is once Qt reads the
+            // peer's end, but what was written before still goes out, and then our end follows it.
+            m_closeRequested = true;
+            m_draining = true;
+            out.finQueued = true;
             link().downloadQueue().remove(this);
+            pumpUpload();
+        } else {
+            leaveQueues();
+        }
         emit closed();
     });
 }

@@ -60,6 +60,7 @@ private:
     void receive(qint64 bytes);
     void onEstablished();
     void fail(const QString& error);
+    void resetAbandonedServerEnd();
     void postReadyRead();
     void postBytesSent(qint64 bytes);
     void postClosed();
@@ -74,8 +75,8 @@ private:
     quint64 m_lastWriteId = 0;
     bool m_established = false;
     bool m_closeRequested = false;
-    bool m_aborted = false;   // abort(), or the connection failed: nothing moves any more
-    bool m_peerEnded = false; // closed() emitted: the peer's direction is over; ours may still send
+    bool m_closed = false;   // closed() emitted, or aborted
+    bool m_draining = false; // closed() by the peer's end: what was written still goes out, then our end
     bool m_closedPosted = false;
     bool m_readyPosted = false;
     qint64 m_sentUnreported = 0;

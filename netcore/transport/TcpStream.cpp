@@ -136,6 +136,8 @@ bool TcpStream::cancelWrite(quint64 id) {
             return false; // partly across already
         m_sendQueued -= it->data.size();
         m_sendQueue.erase(it);
+        if (m_closeRequested)
+            pump(); // the last write before a close: the shutdown goes out now
         return true;
     }
     return false;
@@ -351,10 +353,10 @@ void TcpStream::postNotify() {
 }
 
 void TcpStream::notify() {
-    if (m_aborted)
-        return;
     // Each signal may lead a slot to write, read, close, or delete this object (with deleteLater).
     QPointer<TcpStream> self(this);
+    // Even after abort(): these bytes crossed the link (most are in the kernel, on their way), and each
+    // byte uploaded is counted once.
     if (const qint64 sent = std::exchange(m_sentUnreported, 0); sent > 0)
         emit bytesSent(sent);
     if (!self || m_aborted)
