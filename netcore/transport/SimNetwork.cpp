@@ -21,10 +21,10 @@ quint64 splitmix(quint64& state) {
     return z ^ (z >> 31);
 }
 
-SimTime jittered(SimulatedLink& link, quint64& rng) {
-    SimTime delay = link.latency();
-    if (link.jitter().count() > 0)
-        delay += SimTime(qint64(splitmix(rng) % quint64(link.jitter().count() + 1)));
+SimTime jittered(SimTime latency, SimTime jitter, quint64& rng) {
+    SimTime delay = latency;
+    if (jitter.count() > 0)
+        delay += SimTime(qint64(splitmix(rng) % quint64(jitter.count() + 1)));
     return delay;
 }
 
@@ -69,7 +69,11 @@ struct SimConnection : std::enable_shared_from_this<SimConnection> {
     SimNetwork* fabric = nullptr;
     Scheduler* clock = nullptr;
     SimStream* ends[2] = {nullptr, nullptr};
+    // A link is its host's; an end that is destroyed leaves its latency behind (what is still on its way
+    // keeps the delays it was sent with) and no caps.
     SimulatedLink* links[2] = {nullptr, nullptr};
+    SimTime leftLatency[2] = {SimTime::zero(), SimTime::zero()};
+    SimTime leftJitter[2] = {SimTime::zero(), SimTime::zero()};
     QHostAddress addresses[2];
     quint16 ports[2] = {0, 0};
     SimPipe pipes[2]; // pipes[i] carries what end i sends
@@ -77,16 +81,27 @@ struct SimConnection : std::enable_shared_from_this<SimConnection> {
 
     Scheduler& scheduler() const { return *clock; }
 
+    SimTime latency(int side) const { return links[side] ? links[side]->latency() : leftLatency[side]; }
+    SimTime jitter(int side) const { return links[side] ? links[side]->jitter() : leftJitter[side]; }
+
+    void release(int side) {
+        if (!links[side])
+            return;
+        leftLatency[side] = links[side]->latency();
+        leftJitter[side] = links[side]->jitter();
+        links[side] = nullptr;
+    }
+
     qint64 window(int from) const {
-        const qint64 up = links[from]->uploadRate();
-        const qint64 down = links[1 - from]->downloadRate();
+        const qint64 up = links[from] ? links[from]->uploadRate() : 0;
+        const qint64 down = links[1 - from] ? links[1 - from]->downloadRate() : 0;
         qint64 rate = kNominalRate;
         if (up > 0)
             rate = qMin(rate, up);
         if (down > 0)
             rate = qMin(rate, down);
-        const qint64 rttUs = 2 * (links[0]->latency().count() + links[0]->jitter().count() +
-                                  links[1]->latency().count() + links[1]->jitter().count());
+        const qint64 rttUs =
+            2 * (latency(0).count() + jitter(0).count() + latency(1).count() + jitter(1).count());
         // Two round trips of the bottleneck, like an autotuned TCP window; a window never limits a run that
         // its caps do not.
         const qint64 bdp = rttUs > 0 ? qint64(double(rate) * double(rttUs) * 2 / 1e6) : 0;
@@ -98,7 +113,8 @@ struct SimConnection : std::enable_shared_from_this<SimConnection> {
     void transmit(int from, SimPipe::Kind kind, QByteArray data) {
         SimPipe& pipe = pipes[from];
         const SimTime now = scheduler().now();
-        SimTime due = now + jittered(*links[from], pipe.rng) + jittered(*links[1 - from], pipe.rng);
+        SimTime due = now + jittered(latency(from), jitter(from), pipe.rng) +
+                      jittered(latency(1 - from), jitter(1 - from), pipe.rng);
         due = qMax(due, pipe.lastDue);
         pipe.lastDue = due;
         pipe.line.push_back({due, kind, std::move(data)});
@@ -352,6 +368,9 @@ SimStream::~SimStream() {
     if (!m_closed || m_draining)
         abort();
     detach();
+    // The link may go with its host before the other end is done.
+    if (m_connection)
+        m_connection->release(m_side);
 }
 
 void SimStream::detach() {
