@@ -40,6 +40,10 @@ struct AddTorrentParams {
     PickerStrategy strategy = PickerStrategy::RarestFirst;
     bool chokerEnabled = true;
     bool startPaused = false;
+    // Downloads but never uploads: every peer stays choked (a free-rider, for the lab's experiments).
+    bool freeRider = false;
+    // Sends blocks with wrong bytes (a corrupt peer, for the lab's experiments).
+    bool corrupt = false;
 };
 
 } // namespace swarmscope

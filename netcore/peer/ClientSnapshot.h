@@ -69,6 +69,8 @@ struct TorrentSnapshot {
     int hashFailures = 0; // pieces that failed their check
     int unrequestedBlocks = 0; // blocks peers sent that we never asked them for (dropped)
     int bannedPeers = 0;
+    bool freeRider = false;
+    bool corrupt = false;
 
     PickerStrategy strategy = PickerStrategy::RarestFirst;
     bool chokerEnabled = true;

@@ -243,6 +243,15 @@ void TorrentSession::setChokerEnabled(bool enabled) {
     runChoker(m_client->nowMs());
 }
 
+void TorrentSession::setFreeRider(bool freeRider) {
+    if (freeRider == m_params.freeRider)
+        return;
+    m_params.freeRider = freeRider;
+    if (!freeRider)
+        m_slots.rechokeSoon();
+    runChoker(m_client->nowMs());
+}
+
 void TorrentSession::stop() {
     if (m_stopRequested)
         return;
@@ -327,6 +336,8 @@ TorrentSnapshot TorrentSession::snapshot(bool withConnections) const {
     s.bannedPeers = m_dialer.bannedCount();
     s.strategy = m_picker.strategy();
     s.chokerEnabled = m_slots.isEnabled();
+    s.freeRider = m_params.freeRider;
+    s.corrupt = m_params.corrupt;
     s.addedAtMs = m_addedAtMs;
     s.completedAtMs = m_completedAtMs;
     for (const PeerConnection* c : m_connections) {

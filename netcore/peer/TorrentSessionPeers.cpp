@@ -172,7 +172,11 @@ void TorrentSession::onBlocksSent(qint64 bytes) {
 }
 
 StorageStatus TorrentSession::readBlock(int piece, qint64 offset, qint64 length, char* out) {
-    return m_readCache.copyBlock(piece, offset, length, out);
+    const StorageStatus status = m_readCache.copyBlock(piece, offset, length, out);
+    if (status.ok() && m_params.corrupt)
+        for (qint64 i = 0; i < length; i += 97)
+            out[i] = char(out[i] ^ 0x5a);
+    return status;
 }
 
 void TorrentSession::onPieceChecked(const PieceCheckResult& result) {
@@ -288,6 +292,13 @@ void TorrentSession::detach(PeerConnection* c, const QString& reason) {
 void TorrentSession::runChoker(qint64 nowMs) {
     if (m_state != TorrentState::Downloading && m_state != TorrentState::Seeding)
         return;
+    if (m_params.freeRider) {
+        m_slots.chokeAll(m_connections, QStringLiteral("free-rider"),
+                         [this](PeerConnection* c, bool choked, const QString& reason) {
+                             reportChoke(c, choked, reason);
+                         });
+        return;
+    }
     m_slots.update(
         nowMs, m_connections, m_state == TorrentState::Seeding,
         [this](PeerConnection* c, bool choked, const QString& reason) { reportChoke(c, choked, reason); });

@@ -91,6 +91,13 @@ bool LabPeer::launch(quint16 port, QString* error) {
             markCompleted();
     });
     connect(client.get(), &Client::stopped, this, [this] {
+        if (m_leaving) {
+            // Gone from the swarm the polite way; the peer stays, restartable, with what it had.
+            m_leaving = false;
+            m_left = true;
+            m_env.worker->scheduler().post(this, [this] { kill(); });
+            return;
+        }
         if (m_stopping && !m_stopped) {
             m_stopped = true;
             m_env.observer->labPeerStopped(*this);
@@ -107,6 +114,8 @@ bool LabPeer::launch(quint16 port, QString* error) {
     params.strategy = m_spec.strategy;
     params.chokerEnabled = m_spec.chokerEnabled;
     params.startPaused = m_spec.paused;
+    params.freeRider = m_spec.freeRider;
+    params.corrupt = m_spec.corrupt;
 
     m_client = std::move(client);
     m_port = m_client->listenPort();
@@ -149,6 +158,10 @@ void LabPeer::markCompleted() {
         return;
     m_completedAtMs = m_env.worker->labMs();
     m_env.observer->labPeerCompleted(*this, m_completedAtMs);
+    if (m_spec.leaveWhenDone) {
+        leave();
+        m_env.observer->labPeerLeaving(*this);
+    }
 }
 
 void LabPeer::kill() {
@@ -164,9 +177,30 @@ void LabPeer::kill() {
     m_client.reset();
 }
 
+void LabPeer::leave() {
+    if (m_stopping || m_leaving || !m_client)
+        return;
+    m_leaving = true;
+    m_client->stop();
+}
+
+void LabPeer::setFreeRider(bool freeRider) {
+    m_spec.freeRider = freeRider;
+    if (m_session)
+        m_session->setFreeRider(freeRider);
+}
+
+void LabPeer::setCorrupt(bool corrupt) {
+    m_spec.corrupt = corrupt;
+    if (m_session)
+        m_session->setCorrupt(corrupt);
+}
+
 void LabPeer::restart() {
     if (m_stopping)
         return;
+    m_leaving = false;
+    m_left = false;
     kill();
     if (!m_started) {
         start(m_announceUrl);
@@ -264,6 +298,9 @@ LabPeerSnapshot LabPeer::snapshot(bool withConnections, const LabPeerIdentity& i
     peer.chokerEnabled = m_spec.chokerEnabled;
     peer.addedAtMs = m_spec.addedAtMs;
     peer.restarts = m_restarts;
+    peer.freeRider = m_spec.freeRider;
+    peer.corrupt = m_spec.corrupt;
+    peer.left = m_left || m_leaving;
     // What the link applies, read back, so the snapshot shows the truth rather than what was asked.
     peer.conditions.latencyMs = toMs(m_link.latency());
     peer.conditions.jitterMs = toMs(m_link.jitter());

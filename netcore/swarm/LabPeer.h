@@ -31,6 +31,8 @@ public:
     virtual void labPeerFailed(const LabPeer& peer, const QString& error) = 0;
     // A graceful stop() finished; the peer may now be deleted (later: this is called from its client).
     virtual void labPeerStopped(LabPeer& peer) = 0;
+    // A leecher with leaveWhenDone completed and has started to leave.
+    virtual void labPeerLeaving(LabPeer& peer) { Q_UNUSED(peer); }
 
 protected:
     ~LabPeerObserver() = default;
@@ -77,15 +79,22 @@ public:
     void restart();
     // Graceful: announces "stopped", then reports labPeerStopped(). Not restartable afterwards.
     void stop();
+    // Graceful like stop(), but the peer stays, Stopped, with its data, and restart() brings it back: a peer
+    // that leaves the swarm.
+    void leave();
+    bool hasLeft() const { return m_left; }
 
     void pause();
     void resume();
     void setConditions(const PeerConditions& conditions);
+    const PeerConditions& conditions() const { return m_spec.conditions; }
     void setLatency(qint64 latencyMs, qint64 jitterMs);
     void setUploadRate(qint64 bytesPerSecond);
     void setDownloadRate(qint64 bytesPerSecond);
     void setPickerStrategy(PickerStrategy strategy);
     void setChokerEnabled(bool enabled);
+    void setFreeRider(bool freeRider);
+    void setCorrupt(bool corrupt);
     // Whether the client's events reach the observer. Off, the client does not even build them.
     void setEventsWanted(bool wanted);
 
@@ -113,6 +122,8 @@ private:
     bool m_started = false;
     bool m_stopping = false;
     bool m_stopped = false;
+    bool m_leaving = false;
+    bool m_left = false;
     quint16 m_port = 0;
     int m_restarts = 0;
     qint64 m_completedAtMs = -1;

@@ -29,7 +29,11 @@ struct LabPeerSpec {
     PickerStrategy strategy = PickerStrategy::RarestFirst;
     bool chokerEnabled = true;
     bool paused = false;
-    qint64 addedAtMs = 0; // lab time
+    bool freeRider = false;     // downloads, uploads nothing
+    bool corrupt = false;       // sends damaged blocks
+    bool leaveWhenDone = false; // a leecher that leaves gracefully the moment it has every piece
+    qint64 startAtMs = 0;       // lab time at which it joins (0 or past: at once)
+    qint64 addedAtMs = 0;       // lab time
     QByteArray peerId;
     quint32 seed = 0;
 };

@@ -167,7 +167,8 @@ bool SwarmLab::start() {
     m_openFileLimit = raiseOpenFileLimit();
     tuneAllocatorForLab();
     if (m_config.timeMode == TimeMode::Real && m_config.plannedPeers > 0) {
-        const int fit = connectionsToFit(m_openFileLimit, m_config.plannedPeers, m_config.client.maxConnections);
+        const int fit =
+            connectionsToFit(m_openFileLimit, m_config.plannedPeers, m_config.client.maxConnections);
         m_fittedToFileLimit = fit < m_config.client.maxConnections;
         m_config.client.maxConnections = fit;
         m_config.client.numwant = qMin(m_config.client.numwant, fit);
@@ -326,20 +327,21 @@ int SwarmLab::addTorrent(const Metainfo& metainfo, const QString& sourceDir, boo
 }
 
 QList<int> SwarmLab::addSeeders(int torrent, int count, const PeerConditions& conditions) {
-    return addPeers(torrent, TorrentRole::Seeder, count, conditions);
+    return addPeers(torrent, TorrentRole::Seeder, count, conditions, LabPeerOptions{});
 }
 
 QList<int> SwarmLab::addLeechers(int torrent, int count, const PeerConditions& conditions) {
-    return addPeers(torrent, TorrentRole::Leecher, count, conditions);
+    return addPeers(torrent, TorrentRole::Leecher, count, conditions, LabPeerOptions{});
 }
 
-QList<int> SwarmLab::addPeers(int torrent, TorrentRole role, int count, const PeerConditions& conditions) {
+QList<int> SwarmLab::addPeers(int torrent, TorrentRole role, int count, const PeerConditions& conditions,
+                              const LabPeerOptions& options) {
     QList<int> ids;
     const auto record = m_torrents.constFind(torrent);
     if (!m_started || m_shuttingDown || record == m_torrents.cend() || count <= 0)
         return ids;
     ids.reserve(count);
-    const qint64 now = nowMs();
+    const qint64 now = qMax(nowMs(), options.joinAtMs);
     for (int i = 0; i < count; ++i) {
         LabPeerSpec spec;
         spec.id = m_nextPeer++;
@@ -352,6 +354,12 @@ QList<int> SwarmLab::addPeers(int torrent, TorrentRole role, int count, const Pe
         spec.trustData = record->trustData;
         spec.conditions = conditions;
         spec.addedAtMs = now;
+        spec.startAtMs = options.joinAtMs;
+        spec.strategy = options.picker;
+        spec.chokerEnabled = options.choker;
+        spec.freeRider = options.freeRider;
+        spec.corrupt = options.corrupt;
+        spec.leaveWhenDone = options.leaveWhenDone && role == TorrentRole::Leecher;
         spec.peerId = m_identity.peerIdFor(spec.id);
         spec.seed = m_config.seed ? m_config.seed * 7919u + quint32(spec.id) : 0;
         if (record->content)
@@ -403,6 +411,99 @@ void SwarmLab::resumePeer(int peer) {
 
 void SwarmLab::killPeer(int peer) {
     forPeer(peer, [](LabPeer& p) { p.kill(); });
+}
+
+void SwarmLab::leavePeer(int peer) {
+    forPeer(peer, [](LabPeer& p) { p.leave(); });
+}
+
+void SwarmLab::setFreeRider(int peer, bool freeRider) {
+    forPeer(peer, [freeRider](LabPeer& p) { p.setFreeRider(freeRider); });
+}
+
+void SwarmLab::setCorrupt(int peer, bool corrupt) {
+    forPeer(peer, [corrupt](LabPeer& p) { p.setCorrupt(corrupt); });
+}
+
+void SwarmLab::command(int peer, const LabCommand& command, qint64 atMs) {
+    if (!m_started || m_shuttingDown)
+        return;
+    std::function<void(LabPeer&)> f;
+    switch (command.kind) {
+    case LabCommand::Kind::Pause:
+        f = [](LabPeer& p) { p.pause(); };
+        break;
+    case LabCommand::Kind::Resume:
+        f = [](LabPeer& p) { p.resume(); };
+        break;
+    case LabCommand::Kind::Kill:
+        f = [](LabPeer& p) { p.kill(); };
+        break;
+    case LabCommand::Kind::Restart:
+        f = [](LabPeer& p) { p.restart(); };
+        break;
+    case LabCommand::Kind::Leave:
+        f = [](LabPeer& p) { p.leave(); };
+        break;
+    case LabCommand::Kind::SetLink: {
+        const LabCommand::LinkChange link = command.link;
+        f = [link](LabPeer& p) {
+            PeerConditions c = p.conditions();
+            if (link.latencyMs)
+                c.latencyMs = *link.latencyMs;
+            if (link.jitterMs)
+                c.jitterMs = *link.jitterMs;
+            if (link.uploadRate)
+                c.uploadRate = *link.uploadRate;
+            if (link.downloadRate)
+                c.downloadRate = *link.downloadRate;
+            p.setConditions(c);
+        };
+        break;
+    }
+    case LabCommand::Kind::SetPicker: {
+        const PickerStrategy picker = command.picker;
+        f = [picker](LabPeer& p) { p.setPickerStrategy(picker); };
+        break;
+    }
+    case LabCommand::Kind::SetChoker: {
+        const bool on = command.enabled;
+        f = [on](LabPeer& p) { p.setChokerEnabled(on); };
+        break;
+    }
+    case LabCommand::Kind::SetFreeRider: {
+        const bool on = command.enabled;
+        f = [on](LabPeer& p) { p.setFreeRider(on); };
+        break;
+    }
+    case LabCommand::Kind::SetCorrupt: {
+        const bool on = command.enabled;
+        f = [on](LabPeer& p) { p.setCorrupt(on); };
+        break;
+    }
+    }
+    auto send = [atMs, f](SwarmWorker* worker, int id) {
+        QMetaObject::invokeMethod(worker, [worker, atMs, id, f] { worker->applyToPeersAt(atMs, id, f); });
+    };
+    if (peer == kAllPeers) {
+        for (SwarmWorker* worker : std::as_const(m_workers))
+            send(worker, SwarmWorker::kAllPeers);
+        return;
+    }
+    const auto it = m_peers.constFind(peer);
+    if (it == m_peers.cend() || it->info.removed)
+        return;
+    send(m_workers.value(it->worker), peer);
+}
+
+void SwarmLab::setHoldAfterSamples(bool hold) {
+    if (m_started)
+        forWorkers([hold](SwarmWorker& w) { w.setHoldAfterSamples(hold); });
+}
+
+void SwarmLab::continueAfterSample() {
+    if (m_started)
+        forWorkers([](SwarmWorker& w) { w.continueAfterSample(); });
 }
 
 void SwarmLab::restartPeer(int peer) {

@@ -6,6 +6,7 @@
 #include "peer/PeerEvent.h"
 #include "peer/PickerStrategy.h"
 #include "peer/TorrentRole.h"
+#include "swarm/LabCommand.h"
 #include "swarm/LabPeerIdentity.h"
 #include "swarm/LabPeerSpec.h"
 #include "swarm/LeecherVerifier.h"
@@ -127,6 +128,10 @@ public:
     void setClockLimit(qint64 ms);
     // Stops the simulated clock the moment every leecher has completed, so a run ends at a defined instant.
     void setHoldClockWhenDone(bool hold);
+    // After each sample the simulated clock waits until continueAfterSample(), so that what a reader of
+    // sampleReady() commands then happens at that exact instant of lab time (a scenario's conditions).
+    void setHoldAfterSamples(bool hold);
+    void continueAfterSample();
 
     // --- torrents and peers; ids are 1, 2, ... and never reused
     // sourceDir: the directory that contains the torrent's file or top-level folder, which seeders serve in
@@ -137,12 +142,22 @@ public:
     QList<int> addSeeders(int torrent, int count, const PeerConditions& conditions = {});
     // Each leecher downloads into its own <labDir>/peer-<id>/.
     QList<int> addLeechers(int torrent, int count, const PeerConditions& conditions = {});
+    // Either, with how the peers start; peers joining later have their ids now and appear when they join.
+    QList<int> addPeers(int torrent, TorrentRole role, int count, const PeerConditions& conditions,
+                        const LabPeerOptions& options);
 
     // --- per peer; peer may be kAllPeers
     void pausePeer(int peer);
     void resumePeer(int peer);
     // Abrupt: sockets aborted, no "stopped" announce, data kept. The peer stays in snapshots as Stopped.
     void killPeer(int peer);
+    // Graceful: announces "stopped", closes its connections, stays (Stopped, left) and can be restarted.
+    void leavePeer(int peer);
+    // Downloads and uploads nothing; the lab's free-rider.
+    void setFreeRider(int peer, bool freeRider);
+    void setCorrupt(int peer, bool corrupt);
+    // Any of the above at lab time atMs (0 or past: now), on the workers' clock: exact in simulated time.
+    void command(int peer, const LabCommand& command, qint64 atMs = 0);
     // A killed peer starts again (same peer id, link and data; same port when free); a running one is
     // killed first.
     void restartPeer(int peer);
@@ -216,7 +231,6 @@ private:
         std::shared_ptr<PieceStore> store; // simulated time: what the peer holds
     };
 
-    QList<int> addPeers(int torrent, TorrentRole role, int count, const PeerConditions& conditions);
     void dispatch(const LabPeerSpec& spec);
     void startTracker();
     void onTrackerStarted(bool ok, const QString& url, const QString& error);

@@ -71,6 +71,9 @@ struct LabPeerSnapshot {
     qint64 addedAtMs = 0;      // lab time (ms since the lab started) when it was added
     qint64 completedAtMs = -1; // lab time when a leecher first had every piece; -1 until then
     int restarts = 0;
+    bool freeRider = false; // uploads nothing
+    bool corrupt = false;   // sends damaged blocks
+    bool left = false;      // left the swarm gracefully (Stopped, restartable), rather than killed
 
     int connectionCount = 0;                  // every connection, handshaking ones included
     QList<LabConnectionSnapshot> connections; // empty when the lab takes snapshots without connections

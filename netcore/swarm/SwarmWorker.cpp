@@ -48,7 +48,9 @@ void SwarmWorker::reportClock() {
     SimPacer* pacer = m_env ? m_env->pacer() : nullptr;
     if (!pacer)
         return;
-    emit clockChanged(m_env->labMs(), pacer->isPaused(), pacer->speed(), pacer->achievedSpeed());
+    // A hold for a sample lasts a moment: the clock is not shown as paused for it.
+    const bool paused = pacer->isPaused() && m_holds != HeldForSample;
+    emit clockChanged(m_env->labMs(), paused, pacer->speed(), pacer->achievedSpeed());
 }
 
 void SwarmWorker::startTracker(TrackerServerConfig config, quint16 port) {
@@ -75,7 +77,23 @@ void SwarmWorker::setAnnounceUrl(const QString& url) {
         peer->start(url);
 }
 
+void SwarmWorker::callAtLab(qint64 atMs, std::function<void()> f) {
+    const SimTime at = m_env->epoch() + fromMs(atMs);
+    m_env->scheduler().callAt(at, [guard = QPointer<SwarmWorker>(this), f = std::move(f)] {
+        if (guard)
+            f();
+    });
+}
+
 void SwarmWorker::addPeer(const LabPeerSpec& spec) {
+    if (spec.startAtMs > m_env->labMs()) {
+        callAtLab(spec.startAtMs, [this, spec] { addPeerNow(spec); });
+        return;
+    }
+    addPeerNow(spec);
+}
+
+void SwarmWorker::addPeerNow(const LabPeerSpec& spec) {
     if (m_peers.contains(spec.id) || m_shuttingDown)
         return;
     LabPeer::Environment environment;
@@ -98,6 +116,14 @@ void SwarmWorker::applyToPeers(int id, const std::function<void(LabPeer&)>& f) {
     }
     if (LabPeer* peer = m_peers.value(id))
         f(*peer);
+}
+
+void SwarmWorker::applyToPeersAt(qint64 atMs, int id, const std::function<void(LabPeer&)>& f) {
+    if (atMs <= m_env->labMs()) {
+        applyToPeers(id, f);
+        return;
+    }
+    callAtLab(atMs, [this, id, f] { applyToPeers(id, f); });
 }
 
 void SwarmWorker::removePeer(int id, bool deleteData) {
@@ -135,9 +161,24 @@ void SwarmWorker::setHoldClockWhenDone(bool hold) {
     m_holdWhenDone = hold;
 }
 
-void SwarmWorker::setClockPaused(bool paused) {
+void SwarmWorker::setHold(Hold hold, bool on) {
+    m_holds = on ? (m_holds | hold) : (m_holds & ~unsigned(hold));
     if (SimPacer* pacer = m_env->pacer())
-        pacer->setPaused(paused);
+        pacer->setPaused(m_holds != 0);
+}
+
+void SwarmWorker::setClockPaused(bool paused) {
+    setHold(HeldByUser, paused);
+}
+
+void SwarmWorker::setHoldAfterSamples(bool hold) {
+    m_holdAfterSamples = hold;
+    if (!hold)
+        setHold(HeldForSample, false);
+}
+
+void SwarmWorker::continueAfterSample() {
+    setHold(HeldForSample, false);
 }
 
 void SwarmWorker::setClockSpeed(double speed) {
@@ -182,6 +223,9 @@ void SwarmWorker::emitSample(qint64 sampleMs) {
     report.timeMs = sampleMs;
     report.sample = true;
     emit sampled(report);
+    // Held right after the sample, before any later event, so a reader's commands land at this instant.
+    if (m_holdAfterSamples && m_env->pacer())
+        setHold(HeldForSample, true);
 }
 
 void SwarmWorker::sampleNow() {
@@ -194,6 +238,8 @@ void SwarmWorker::shutdown() {
     if (SimPacer* pacer = m_env->pacer()) {
         pacer->setPauseAt(SimTime::max());
         pacer->setSpeed(0);
+        m_holdAfterSamples = false;
+        m_holds = 0;
         pacer->setPaused(false);
     }
     const QList<LabPeer*> peers = m_peers.values();
@@ -226,8 +272,12 @@ void SwarmWorker::labPeerCompleted(const LabPeer& peer, qint64 labMs) {
     for (const LabPeer* p : std::as_const(m_peers))
         if (p->role() == TorrentRole::Leecher && !m_completedLeechers.contains(p->id()))
             return;
-    if (SimPacer* pacer = m_env->pacer())
-        pacer->setPaused(true);
+    if (m_env->pacer())
+        setHold(HeldWhenDone, true);
+}
+
+void SwarmWorker::labPeerLeaving(LabPeer& peer) {
+    Q_UNUSED(peer);
 }
 
 void SwarmWorker::labPeerFailed(const LabPeer& peer, const QString& error) {

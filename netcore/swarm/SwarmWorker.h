@@ -63,6 +63,8 @@ public:
     // Runs f on the peer with this id, or on every peer for kAllPeers; unknown ids are ignored (the peer was
     // removed in the meantime).
     void applyToPeers(int id, const std::function<void(LabPeer&)>& f);
+    // The same at lab time atMs, on this worker's clock (at once when that is past): exact in simulated time.
+    void applyToPeersAt(qint64 atMs, int id, const std::function<void(LabPeer&)>& f);
     // Graceful: the peer announces "stopped", then it is deleted (and its data with it when asked);
     // peerRemoved() follows.
     void removePeer(int id, bool deleteData);
@@ -74,6 +76,10 @@ public:
     void setSampleInterval(qint64 intervalMs);
     // When every leecher of this worker has completed, the clock stops there (where it can be stopped).
     void setHoldClockWhenDone(bool hold);
+    // After each sample the clock waits (where it can) until continueAfterSample(): whoever reads the
+    // samples acts at exactly the sampled instant, whatever the threads do.
+    void setHoldAfterSamples(bool hold);
+    void continueAfterSample();
 
     // The clock, where the environment can control it (simulated time).
     void setClockPaused(bool paused);
@@ -109,6 +115,13 @@ private:
     WorkerReport makeReport(bool withEvents);
     void emitSample(qint64 sampleMs);
     void reportClock();
+    void addPeerNow(const LabPeerSpec& spec);
+    void labPeerLeaving(LabPeer& peer) override;
+    // Reasons the clock is held; it runs when there is none.
+    enum Hold : unsigned { HeldByUser = 1, HeldWhenDone = 2, HeldForSample = 4 };
+    void setHold(Hold hold, bool on);
+    // Runs f at lab time atMs, unless this worker is gone by then.
+    void callAtLab(qint64 atMs, std::function<void()> f);
 
     Settings m_settings;
     std::unique_ptr<WorkerEnvironment> m_env;
@@ -125,6 +138,8 @@ private:
     quint32 m_eventMask = ~0u;
     SimTime m_lastClockReport = SimTime::zero(); // wall time
     bool m_holdWhenDone = false;
+    bool m_holdAfterSamples = false;
+    unsigned m_holds = HeldByUser; // a simulated clock starts paused
     bool m_shuttingDown = false;
     bool m_shutDownReported = false;
 };
