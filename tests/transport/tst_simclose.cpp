@@ -303,6 +303,44 @@ private slots:
         QCOMPARE(lab.b->bytesAvailable(), 100000);
     }
 
+    // A lab peer goes with its link: its stream first, then the link its host ran on. The other end, closed
+    // later (aborted, or closed with bytes still to send), must not read the link that is gone.
+    void hostGoneWithItsLink_theOtherEndsCloseStillWorks_data() {
+        QTest::addColumn<bool>("abortIt");
+        QTest::newRow("abort") << true;
+        QTest::newRow("close") << false;
+    }
+    void hostGoneWithItsLink_theOtherEndsCloseStillWorks() {
+        QFETCH(bool, abortIt);
+        SimLab lab;
+        auto link = std::make_unique<SimulatedLink>(lab.clock, 33);
+        link->setLatency(25ms, 10ms);
+        auto host = lab.network.addHost(QHostAddress(QStringLiteral("10.0.0.3")), *link);
+        End c;
+        End b;
+        lab.linkB.setLatency(5ms, 3ms);
+        QObject::connect(lab.listener.get(), &Listener::newConnection, lab.listener.get(), [&] {
+            if (!b)
+                b.attach(lab.listener->nextPendingConnection(), lab.clock);
+        });
+        c.attach(host->connectTo(addressB(), kPort), lab.clock);
+        QVERIFY(lab.runUntil([&] { return c.connected && bool(b); }, lab.clock.now() + 10s));
+        c.write(randomBytes(256 * KiB, 31));
+        b.write(randomBytes(256 * KiB, 32));
+        lab.clock.runUntil(lab.clock.now() + 40ms);
+        c.stream.reset(); // the peer, then its node and link
+        host.reset();
+        link.reset();
+        if (abortIt)
+            b.abort();
+        else
+            b.close();
+        for (int i = 0; i < 50 && lab.clock.hasEvents(); ++i)
+            lab.clock.runUntil(lab.clock.now() + 100ms);
+        QVERIFY(b.closed || abortIt);
+        QCOMPARE(b->state(), ByteStream::State::Closed);
+    }
+
     void destroyedWithDataInFlight_doesNotCrashOrLeak_data() {
         QTest::addColumn<QString>("what");
         QTest::newRow("sender") << QStringLiteral("sender");
