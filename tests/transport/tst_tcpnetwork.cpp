@@ -5,6 +5,10 @@
 #include <QElapsedTimer>
 #include <QTest>
 
+#include <fcntl.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
 using namespace swarmscope;
 using namespace swarmscope::nettest;
 using namespace std::chrono_literals;
@@ -33,6 +37,40 @@ std::unique_ptr<Listener> listenAndAccept(TcpNode& node, End& end) {
 class TestTcpNetwork : public QObject {
     Q_OBJECT
 private slots:
+    // A lab of a thousand peers runs out of descriptors: a dial then fails at once. The failure must come
+    // from the event loop, after connectTo() returned and the caller connected to the stream, never from
+    // inside the call (a connection closed under a session that was iterating over its connections).
+    void connect_withNoDescriptorLeft_failsLaterNotInsideTheCall() {
+        TcpNode node;
+        End server;
+        std::unique_ptr<Listener> listener = listenAndAccept(node, server);
+        QVERIFY(listener);
+        rlimit saved{};
+        QCOMPARE(::getrlimit(RLIMIT_NOFILE, &saved), 0);
+        QList<int> held;
+        // Take every descriptor left under a low soft limit.
+        rlimit low = saved;
+        low.rlim_cur = qMin<rlim_t>(saved.rlim_cur, 512);
+        QCOMPARE(::setrlimit(RLIMIT_NOFILE, &low), 0);
+        for (int fd; (fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC)) >= 0;)
+            held.append(fd);
+        End a;
+        a.attach(node.network().connectTo(QHostAddress::LocalHost, listener->port()), node.scheduler());
+        const bool closedInside = a.closed;
+        // The dial runs from the event loop, still with no descriptor to spare.
+        const bool ended = QTest::qWaitFor([&] { return a.closed || a.connected; }, 5000);
+        for (int fd : std::as_const(held))
+            ::close(fd);
+        ::setrlimit(RLIMIT_NOFILE, &saved);
+        QVERIFY(!held.isEmpty());
+        QVERIFY(!closedInside);
+        QVERIFY(ended);
+        QVERIFY(a.closed);
+        QVERIFY2(!a.closeError.isEmpty(), "the failure has a reason");
+        QCOMPARE(a.reentered, 0);
+        QVERIFY(!a.connected);
+    }
+
     void listenOnPort0_thenConnect_exchangesBytes_data() {
         QTest::addColumn<bool>("byName");
         QTest::newRow("connectTo") << false;
