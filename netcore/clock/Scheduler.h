@@ -26,6 +26,9 @@ public:
 
     virtual SimTime now() const = 0;
     qint64 nowMs() const { return toMs(now()); }
+    // Whether callbacks run exactly at their time (a virtual clock) rather than possibly late (a busy
+    // thread on the wall clock). What paces bytes may then go without slack for late wakes.
+    virtual bool wakesOnTime() const { return false; }
 
     // Runs callback at `at`, or as soon as possible after it; never before, and never from inside this call.
     virtual Id callAt(SimTime at, Callback callback) = 0;

@@ -19,6 +19,7 @@ public:
     ~SimScheduler() override;
 
     SimTime now() const override { return SimTime(m_now.load(std::memory_order_relaxed)); }
+    bool wakesOnTime() const override { return true; }
     Id callAt(SimTime at, Callback callback) override;
     void cancel(Id id) override;
 

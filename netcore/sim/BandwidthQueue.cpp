@@ -10,10 +10,12 @@ BandwidthQueue::BandwidthQueue(Direction direction, RateLimiter& limiter, Schedu
 
 BandwidthQueue::~BandwidthQueue() = default;
 
-qint64 BandwidthQueue::grantSize(const RateLimiter& limiter) {
-    // At most half the bucket: the other half is slack for a late wake, so no tokens spill over and are lost.
-    return qMax(qMin(limiter.rate() / 100, limiter.bucketSize() / 2),
-                qMin(qint64(1460), qMax(limiter.bucketSize() / 2, qint64(1))));
+qint64 BandwidthQueue::grantSize(const RateLimiter& limiter, bool wakesOnTime) {
+    const qint64 most = wakesOnTime ? limiter.bucketSize() : limiter.bucketSize() / 2;
+    // About 10 ms of the cap; on time, at least two blocks' worth where the bucket holds them, so a block
+    // crosses in one grant rather than in slivers.
+    const qint64 share = wakesOnTime ? qMax(limiter.rate() / 100, qint64(32 * 1024)) : limiter.rate() / 100;
+    return qMax(qMin(share, most), qMin(qint64(1460), qMax(most, qint64(1))));
 }
 
 void BandwidthQueue::enqueue(BandwidthUser* user) {
@@ -45,7 +47,7 @@ void BandwidthQueue::serve() {
         }
         qint64 granted = wanted;
         if (!m_limiter.isUnlimited()) {
-            const qint64 ask = qMin(wanted, grantSize(m_limiter));
+            const qint64 ask = qMin(wanted, grantSize(m_limiter, m_scheduler.wakesOnTime()));
             // Wait for a whole grant rather than hand out slivers: fewer, larger socket writes.
             if (m_limiter.available(now) < ask)
                 break;
@@ -72,7 +74,8 @@ void BandwidthQueue::schedule(SimTime now) {
         m_timer.stop();
         return;
     }
-    const qint64 ask = qMin(m_line.front()->bandwidthWanted(m_direction), grantSize(m_limiter));
+    const qint64 ask =
+        qMin(m_line.front()->bandwidthWanted(m_direction), grantSize(m_limiter, m_scheduler.wakesOnTime()));
     const SimTime wait = m_limiter.timeUntilAvailable(qMax(ask, qint64(1)), now);
     // Already armed for that moment: leave it (restarting costs a heap entry).
     if (m_timer.isActive() && m_timer.deadline() == now + wait)

@@ -24,8 +24,11 @@ public:
     BandwidthQueue& operator=(const BandwidthQueue&) = delete;
 
     Direction direction() const { return m_direction; }
-    // The most one grant moves: about 10 ms of the cap, at least a TCP segment, at most half the bucket.
-    static qint64 grantSize(const RateLimiter& limiter);
+    // The most one grant moves: about 10 ms of the cap, at least a TCP segment, at most half the bucket, the
+    // other half being slack for a late wake so that no tokens spill over and are lost. A clock that wakes
+    // on time needs no slack: a grant is then up to the whole bucket, at least two blocks where the bucket
+    // holds them, in fewer, larger grants.
+    static qint64 grantSize(const RateLimiter& limiter, bool wakesOnTime = false);
 
     // Joins the line unless already in it, then serves whatever the bucket allows now (which may call
     // user->bandwidthGranted() before this returns). With an unlimited cap the user gets all it wants at

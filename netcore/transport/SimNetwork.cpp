@@ -37,10 +37,17 @@ struct SimPipe {
         QByteArray data;
     };
     enum class Kind { Data, Fin, Reset };
+    // Bytes [from, to) of a written chunk, shared with it rather than copied.
+    struct Slice {
+        QByteArray data;
+        qsizetype from = 0;
+        qsizetype to = 0;
+        qsizetype size() const { return to - from; }
+    };
     struct InFlight {
         SimTime due;
         Kind kind;
-        QByteArray data;
+        Slice data;
     };
 
     // At the sender: written, waiting for its upload cap.
@@ -56,8 +63,7 @@ struct SimPipe {
     SimTime timerAt = SimTime::max();
     quint64 rng = 1;
     // At the receiver: arrived, waiting for its download cap (the receive buffer of TCP).
-    std::deque<QByteArray> received;
-    qsizetype receivedOffset = 0;
+    std::deque<Slice> received; // the front's `from` advances as it is read
     qint64 receivedBytes = 0;
     bool finArrived = false;
     bool resetArrived = false;
@@ -110,14 +116,17 @@ struct SimConnection : std::enable_shared_from_this<SimConnection> {
 
     // Puts something on the way from end `from`; it arrives after both ends' latency, never before what was
     // sent before it.
-    void transmit(int from, SimPipe::Kind kind, QByteArray data) {
+    void transmit(int from, SimPipe::Kind kind, std::vector<SimPipe::Slice> slices = {}) {
         SimPipe& pipe = pipes[from];
         const SimTime now = scheduler().now();
         SimTime due = now + jittered(latency(from), jitter(from), pipe.rng) +
                       jittered(latency(1 - from), jitter(1 - from), pipe.rng);
         due = qMax(due, pipe.lastDue);
         pipe.lastDue = due;
-        pipe.line.push_back({due, kind, std::move(data)});
+        if (slices.empty())
+            pipe.line.push_back({due, kind, {}});
+        for (SimPipe::Slice& slice : slices)
+            pipe.line.push_back({due, kind, std::move(slice)});
         arm(from);
     }
 
@@ -368,6 +377,9 @@ SimStream::~SimStream() {
     if (!m_closed || m_draining)
         abort();
     detach();
+    for (Scheduler::Id& id : m_posts)
+        if (id != 0)
+            m_connection->scheduler().cancel(std::exchange(id, 0));
     // The link may go with its host before the other end is done.
     if (m_connection)
         m_connection->release(m_side);
@@ -470,7 +482,7 @@ qint64 SimStream::bytesToWrite() const {
 QByteArray SimStream::readAll() {
     QByteArray out = std::exchange(m_readBuffer, QByteArray());
     if (m_readLimit > 0 && !out.isEmpty())
-        m_connection->scheduler().post(this, [this] { pumpDownload(); }); // room again
+        postOwn(PostPump, [this] { pumpDownload(); }); // room again
     return out;
 }
 
@@ -480,7 +492,7 @@ QByteArray SimStream::read(qint64 maxSize) {
     QByteArray out = m_readBuffer.first(qMax(maxSize, qint64(0)));
     m_readBuffer.remove(0, out.size());
     if (m_readLimit > 0 && !out.isEmpty())
-        m_connection->scheduler().post(this, [this] { pumpDownload(); });
+        postOwn(PostPump, [this] { pumpDownload(); });
     return out;
 }
 
@@ -577,15 +589,12 @@ void SimStream::pumpUpload() {
 void SimStream::sendAcross(qint64 bytes) {
     SimPipe& out = m_connection->pipes[m_side];
     qint64 moved = 0;
-    QByteArray batch;
+    std::vector<SimPipe::Slice> batch;
     while (bytes > 0 && !out.sendQueue.empty()) {
         SimPipe::Chunk& front = out.sendQueue.front();
         const qint64 left = front.data.size() - out.sendOffset;
         const qint64 n = qMin(left, bytes);
-        if (batch.isEmpty() && out.sendOffset == 0 && n == left)
-            batch = front.data; // shared, not copied
-        else
-            batch.append(front.data.constData() + out.sendOffset, n);
+        batch.push_back({front.data, out.sendOffset, out.sendOffset + n}); // shared, not copied
         bytes -= n;
         moved += n;
         out.sendQueued -= n;
@@ -608,12 +617,23 @@ void SimStream::sendAcross(qint64 bytes) {
     postBytesSent(moved);
 }
 
+void SimStream::postOwn(Post kind, std::function<void()> f) {
+    // One of each kind at a time: a second would find the first's work done. The destructor takes back what
+    // is still to run, so no guard is needed (QPointer's weak reference costs more than the post itself).
+    if (m_posts[kind] != 0)
+        return;
+    m_posts[kind] = m_connection->scheduler().post([this, kind, f = std::move(f)] {
+        m_posts[kind] = 0;
+        f();
+    });
+}
+
 void SimStream::postBytesSent(qint64 bytes) {
     const bool posted = m_sentUnreported > 0;
     m_sentUnreported += bytes;
     if (posted)
         return;
-    m_connection->scheduler().post(this, [this] {
+    postOwn(PostBytesSent, [this] {
         if (const qint64 sent = std::exchange(m_sentUnreported, 0); sent > 0)
             emit bytesSent(sent);
     });
@@ -645,21 +665,19 @@ void SimStream::receive(qint64 bytes) {
     SimPipe& in = m_connection->pipes[1 - m_side];
     qint64 moved = 0;
     while (bytes > 0 && !in.received.empty()) {
-        QByteArray& front = in.received.front();
-        const qint64 left = front.size() - in.receivedOffset;
+        SimPipe::Slice& front = in.received.front();
+        const qint64 left = front.size();
         const qint64 n = qMin(left, bytes);
-        if (m_readBuffer.isEmpty() && in.receivedOffset == 0 && n == left)
-            m_readBuffer = std::move(front);
+        if (m_readBuffer.isEmpty() && front.from == 0 && n == front.data.size())
+            m_readBuffer = std::move(front.data); // a whole chunk: shared, not copied
         else
-            m_readBuffer.append(front.constData() + in.receivedOffset, n);
+            m_readBuffer.append(front.data.constData() + front.from, n);
         bytes -= n;
         moved += n;
-        if (n == left) {
+        if (n == left)
             in.received.pop_front();
-            in.receivedOffset = 0;
-        } else {
-            in.receivedOffset += n;
-        }
+        else
+            front.from += n;
     }
     if (moved == 0)
         return;
@@ -677,7 +695,7 @@ void SimStream::postReadyRead() {
     if (m_readyPosted)
         return;
     m_readyPosted = true;
-    m_connection->scheduler().post(this, [this] {
+    postOwn(PostReadyRead, [this] {
         m_readyPosted = false;
         if (!m_closed && !m_readBuffer.isEmpty())
             emit readyRead();
@@ -689,7 +707,7 @@ void SimStream::postClosed() {
         return;
     m_closedPosted = true;
     // After the readyRead() that carries the last bytes.
-    m_connection->scheduler().post(this, [this] {
+    postOwn(PostClosed, [this] {
         if (m_closed)
             return;
         m_closed = true;

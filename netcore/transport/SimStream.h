@@ -80,6 +80,9 @@ private:
     bool m_closedPosted = false;
     bool m_readyPosted = false;
     qint64 m_sentUnreported = 0;
+    enum Post { PostReadyRead, PostClosed, PostBytesSent, PostPump, PostKinds };
+    void postOwn(Post kind, std::function<void()> f);
+    Scheduler::Id m_posts[PostKinds] = {};
 };
 
 // A listening port of a SimHost.

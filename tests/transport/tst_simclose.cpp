@@ -94,7 +94,7 @@ private slots:
         SimPair lab;
         QVERIFY(lab.open());
         lab.linkA.setUploadRate(10 * KiB);
-        const qint64 grant = BandwidthQueue::grantSize(lab.linkA.uploadLimiter());
+        const qint64 grant = BandwidthQueue::grantSize(lab.linkA.uploadLimiter(), true);
         lab.a.write(QByteArray(grant, 'f'));
         const quint64 rest = lab.a.write(QByteArray(100 * KiB, 'g'));
         lab.a.close();

@@ -141,7 +141,7 @@ private slots:
         for (qint64 at = 0; at < backlog; at += 256 * KiB)
             lab.a.write(QByteArray(qMin(256 * KiB, backlog - at), 'x'));
         QVERIFY(lab.clock.runUntil(start + fromMs(ms)));
-        const qint64 grant = BandwidthQueue::grantSize(lab.linkA.uploadLimiter());
+        const qint64 grant = BandwidthQueue::grantSize(lab.linkA.uploadLimiter(), true);
         QVERIFY2(lab.a.sent <= budget && lab.a.sent >= budget - grant,
                  qPrintable(
                      QStringLiteral("%1 sent, %2 allowed, grant %3").arg(lab.a.sent).arg(budget).arg(grant)));
@@ -161,7 +161,7 @@ private slots:
         Timer writer(lab.clock, [&] { lab.a.write(QByteArray(64 * KiB, 'y')); });
         writer.startRepeatingAt(start, 10ms);
         qint64 mostInFlight = 0;
-        const qint64 grant = BandwidthQueue::grantSize(lab.linkB.downloadLimiter());
+        const qint64 grant = BandwidthQueue::grantSize(lab.linkB.downloadLimiter(), true);
         constexpr qint64 window = 256 * KiB; // the smallest window; two round trips of 256 KiB/s are less
         qint64 waiting = -1;
         for (int second = 1; second <= 3; ++second) {
@@ -220,7 +220,7 @@ private slots:
         for (const auto& end : accepted)
             total += end->received.size();
         const qint64 grant =
-            BandwidthQueue::grantSize(upload ? lab.linkA.uploadLimiter() : lab.linkB.downloadLimiter());
+            BandwidthQueue::grantSize(upload ? lab.linkA.uploadLimiter() : lab.linkB.downloadLimiter(), true);
         QVERIFY2(total <= rate * 4 && total >= rate * 4 - grant,
                  qPrintable(QStringLiteral("%1 of %2").arg(total).arg(rate * 4)));
         const qint64 fair = total / connections;
@@ -247,7 +247,7 @@ private slots:
             RateLimiter shape(rates[i]);
             // Credit saved at the old rate is cut to the new bucket; a grant may be left waiting at the end.
             const qint64 most = rates[i] + shape.bucketSize();
-            const qint64 least = rates[i] - 2 * BandwidthQueue::grantSize(shape);
+            const qint64 least = rates[i] - 2 * BandwidthQueue::grantSize(shape, true);
             QVERIFY2(moved >= least && moved <= most,
                      qPrintable(QStringLiteral("second %1: %2 at %3 B/s").arg(i).arg(moved).arg(rates[i])));
         }
