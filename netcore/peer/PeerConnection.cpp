@@ -573,6 +573,10 @@ void PeerConnection::tick(qint64 nowMs) {
     m_down.update(nowMs);
     m_up.update(nowMs);
     updatePipelineDepth();
+    if (m_amInterested || m_peerInterested)
+        m_uninterestedSinceMs = -1;
+    else if (m_uninterestedSinceMs < 0)
+        m_uninterestedSinceMs = nowMs;
     if (nowMs - m_lastReceiveMs >= limits.idleTimeoutMs) {
         close(QStringLiteral("idle for %1 s").arg((nowMs - m_lastReceiveMs) / 1000));
         return;

@@ -80,6 +80,10 @@ public:
 
     qint64 connectedAtMs() const { return m_connectedAtMs; }
     qint64 lastBlockMs() const { return m_lastBlockMs; }
+    // How long neither side has been interested (as of the last tick); 0 while either is.
+    qint64 uninterestedForMs(qint64 nowMs) const {
+        return m_uninterestedSinceMs < 0 ? 0 : nowMs - m_uninterestedSinceMs;
+    }
     // Payload bytes received from the peer (every block, used or not) and sent to it (counted as they cross
     // the link).
     qint64 downloaded() const { return m_down.total(); }
@@ -180,6 +184,7 @@ private:
     qint64 m_connectedAtMs = 0;
     qint64 m_socketConnectedUs = -1;
     qint64 m_lastReceiveMs = 0;
+    qint64 m_uninterestedSinceMs = -1;
     qint64 m_lastSendMs = 0;
     qint64 m_lastBlockMs = -1;
     qint64 m_lastRequestSentMs = -1;

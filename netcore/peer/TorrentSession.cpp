@@ -185,10 +185,19 @@ void TorrentSession::tick(qint64 nowMs) {
     m_down.update(nowMs);
     m_up.update(nowMs);
     const QList<PeerConnection*> connections = m_connections;
+    const qint64 uninterestedTimeoutMs = m_client->limits().uninterestedTimeoutMs;
+    int room = m_client->config().maxConnections - int(m_connections.size());
     for (PeerConnection* c : connections) {
         c->tick(nowMs);
         if (!c->isActive())
             continue;
+        if (room <= 0 && m_state == TorrentState::Downloading &&
+            c->uninterestedForMs(nowMs) >= uninterestedTimeoutMs) {
+            c->close(QStringLiteral("neither side interested for %1 s, at the connection limit")
+                         .arg(uninterestedTimeoutMs / 1000));
+            ++room;
+            continue;
+        }
         // A snubbing peer keeps one request; the rest go back to the pool for other peers.
         if (c->isSnubbed() && c->requestsOut() > 1)
             for (const BlockRequest& r : c->cancelAllRequests())

@@ -153,6 +153,35 @@ private slots:
         QVERIFY(f.peer(leechers.first())->addedAtMs >= 3000);
     }
 
+    // Two connections each: leechers that hold the same pieces as the only peers they are connected to would
+    // wait forever. At the connection limit a connection on which neither side is interested is closed after
+    // a while, so they find the pieces elsewhere.
+    void smallConnectionBudget_noLeecherIsStranded() {
+        SwarmLabConfig config = simulated();
+        config.client.maxConnections = 2;
+        SwarmLabFixture f(512 * KiB, 16 * KiB, config);
+        QVERIFY(f.isValid());
+        SwarmLab& lab = f.lab();
+        lab.addSeeders(f.torrent(), 1, cap(256 * KiB));
+        const QList<int> leechers = lab.addLeechers(f.torrent(), 40, cap(128 * KiB));
+        runFast(lab);
+        const bool done = f.waitForSnapshot(
+            [&](const SwarmSnapshot& s) {
+                if (s.timeMs > 600'000)
+                    return true;
+                for (int id : leechers)
+                    if (!s.peer(id) || !s.peer(id)->isComplete())
+                        return false;
+                return true;
+            },
+            60000);
+        QVERIFY(done);
+        int complete = 0;
+        for (int id : leechers)
+            complete += f.peer(id)->isComplete() ? 1 : 0;
+        QCOMPARE(complete, int(leechers.size()));
+    }
+
     void timedCommand_takesEffectAtItsLabTime() {
         SwarmLabFixture f(4 * MiB, 32 * KiB, simulated());
         QVERIFY(f.isValid());
