@@ -584,6 +584,7 @@ int runSwarm(const QStringList& args) {
         json.insert(QStringLiteral("timed_out"), outcome == Outcome::TimedOut);
         json.insert(QStringLiteral("interrupted"), outcome == Outcome::Interrupted);
         json.insert(QStringLiteral("time"), timeModeName(lab.timeMode()));
+        json.insert(QStringLiteral("connections_per_peer"), lab.connectionsPerPeer());
         if (lab.timeMode() == TimeMode::Simulated) {
             // Only what the seed determines, so the same command and seed give the same file; the machine's
             // figures (wall, CPU, memory) are in the summary on stdout.
