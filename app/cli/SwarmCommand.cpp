@@ -3,6 +3,7 @@
 #include "cli/Commands.h"
 #include "cli/OptionValues.h"
 #include "cli/ProgressReporter.h"
+#include "cli/ScenarioCommand.h"
 #include "cli/StopSignals.h"
 #include "cli/SwarmReport.h"
 #include "cli/SwarmTimeline.h"
@@ -187,6 +188,11 @@ void addOptions(CommandLine& cl) {
         QStringLiteral("Seed every random choice (peer ids, pickers, chokers, tracker, jitter): with --time "
                        "simulated the same seed gives the same run, byte for byte."),
         QStringLiteral("N"));
+    option(
+        QStringLiteral("scenario"),
+        QStringLiteral("Run the swarm this scenario file describes (docs/SCENARIOS.md); --json, --timeline, "
+                       "--time, --seed, --speed and --keep still apply."),
+        QStringLiteral("FILE"));
     option(QStringLiteral("speed"),
            QStringLiteral("Simulated time: virtual seconds per wall second, 0.1 to 100 (default: as fast as "
                           "possible)."),
@@ -291,13 +297,15 @@ int runSwarm(const QStringList& args) {
         QStringLiteral("swarmscope swarm [--seeders N] [--leechers N] [--size SIZE | --file PATH] "
                        "[--piece-size SIZE] [--latency MS] [--seed-up RATE] [--up RATE] [--down RATE] "
                        "[--json FILE] [--timeline FILE] [--timeout S] [--time real|simulated] [--seed N] "
-                       "[--speed X]"));
+                       "[--speed X] [--scenario FILE]"));
     addOptions(cl);
     cl.parse(args, 0, 0);
     if (cl.helpRequested()) {
         std::fputs(cl.helpText().toUtf8().constData(), stdout);
         return ExitOk;
     }
+    if (cl.isSet(QStringLiteral("scenario")))
+        return runSwarmScenario(cl);
     const SwarmOptions o = parseOptions(cl);
 
     QTemporaryDir work(QDir::temp().filePath(QStringLiteral("swarmscope-swarm-XXXXXX")));
