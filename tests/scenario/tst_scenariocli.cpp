@@ -166,6 +166,37 @@ private slots:
             QVERIFY2(r.err.contains(QString(u'(' + flag + u')').toUtf8()), r.err.constData());
         }
     }
+
+    // `swarmscope experiment`: the list, a clear error for a name it does not know, and the files of a run.
+    void experiment_listUnknownAndOutputs() {
+        ProcessResult r = runProcess(m_exe, {QStringLiteral("experiment"), QStringLiteral("--list")}, 30000);
+        QCOMPARE(r.exitCode, 0);
+        QVERIFY(r.out.contains("rarest-vs-random") && r.out.contains("free-riders") &&
+                r.out.contains("flash-crowd-bound"));
+
+        r = runProcess(m_exe, {QStringLiteral("experiment"), QStringLiteral("nope")}, 30000);
+        QCOMPARE(r.exitCode, 2);
+        QCOMPARE(r.err,
+                 QByteArray("swarmscope: error: no experiment named 'nope'; 'swarmscope experiment --list' "
+                            "lists them (nope)\n"));
+
+        const QString out = m_dir.filePath(QStringLiteral("rvr"));
+        r = runProcess(m_exe,
+                       {QStringLiteral("experiment"), QStringLiteral("rarest-vs-random"),
+                        QStringLiteral("--runs"), QStringLiteral("1"), QStringLiteral("--out"), out},
+                       120000);
+        QVERIFY2(!r.crashed && r.exitCode == 0, r.err.constData());
+        QVERIFY(r.out.contains("verdict: "));
+        const QJsonObject results =
+            QJsonDocument::fromJson(readAll(out + QStringLiteral("/results.json"))).object();
+        QCOMPARE(results.value(QStringLiteral("experiment")).toString(), QStringLiteral("rarest-vs-random"));
+        QCOMPARE(results.value(QStringLiteral("runs")).toArray().size(), 2);
+        QVERIFY(readAll(out + QStringLiteral("/runs.csv")).startsWith("picker,seed,"));
+        if (!r.out.contains("plots: none")) {
+            for (const char* png : {"/availability.png", "/completion.png"})
+                QVERIFY(readAll(out + QLatin1String(png)).startsWith("\x89PNG"));
+        }
+    }
 };
 
 QTEST_GUILESS_MAIN(TestScenarioCli)
