@@ -537,6 +537,247 @@ std::optional<ExperimentOutcome> flashCrowdBound(const ExperimentInfo& info, con
     return out;
 }
 
+// --- seeder-departure
+
+std::optional<ExperimentOutcome> seederDeparture(const ExperimentInfo& info, const ExperimentOptions& options,
+                                                 QString* error) {
+    const std::optional<Scenario> base = loadScenario(options, info.scenario, error);
+    if (!base)
+        return std::nullopt;
+    const int runs = runCount(options, info);
+    ExperimentOutcome out;
+    ExperimentTable table{QStringLiteral("runs.csv"),
+                          {QStringLiteral("copies"), QStringLiteral("seed"), QStringLiteral("seeder_left_s"),
+                           QStringLiteral("completed_fraction"), QStringLiteral("pieces_missing_at_end"),
+                           QStringLiteral("max_completion_s")},
+                          {}};
+    ExperimentPlot completedPlot{
+        QStringLiteral("completed.png"),
+        QStringLiteral("Leechers that complete after the seeder leaves (%1 seeds)").arg(runs),
+        QStringLiteral("copies the seeder uploads before it leaves"),
+        QStringLiteral("fraction of leechers that complete"),
+        {},
+        false};
+    ExperimentPlot missingPlot{QStringLiteral("missing.png"),
+                               QStringLiteral("Pieces no leecher has at the end (%1 seeds)").arg(runs),
+                               QStringLiteral("copies the seeder uploads before it leaves"),
+                               QStringLiteral("pieces"),
+                               {},
+                               false};
+    ExperimentSeries doneMedian{QStringLiteral("median"), {}}, doneLow{QStringLiteral("lowest seed"), {}},
+        doneHigh{QStringLiteral("highest seed"), {}};
+    ExperimentSeries missMedian{QStringLiteral("median"), {}}, missLow{QStringLiteral("lowest seed"), {}},
+        missHigh{QStringLiteral("highest seed"), {}};
+    QJsonArray runsJson;
+    QJsonArray summary;
+    QStringList lines;
+    double firstAllComplete = std::nan("");
+    for (const double copies : {1.0, 1.25, 1.5, 2.0, 3.0}) {
+        QList<double> fractions, missing;
+        int allComplete = 0;
+        for (int k = 0; k < runs; ++k) {
+            const quint32 seed = options.seed + quint32(k);
+            Scenario s = *base;
+            for (ScenarioAction& a : s.actions)
+                if (a.when && a.when->kind == ConditionKind::UploadedCopies)
+                    a.when->value = copies;
+            LeecherAvailability last;
+            const std::optional<ScenarioResult> r = runScenarioToEnd(
+                s, seed, [&](const SwarmSnapshot& sample) { last = leecherAvailability(sample); }, error);
+            if (!r)
+                return std::nullopt;
+            const int leechers = int(r->leechers().size());
+            const double fraction = leechers > 0 ? double(r->completedLeechers()) / leechers : 0.0;
+            const double left =
+                r->actionTimesMs.value(0, -1) >= 0 ? r->actionTimesMs.value(0) / 1000.0 : std::nan("");
+            fractions.append(fraction);
+            missing.append(last.missingPieces);
+            if (r->completedLeechers() == leechers)
+                ++allComplete;
+            const QList<double> done = completions(*r);
+            table.rows.append({QString::number(copies), QString::number(seed), fixed(left), fixed(fraction),
+                               QString::number(last.missingPieces), fixed(maxOf(done))});
+            QJsonObject run;
+            run.insert(QStringLiteral("copies"), copies);
+            run.insert(QStringLiteral("seed"), double(seed));
+            run.insert(QStringLiteral("seeder_left_s"), jsonNumber(left));
+            run.insert(QStringLiteral("completed_fraction"), jsonNumber(fraction));
+            run.insert(QStringLiteral("pieces_missing_at_end"), last.missingPieces);
+            run.insert(QStringLiteral("max_completion_s"), jsonNumber(maxOf(done)));
+            runsJson.append(run);
+            log(options,
+                QStringLiteral("%1 copies seed %2: seeder left at %3 s, %4 of the leechers complete, %5 "
+                               "pieces missing")
+                    .arg(copies)
+                    .arg(seed)
+                    .arg(fixed(left, 1), fixed(fraction, 2))
+                    .arg(last.missingPieces));
+        }
+        const Spread f = spreadOf(fractions);
+        const Spread m = spreadOf(missing);
+        doneMedian.points.append(QPointF(copies, f.median));
+        doneLow.points.append(QPointF(copies, f.low));
+        doneHigh.points.append(QPointF(copies, f.high));
+        missMedian.points.append(QPointF(copies, m.median));
+        missLow.points.append(QPointF(copies, m.low));
+        missHigh.points.append(QPointF(copies, m.high));
+        if (!std::isfinite(firstAllComplete) && allComplete == runs)
+            firstAllComplete = copies;
+        QJsonObject row;
+        row.insert(QStringLiteral("copies"), copies);
+        row.insert(QStringLiteral("completed_fraction"), spreadJson(f));
+        row.insert(QStringLiteral("pieces_missing_at_end"), spreadJson(m));
+        row.insert(QStringLiteral("seeds_all_complete"), allComplete);
+        summary.append(row);
+        lines.append(
+            QStringLiteral("seeder leaves after %1 copies: %2 of the leechers complete, %3 pieces missing "
+                           "at the end; all complete in %4 of %5 seeds")
+                .arg(copies)
+                .arg(spreadText(f, 2), spreadText(m, 0))
+                .arg(allComplete)
+                .arg(runs));
+    }
+    lines.append(
+        std::isfinite(firstAllComplete)
+            ? QStringLiteral(
+                  "verdict: one copy is the minimum in theory; here the seeder must upload %1 copies "
+                  "before every leecher completes in every seed, because it sends some pieces to "
+                  "several leechers and loses the blocks in flight when it leaves")
+                  .arg(firstAllComplete)
+            : QStringLiteral("verdict: even 3 copies are not enough here for every seed"));
+    out.verdict = lines;
+    out.results.insert(QStringLiteral("runs"), runsJson);
+    out.results.insert(QStringLiteral("summary"), summary);
+    out.results.insert(QStringLiteral("copies_for_all_complete"), jsonNumber(firstAllComplete));
+    completedPlot.series = {doneMedian, doneLow, doneHigh};
+    missingPlot.series = {missMedian, missLow, missHigh};
+    out.tables = {table};
+    out.plots = {completedPlot, missingPlot};
+    return out;
+}
+
+// --- latency-pipeline
+
+std::optional<ExperimentOutcome> latencyPipeline(const ExperimentInfo& info, const ExperimentOptions& options,
+                                                 QString* error) {
+    const std::optional<Scenario> base = loadScenario(options, info.scenario, error);
+    if (!base)
+        return std::nullopt;
+    const int runs = runCount(options, info);
+    qint64 cap = 0;
+    for (const ScenarioGroup& g : base->groups)
+        if (g.role == TorrentRole::Seeder)
+            cap += g.link.uploadRate;
+    ExperimentOutcome out;
+    ExperimentTable table{QStringLiteral("runs.csv"),
+                          {QStringLiteral("latency_ms"), QStringLiteral("rtt_ms"), QStringLiteral("seed"),
+                           QStringLiteral("completion_s"), QStringLiteral("rate_bytes_per_s"),
+                           QStringLiteral("fraction_of_cap"), QStringLiteral("steady_rate_bytes_per_s"),
+                           QStringLiteral("steady_fraction_of_cap")},
+                          {}};
+    ExperimentPlot plot{QStringLiteral("rate.png"),
+                        QStringLiteral("Download rate against the seeder's cap (%1 seeds)").arg(runs),
+                        QStringLiteral("one-way latency (ms)"),
+                        QStringLiteral("fraction of the cap"),
+                        {},
+                        false};
+    ExperimentSeries medianSeries{QStringLiteral("steady state (25 % to 75 % of the content)"), {}},
+        lowSeries{QStringLiteral("whole download, from joining"), {}};
+    QJsonArray runsJson;
+    QJsonArray summary;
+    QStringList lines;
+    double worst = INFINITY;
+    for (const int latency : {0, 25, 50, 100, 200, 400}) {
+        QList<double> fractions, overalls;
+        for (int k = 0; k < runs; ++k) {
+            const quint32 seed = options.seed + quint32(k);
+            Scenario s = *base;
+            for (ScenarioGroup& g : s.groups)
+                g.link.latencyMs = latency;
+            // The steady state: from a quarter to three quarters of the content, past the handshakes and the
+            // first requests, before the endgame.
+            qint64 quarterMs = -1, threeQuartersMs = -1, quarterBytes = 0, threeQuartersBytes = 0;
+            const std::optional<ScenarioResult> r = runScenarioToEnd(
+                s, seed,
+                [&](const SwarmSnapshot& sample) {
+                    for (const LabPeerSnapshot& p : sample.peers) {
+                        if (p.role != TorrentRole::Leecher || p.pieceCount == 0)
+                            continue;
+                        if (quarterMs < 0 && p.progress() >= 0.25) {
+                            quarterMs = sample.timeMs;
+                            quarterBytes = p.downloaded;
+                        }
+                        if (threeQuartersMs < 0 && p.progress() >= 0.75) {
+                            threeQuartersMs = sample.timeMs;
+                            threeQuartersBytes = p.downloaded;
+                        }
+                    }
+                },
+                error);
+            if (!r)
+                return std::nullopt;
+            const QList<double> done = completions(*r);
+            const double seconds = done.isEmpty() ? std::nan("") : done.first();
+            const double rate = double(r->fileSize) / seconds;
+            const double overall = cap > 0 ? rate / double(cap) : std::nan("");
+            const double steadyRate =
+                threeQuartersMs > quarterMs && quarterMs >= 0
+                    ? double(threeQuartersBytes - quarterBytes) * 1000.0 / double(threeQuartersMs - quarterMs)
+                    : std::nan("");
+            const double fraction = cap > 0 ? steadyRate / double(cap) : std::nan("");
+            fractions.append(fraction);
+            overalls.append(overall);
+            table.rows.append({QString::number(latency), QString::number(2 * latency), QString::number(seed),
+                               fixed(seconds), fixed(rate, 0), fixed(overall), fixed(steadyRate, 0),
+                               fixed(fraction)});
+            QJsonObject run;
+            run.insert(QStringLiteral("latency_ms"), latency);
+            run.insert(QStringLiteral("seed"), double(seed));
+            run.insert(QStringLiteral("completion_s"), jsonNumber(seconds));
+            run.insert(QStringLiteral("fraction_of_cap"), jsonNumber(overall));
+            run.insert(QStringLiteral("steady_fraction_of_cap"), jsonNumber(fraction));
+            runsJson.append(run);
+            log(options,
+                QStringLiteral("latency %1 ms seed %2: %3 s, %4 of the cap overall, %5 in the steady state")
+                    .arg(latency)
+                    .arg(seed)
+                    .arg(fixed(seconds, 2), fixed(overall, 3), fixed(fraction, 3)));
+        }
+        const Spread f = spreadOf(fractions);
+        const Spread o = spreadOf(overalls);
+        worst = qMin(worst, f.low);
+        medianSeries.points.append(QPointF(latency, f.median));
+        lowSeries.points.append(QPointF(latency, o.median));
+        QJsonObject row;
+        row.insert(QStringLiteral("latency_ms"), latency);
+        row.insert(QStringLiteral("steady_fraction_of_cap"), spreadJson(f));
+        row.insert(QStringLiteral("fraction_of_cap"), spreadJson(o));
+        summary.append(row);
+        lines.append(
+            QStringLiteral("one-way latency %1 ms (RTT %2 ms): %3 of the cap in the steady state, %4 over "
+                           "the whole download")
+                .arg(latency)
+                .arg(2 * latency)
+                .arg(spreadText(f, 3), spreadText(o, 3)));
+    }
+    lines.append(
+        QStringLiteral(
+            "verdict: %1 (lowest %2 of the cap in the steady state); DESIGN.md: requests are pipelined deep "
+            "enough to cover latency x rate, like libtorrent's 3 seconds of data")
+            .arg(worst >= 0.9 ? QStringLiteral("in the steady state the pipeline hides the latency")
+                              : QStringLiteral("in the steady state the pipeline does not hide all of the "
+                                               "latency"))
+            .arg(fixed(worst, 3)));
+    out.verdict = lines;
+    out.results.insert(QStringLiteral("runs"), runsJson);
+    out.results.insert(QStringLiteral("summary"), summary);
+    out.results.insert(QStringLiteral("cap_bytes_per_s"), double(cap));
+    plot.series = {medianSeries, lowSeries};
+    out.tables = {table};
+    out.plots = {plot};
+    return out;
+}
+
 using Runner = std::optional<ExperimentOutcome> (*)(const ExperimentInfo&, const ExperimentOptions&,
                                                     QString*);
 
@@ -563,6 +804,18 @@ const QList<Entry>& entries() {
               "bound"),
           QStringLiteral("flash-crowd-bound.toml"), 3},
          flashCrowdBound},
+        {{QStringLiteral("seeder-departure"),
+          QStringLiteral(
+              "the only seeder leaves after uploading 1, 1.25, 1.5, 2 or 3 copies: how many leechers "
+              "still complete"),
+          QStringLiteral("seeder-departure-copies.toml"), 5},
+         seederDeparture},
+        {{QStringLiteral("latency-pipeline"),
+          QStringLiteral(
+              "one seeder, one leecher, latency from 0 to 400 ms: does the request pipeline keep the "
+              "rate at the cap"),
+          QStringLiteral("latency-pipeline.toml"), 3},
+         latencyPipeline},
     };
     return list;
 }
@@ -601,6 +854,7 @@ LeecherAvailability leecherAvailability(const SwarmSnapshot& sample) {
         total += c;
     }
     a.meanCopies = double(total) / copies.size();
+    a.missingPieces = int(std::count(copies.cbegin(), copies.cend(), 0));
     a.everyPiece = a.minCopies > 0;
     return a;
 }

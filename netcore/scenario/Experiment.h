@@ -79,6 +79,7 @@ struct LeecherAvailability {
     int minCopies = 0;
     double meanCopies = 0;
     bool everyPiece = false; // every piece has at least one copy among them
+    int missingPieces = 0;   // pieces none of them has
 };
 LeecherAvailability leecherAvailability(const SwarmSnapshot& sample);
 

@@ -82,7 +82,8 @@ private slots:
         for (const ExperimentInfo& e : experimentList())
             names.append(e.name);
         QCOMPARE(names, (QStringList{QStringLiteral("rarest-vs-random"), QStringLiteral("free-riders"),
-                                     QStringLiteral("flash-crowd-bound")}));
+                                     QStringLiteral("flash-crowd-bound"), QStringLiteral("seeder-departure"),
+                                     QStringLiteral("latency-pipeline")}));
         QString error;
         QVERIFY(!runExperiment(QStringLiteral("nope"), small(1), &error));
         QVERIFY(error.contains(QStringLiteral("nope")));
@@ -143,6 +144,47 @@ private slots:
             QVERIFY(run.value(QStringLiteral("bound_s")).toDouble() > previousBound);
             previousBound = run.value(QStringLiteral("bound_s")).toDouble();
         }
+    }
+
+    void seederDeparture_moreCopiesLeaveFewerPiecesMissing() {
+        QString error;
+        const std::optional<ExperimentOutcome> out =
+            runExperiment(QStringLiteral("seeder-departure"), small(1), &error);
+        QVERIFY2(out, qPrintable(error));
+        const QJsonArray rows = out->results.value(QStringLiteral("summary")).toArray();
+        QCOMPARE(rows.size(), 5);
+        const auto at = [&](int i, const char* key) {
+            return rows.at(i)
+                .toObject()
+                .value(QLatin1String(key))
+                .toObject()
+                .value(QStringLiteral("median"))
+                .toDouble();
+        };
+        // One copy cannot be enough when some pieces went to several leechers; three are, here.
+        QVERIFY(at(0, "pieces_missing_at_end") > 0);
+        QCOMPARE(at(4, "pieces_missing_at_end"), 0.0);
+        QCOMPARE(at(4, "completed_fraction"), 1.0);
+        QVERIFY(at(0, "pieces_missing_at_end") >= at(2, "pieces_missing_at_end"));
+    }
+
+    void latencyPipeline_fullRateWithoutLatency() {
+        QString error;
+        const std::optional<ExperimentOutcome> out =
+            runExperiment(QStringLiteral("latency-pipeline"), small(1), &error);
+        QVERIFY2(out, qPrintable(error));
+        const QJsonArray rows = out->results.value(QStringLiteral("summary")).toArray();
+        QCOMPARE(rows.size(), 6);
+        const auto steady = [&](int i) {
+            return rows.at(i)
+                .toObject()
+                .value(QStringLiteral("steady_fraction_of_cap"))
+                .toObject()
+                .value(QStringLiteral("median"))
+                .toDouble();
+        };
+        QVERIFY(steady(0) > 0.95);       // no latency: the cap
+        QVERIFY(steady(0) >= steady(5)); // latency costs rate, never gains it
     }
 };
 
