@@ -72,10 +72,15 @@ bool renderExperimentPlot(const ExperimentPlot& plot, const QString& path, QStri
     }
     if (std::isfinite(xMin) && xMax > xMin)
         x->setRange(plot.logX ? xMin : qMin(0.0, xMin), xMax);
-    y->setRange(0, yMax > 0 ? yMax * 1.05 : 1);
+    if (yMax <= 1.0) { // a fraction: 0 to 1 in fifths
+        y->setRange(0, 1);
+        y->setTickCount(6);
+    } else {
+        y->setRange(0, yMax * 1.05);
+    }
     if (!plot.logX)
         static_cast<QValueAxis*>(x)->applyNiceNumbers();
-    if (yMax > 1.0) // a fraction keeps its axis at 0 to 1
+    if (yMax > 1.0)
         y->applyNiceNumbers();
 
     QChartView view(chart); // takes the chart
