@@ -115,12 +115,8 @@ int runCount(const ExperimentOptions& options, const ExperimentInfo& info) {
 
 // --- rarest-vs-random
 
-std::optional<ExperimentOutcome> rarestVsRandom(const ExperimentInfo& info, const ExperimentOptions& options,
-                                                QString* error) {
-    const std::optional<Scenario> base = loadScenario(options, info.scenario, error);
-    if (!base)
-        return std::nullopt;
-    const int runs = runCount(options, info);
+std::optional<ExperimentOutcome> rarestVsRandom(const Scenario& scenario, int runs,
+                                                const ExperimentOptions& options, QString* error) {
     ExperimentOutcome out;
     ExperimentTable table{QStringLiteral("runs.csv"),
                           {QStringLiteral("picker"), QStringLiteral("seed"),
@@ -158,7 +154,7 @@ std::optional<ExperimentOutcome> rarestVsRandom(const ExperimentInfo& info, cons
         int leecherCount = 0;
         for (int k = 0; k < runs; ++k) {
             const quint32 seed = options.seed + quint32(k);
-            Scenario s = *base;
+            Scenario s = scenario;
             for (ScenarioGroup& g : s.groups)
                 g.picker = picker;
             QList<QPointF> minPoints, meanPoints;
@@ -281,12 +277,8 @@ std::optional<ExperimentOutcome> rarestVsRandom(const ExperimentInfo& info, cons
 
 // --- free-riders
 
-std::optional<ExperimentOutcome> freeRiders(const ExperimentInfo& info, const ExperimentOptions& options,
-                                            QString* error) {
-    const std::optional<Scenario> base = loadScenario(options, info.scenario, error);
-    if (!base)
-        return std::nullopt;
-    const int runs = runCount(options, info);
+std::optional<ExperimentOutcome> freeRiders(const Scenario& scenario, int runs,
+                                            const ExperimentOptions& options, QString* error) {
     ExperimentOutcome out;
     ExperimentTable table{QStringLiteral("runs.csv"),
                           {QStringLiteral("choker"), QStringLiteral("seed"),
@@ -314,7 +306,7 @@ std::optional<ExperimentOutcome> freeRiders(const ExperimentInfo& info, const Ex
         int contribCount = 0, riderCount = 0;
         for (int k = 0; k < runs; ++k) {
             const quint32 seed = options.seed + quint32(k);
-            Scenario s = *base;
+            Scenario s = scenario;
             for (ScenarioGroup& g : s.groups)
                 g.choker = choker;
             // The leech phase: how far each group has got when the first contributor completes (after that,
@@ -446,12 +438,8 @@ std::optional<ExperimentOutcome> freeRiders(const ExperimentInfo& info, const Ex
 
 // --- flash-crowd-bound
 
-std::optional<ExperimentOutcome> flashCrowdBound(const ExperimentInfo& info, const ExperimentOptions& options,
-                                                 QString* error) {
-    const std::optional<Scenario> base = loadScenario(options, info.scenario, error);
-    if (!base)
-        return std::nullopt;
-    const int runs = runCount(options, info);
+std::optional<ExperimentOutcome> flashCrowdBound(const Scenario& scenario, int runs,
+                                                 const ExperimentOptions& options, QString* error) {
     ExperimentOutcome out;
     ExperimentTable table{QStringLiteral("runs.csv"),
                           {QStringLiteral("leechers"), QStringLiteral("seed"),
@@ -477,7 +465,7 @@ std::optional<ExperimentOutcome> flashCrowdBound(const ExperimentInfo& info, con
         double bound = 0;
         for (int k = 0; k < runs; ++k) {
             const quint32 seed = options.seed + quint32(k);
-            Scenario s = *base;
+            Scenario s = scenario;
             for (ScenarioGroup& g : s.groups)
                 if (g.role == TorrentRole::Leecher)
                     g.count = n;
@@ -539,12 +527,8 @@ std::optional<ExperimentOutcome> flashCrowdBound(const ExperimentInfo& info, con
 
 // --- seeder-departure
 
-std::optional<ExperimentOutcome> seederDeparture(const ExperimentInfo& info, const ExperimentOptions& options,
-                                                 QString* error) {
-    const std::optional<Scenario> base = loadScenario(options, info.scenario, error);
-    if (!base)
-        return std::nullopt;
-    const int runs = runCount(options, info);
+std::optional<ExperimentOutcome> seederDeparture(const Scenario& scenario, int runs,
+                                                 const ExperimentOptions& options, QString* error) {
     ExperimentOutcome out;
     ExperimentTable table{QStringLiteral("runs.csv"),
                           {QStringLiteral("copies"), QStringLiteral("seed"), QStringLiteral("seeder_left_s"),
@@ -577,7 +561,7 @@ std::optional<ExperimentOutcome> seederDeparture(const ExperimentInfo& info, con
         int allComplete = 0;
         for (int k = 0; k < runs; ++k) {
             const quint32 seed = options.seed + quint32(k);
-            Scenario s = *base;
+            Scenario s = scenario;
             for (ScenarioAction& a : s.actions)
                 if (a.when && a.when->kind == ConditionKind::UploadedCopies)
                     a.when->value = copies;
@@ -658,14 +642,10 @@ std::optional<ExperimentOutcome> seederDeparture(const ExperimentInfo& info, con
 
 // --- latency-pipeline
 
-std::optional<ExperimentOutcome> latencyPipeline(const ExperimentInfo& info, const ExperimentOptions& options,
-                                                 QString* error) {
-    const std::optional<Scenario> base = loadScenario(options, info.scenario, error);
-    if (!base)
-        return std::nullopt;
-    const int runs = runCount(options, info);
+std::optional<ExperimentOutcome> latencyPipeline(const Scenario& scenario, int runs,
+                                                 const ExperimentOptions& options, QString* error) {
     qint64 cap = 0;
-    for (const ScenarioGroup& g : base->groups)
+    for (const ScenarioGroup& g : scenario.groups)
         if (g.role == TorrentRole::Seeder)
             cap += g.link.uploadRate;
     ExperimentOutcome out;
@@ -691,7 +671,7 @@ std::optional<ExperimentOutcome> latencyPipeline(const ExperimentInfo& info, con
         QList<double> fractions, overalls;
         for (int k = 0; k < runs; ++k) {
             const quint32 seed = options.seed + quint32(k);
-            Scenario s = *base;
+            Scenario s = scenario;
             for (ScenarioGroup& g : s.groups)
                 g.link.latencyMs = latency;
             // The steady state: from a quarter to three quarters of the content, past the handshakes and the
@@ -778,7 +758,8 @@ std::optional<ExperimentOutcome> latencyPipeline(const ExperimentInfo& info, con
     return out;
 }
 
-using Runner = std::optional<ExperimentOutcome> (*)(const ExperimentInfo&, const ExperimentOptions&,
+// Each runs its variations of the scenario, `runs` seeds per variation.
+using Runner = std::optional<ExperimentOutcome> (*)(const Scenario&, int runs, const ExperimentOptions&,
                                                     QString*);
 
 struct Entry {
@@ -915,7 +896,10 @@ std::optional<ExperimentOutcome> runExperiment(const QString& name, const Experi
     for (const Entry& e : entries()) {
         if (e.info.name != name)
             continue;
-        std::optional<ExperimentOutcome> out = e.run(e.info, options, error);
+        const std::optional<Scenario> scenario = loadScenario(options, e.info.scenario, error);
+        if (!scenario)
+            return std::nullopt;
+        std::optional<ExperimentOutcome> out = e.run(*scenario, runCount(options, e.info), options, error);
         if (out) {
             out->results.insert(QStringLiteral("experiment"), name);
             out->results.insert(QStringLiteral("scenario"), e.info.scenario);
