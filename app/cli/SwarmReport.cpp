@@ -135,27 +135,31 @@ void writeSwarmJson(const SwarmReport& r, const QString& path) {
         throw RuntimeFailure(QStringLiteral("cannot write the results: %1").arg(file.errorString()), path);
 }
 
+namespace {
+
+// A file the run will write: a name in a folder that exists. Found out now rather than after the whole run.
+QString outputFileOption(const CommandLine& cl, const QString& name) {
+    if (!cl.isSet(name))
+        return {};
+    const QString path = cl.value(name);
+    const QString where = QStringLiteral("--") + name + u' ' + path;
+    if (path.isEmpty() || QFileInfo(path).isDir())
+        throw BadInput(QStringLiteral("not a file name"), where);
+    if (!QFileInfo(QFileInfo(path).absolutePath()).isDir())
+        throw BadInput(QStringLiteral("no such directory"), where);
+    return path;
+}
+
+} // namespace
+
 SwarmOutputFiles swarmOutputFiles(const CommandLine& cl) {
     SwarmOutputFiles o;
-    if (cl.isSet(QStringLiteral("json"))) {
-        o.json = cl.value(QStringLiteral("json"));
-        if (o.json.isEmpty() || QFileInfo(o.json).isDir())
-            throw BadInput(QStringLiteral("not a file name"), QStringLiteral("--json ") + o.json);
-        // Found out now rather than after the whole run.
-        if (!QFileInfo(QFileInfo(o.json).absolutePath()).isDir())
-            throw BadInput(QStringLiteral("no such directory"), QStringLiteral("--json ") + o.json);
-    }
-    if (cl.isSet(QStringLiteral("timeline"))) {
-        o.timeline = cl.value(QStringLiteral("timeline"));
-        if (o.timeline.isEmpty() || QFileInfo(o.timeline).isDir())
-            throw BadInput(QStringLiteral("not a file name"), QStringLiteral("--timeline ") + o.timeline);
-        if (!QFileInfo(QFileInfo(o.timeline).absolutePath()).isDir())
-            throw BadInput(QStringLiteral("no such directory"), QStringLiteral("--timeline ") + o.timeline);
-        if (!o.json.isEmpty() &&
-            QFileInfo(o.json).absoluteFilePath() == QFileInfo(o.timeline).absoluteFilePath())
-            throw BadInput(QStringLiteral("the timeline and the JSON results need two files"),
-                           QStringLiteral("--timeline ") + o.timeline);
-    }
+    o.json = outputFileOption(cl, QStringLiteral("json"));
+    o.timeline = outputFileOption(cl, QStringLiteral("timeline"));
+    if (!o.json.isEmpty() && !o.timeline.isEmpty() &&
+        QFileInfo(o.json).absoluteFilePath() == QFileInfo(o.timeline).absoluteFilePath())
+        throw BadInput(QStringLiteral("the timeline and the JSON results need two files"),
+                       QStringLiteral("--timeline ") + o.timeline);
     return o;
 }
 
