@@ -28,6 +28,18 @@ double rounded(double seconds) {
     return std::round(seconds * 1000.0) / 1000.0;
 }
 
+// The last completion over the bound; NaN unless every leecher completed and the bound is defined.
+double boundRatio(const SwarmReport& r, double maxCompletion) {
+    return r.allCompleted() && std::isfinite(r.boundSeconds) && r.boundSeconds > 0
+               ? maxCompletion / r.boundSeconds
+               : std::nan("");
+}
+
+qint64 residentPerPeer(const SwarmReport& r) {
+    const qint64 peers = qMax<qint64>(1, qint64(r.seeders) + r.leechers.size());
+    return r.usage.peakResidentBytes > 0 ? r.usage.peakResidentBytes / peers : -1;
+}
+
 } // namespace
 
 int SwarmReport::completedCount() const {
@@ -51,11 +63,8 @@ void printSwarmReport(const SwarmReport& r) {
         }
     }
     const bool allDone = r.allCompleted();
-    const double ratio = allDone && std::isfinite(r.boundSeconds) && r.boundSeconds > 0
-                             ? maxCompletion / r.boundSeconds
-                             : std::nan("");
-    const qint64 peers = qMax<qint64>(1, qint64(r.seeders) + r.leechers.size());
-    const qint64 rssPerPeer = r.usage.peakResidentBytes > 0 ? r.usage.peakResidentBytes / peers : -1;
+    const double ratio = boundRatio(r, maxCompletion);
+    const qint64 rssPerPeer = residentPerPeer(r);
 
     std::printf("completed: %d of %d leechers\n", r.completedCount(), int(r.leechers.size()));
     if (allDone)
@@ -94,11 +103,8 @@ void writeSwarmJson(const SwarmReport& r, const QString& path) {
         }
     }
     const bool allDone = r.allCompleted();
-    const double ratio = allDone && std::isfinite(r.boundSeconds) && r.boundSeconds > 0
-                             ? maxCompletion / r.boundSeconds
-                             : std::nan("");
-    const qint64 peers = qMax<qint64>(1, qint64(r.seeders) + r.leechers.size());
-    const qint64 rssPerPeer = r.usage.peakResidentBytes > 0 ? r.usage.peakResidentBytes / peers : -1;
+    const double ratio = boundRatio(r, maxCompletion);
+    const qint64 rssPerPeer = residentPerPeer(r);
 
     QJsonObject json;
     json.insert(QStringLiteral("file_size"), double(r.fileSize));
