@@ -3,14 +3,16 @@
 #include "cli/Commands.h"
 #include "cli/OptionValues.h"
 #include "cli/ProgressReporter.h"
+#include "cli/ScenarioCommand.h"
+#include "cli/StopSignals.h"
+#include "cli/SwarmReport.h"
 #include "cli/SwarmTimeline.h"
 
 #include "Version.h"
-#include "metainfo/TorrentCreator.h"
+#include "scenario/ScenarioContentPrep.h"
 #include "scenario/Units.h"
 #include "swarm/KumarRossBound.h"
 #include "swarm/ProcessUsage.h"
-#include "swarm/PseudoRandomFile.h"
 #include "swarm/SwarmExperiment.h"
 #include "swarm/SwarmLab.h"
 #include "swarm/TimeMode.h"
@@ -20,34 +22,20 @@
 #include <QEventLoop>
 #include <QFile>
 #include <QFileInfo>
-#include <QJsonArray>
-#include <QJsonDocument>
-#include <QJsonObject>
-#include <QSaveFile>
 #include <QTemporaryDir>
 #include <QTimer>
 
-#include <cmath>
-#include <csignal>
 #include <cstdio>
 #include <optional>
-#include <unistd.h>
 
 namespace swarmscope::cli {
 
 namespace {
 
-volatile std::sig_atomic_t g_stopRequested = 0;
-
 // SIGINT or SIGTERM before the swarm ran: nothing to report, a clean stop all the same.
 struct Interrupted {};
 
-void requestStop(int) {
-    g_stopRequested = 1;
-}
-
 constexpr int kMaxPeers = 1000;
-constexpr quint64 kDataSeed = 1; // the generated file is the same for the same size, run after run
 
 struct SwarmOptions {
     int seeders = 1;
@@ -121,25 +109,9 @@ SwarmOptions parseOptions(const CommandLine& cl) {
     o.seedUp = rateOption(cl, QStringLiteral("seed-up"));
     o.up = rateOption(cl, QStringLiteral("up"));
     o.down = rateOption(cl, QStringLiteral("down"));
-    if (cl.isSet(QStringLiteral("json"))) {
-        o.json = cl.value(QStringLiteral("json"));
-        if (o.json.isEmpty() || QFileInfo(o.json).isDir())
-            throw BadInput(QStringLiteral("not a file name"), QStringLiteral("--json ") + o.json);
-        // Found out now rather than after the whole run.
-        if (!QFileInfo(QFileInfo(o.json).absolutePath()).isDir())
-            throw BadInput(QStringLiteral("no such directory"), QStringLiteral("--json ") + o.json);
-    }
-    if (cl.isSet(QStringLiteral("timeline"))) {
-        o.timeline = cl.value(QStringLiteral("timeline"));
-        if (o.timeline.isEmpty() || QFileInfo(o.timeline).isDir())
-            throw BadInput(QStringLiteral("not a file name"), QStringLiteral("--timeline ") + o.timeline);
-        if (!QFileInfo(QFileInfo(o.timeline).absolutePath()).isDir())
-            throw BadInput(QStringLiteral("no such directory"), QStringLiteral("--timeline ") + o.timeline);
-        if (!o.json.isEmpty() &&
-            QFileInfo(o.json).absoluteFilePath() == QFileInfo(o.timeline).absoluteFilePath())
-            throw BadInput(QStringLiteral("the timeline and the JSON results need two files"),
-                           QStringLiteral("--timeline ") + o.timeline);
-    }
+    const SwarmOutputFiles files = swarmOutputFiles(cl);
+    o.json = files.json;
+    o.timeline = files.timeline;
     if (cl.isSet(QStringLiteral("timeout"))) {
         const QString text = cl.value(QStringLiteral("timeout"));
         bool ok = false;
@@ -159,35 +131,15 @@ SwarmOptions parseOptions(const CommandLine& cl) {
     }
     o.chokerOff = cl.isSet(QStringLiteral("no-choker"));
     o.keep = cl.isSet(QStringLiteral("keep"));
-    if (cl.isSet(QStringLiteral("time"))) {
-        const std::optional<TimeMode> mode = timeModeFromName(cl.value(QStringLiteral("time")));
-        if (!mode)
-            throw BadInput(
-                QStringLiteral("'%1' is not real or simulated").arg(cl.value(QStringLiteral("time"))),
-                QStringLiteral("--time"));
-        o.time = *mode;
-    }
-    if (cl.isSet(QStringLiteral("seed"))) {
-        const QString text = cl.value(QStringLiteral("seed"));
-        bool ok = false;
-        const qulonglong seed = text.toULongLong(&ok);
-        if (!ok || seed == 0 || seed > 0xffffffffULL)
-            throw BadInput(QStringLiteral("'%1' is not a seed from 1 to 4294967295").arg(text),
-                           QStringLiteral("--seed"));
-        o.seed = quint32(seed);
-    }
-    if (cl.isSet(QStringLiteral("speed"))) {
-        const QString text = cl.value(QStringLiteral("speed"));
-        bool ok = false;
-        o.speed = text.toDouble(&ok);
-        if (!ok || !(o.speed >= 0.1 && o.speed <= 100))
-            throw BadInput(QStringLiteral("'%1' is not a speed from 0.1 to 100").arg(text),
-                           QStringLiteral("--speed"));
+    o.time = timeModeOption(cl).value_or(o.time);
+    o.seed = seedOption(cl).value_or(o.seed);
+    if (const std::optional<double> speed = speedOption(cl)) {
         if (o.time != TimeMode::Simulated)
             throw BadInput(
                 QStringLiteral("a real-time swarm runs at the speed of the wall clock; --speed needs "
                                "--time simulated"),
                 QStringLiteral("--speed"));
+        o.speed = *speed;
         o.speedGiven = true;
     }
     return o;
@@ -236,81 +188,42 @@ void addOptions(CommandLine& cl) {
         QStringLiteral("Seed every random choice (peer ids, pickers, chokers, tracker, jitter): with --time "
                        "simulated the same seed gives the same run, byte for byte."),
         QStringLiteral("N"));
+    option(
+        QStringLiteral("scenario"),
+        QStringLiteral("Run the swarm this scenario file describes (docs/SCENARIOS.md); --json, --timeline, "
+                       "--time, --seed, --speed and --keep still apply."),
+        QStringLiteral("FILE"));
     option(QStringLiteral("speed"),
            QStringLiteral("Simulated time: virtual seconds per wall second, 0.1 to 100 (default: as fast as "
                           "possible)."),
            QStringLiteral("X"));
 }
 
-// The data to share: the user's, or a generated file. Returns the directory seeders serve from.
-QString prepareData(const SwarmOptions& o, const QString& workDir, QString* path) {
-    if (!o.file.isEmpty()) {
-        const QFileInfo info(QDir::cleanPath(o.file)); // "dir/" names dir, not an empty last component
-        *path = info.absoluteFilePath();
-        return info.absolutePath();
-    }
-    const QString sourceDir = QDir(workDir).filePath(QStringLiteral("source"));
-    if (!QDir().mkpath(sourceDir))
-        throw RuntimeFailure(QStringLiteral("cannot create a directory"), sourceDir);
-    *path = QDir(sourceDir).filePath(QStringLiteral("swarm-%1.bin").arg(o.size));
-    QString error;
-    if (!writePseudoRandomFile(*path, o.size, kDataSeed, &error))
-        throw RuntimeFailure(error);
-    return sourceDir;
-}
-
-Metainfo makeTorrent(const SwarmOptions& o, const QString& path) {
-    TorrentCreateOptions options;
-    options.path = path;
-    options.pieceLength = o.pieceSize;
-    options.includeDate = false;
-    options.createdBy = QStringLiteral("Swarmscope " SWARMSCOPE_VERSION);
-    TorrentCreator creator(options);
+// The data to share (the user's, or a generated file) hashed into a torrent, and where seeders serve it.
+PreparedContent prepareSwarmContent(const SwarmOptions& o, const QString& workDir) {
+    ContentPrepRequest request;
+    request.path = o.file;
+    request.size = o.size;
+    request.pieceSize = o.pieceSize;
+    request.workDir = workDir;
+    request.createdBy = QStringLiteral("Swarmscope " SWARMSCOPE_VERSION);
     const bool showProgress = !o.file.isEmpty();
     ProgressReporter progress(QStringLiteral("hashing"));
-    const TorrentCreateResult result = creator.run([&](qint64 done, qint64 total) {
-        if (g_stopRequested)
-            creator.cancel();
+    request.progress = [&](qint64 done, qint64 total) {
         if (showProgress)
             progress.update(done, total);
-    });
+        return !StopSignals::stopRequested();
+    };
+    const ContentPrepResult result = prepareContent(request);
     progress.finish();
     if (result.cancelled)
         throw Interrupted();
     if (!result.ok()) {
-        if (result.isInputError())
-            throw BadInput(result.error);
-        throw RuntimeFailure(result.error);
+        if (result.inputError)
+            throw BadInput(result.error, result.where);
+        throw RuntimeFailure(result.error, result.where);
     }
-    MetainfoParseResult parsed = parseMetainfo(result.torrent);
-    if (!parsed.ok())
-        throw RuntimeFailure(QStringLiteral("the torrent just made does not parse: %1").arg(parsed.message));
-    return *parsed.metainfo;
-}
-
-// Seeders serve the data in place, under the name the torrent gives it. When sanitising changed that name,
-// they get a hard link (or a copy) under the right name in the lab's own directory instead.
-QString servedDirectory(const Metainfo& metainfo, const QString& path, const QString& sourceDir,
-                        const QString& workDir) {
-    if (metainfo.name == QFileInfo(path).fileName())
-        return sourceDir;
-    if (metainfo.multiFile)
-        throw RuntimeFailure(QStringLiteral("the folder's name is not usable as a torrent name"), path);
-    const QString dir = QDir(workDir).filePath(QStringLiteral("source"));
-    QDir().mkpath(dir);
-    const QString target = QDir(dir).filePath(metainfo.name);
-    if (::link(QFile::encodeName(path).constData(), QFile::encodeName(target).constData()) != 0 &&
-        !QFile::copy(path, target))
-        throw RuntimeFailure(QStringLiteral("cannot link or copy the file for the seeders"), target);
-    return dir;
-}
-
-QJsonValue number(double value) {
-    return std::isfinite(value) ? QJsonValue(value) : QJsonValue(QJsonValue::Null);
-}
-
-double rounded(double seconds) {
-    return std::round(seconds * 1000.0) / 1000.0;
+    return *result.content;
 }
 
 SwarmLabConfig labConfig(const SwarmOptions& o, const QString& labDir) {
@@ -326,38 +239,6 @@ SwarmLabConfig labConfig(const SwarmOptions& o, const QString& labDir) {
         config.sampleIntervalMs = SwarmTimeline::kDefaultIntervalMs;
     return config;
 }
-
-// Progress on stderr: one redrawn line on a terminal, a line per tenth through a pipe.
-class SwarmProgressLine {
-public:
-    void show(const SwarmExperimentProgress& p, double seconds) {
-        const int percent = int(p.fraction * 100);
-        const QString line = QStringLiteral("swarm: %1/%2 leechers done, %3%, %4/s, %5 s")
-                                 .arg(p.completed)
-                                 .arg(p.leechers)
-                                 .arg(percent)
-                                 .arg(formatSize(p.downloadRate))
-                                 .arg(seconds, 0, 'f', 1);
-        if (m_terminal) {
-            std::fprintf(stderr, "\r%s   ", line.toUtf8().constData());
-            m_drewLine = true;
-        } else if (percent / 10 != m_lastDecile) {
-            m_lastDecile = percent / 10;
-            std::fprintf(stderr, "%s\n", line.toUtf8().constData());
-        }
-        std::fflush(stderr);
-    }
-    void finish() {
-        if (m_drewLine)
-            std::fputs("\n", stderr);
-        m_drewLine = false;
-    }
-
-private:
-    bool m_terminal = ProgressReporter::stderrIsTerminal();
-    bool m_drewLine = false;
-    int m_lastDecile = -1;
-};
 
 enum class Outcome { Complete, TimedOut, Interrupted, Failed };
 
@@ -375,8 +256,9 @@ Outcome runExperiment(SwarmExperiment& experiment, SwarmLab& lab, const SwarmOpt
         loop.quit();
     };
     SwarmProgressLine line;
-    QObject::connect(&experiment, &SwarmExperiment::progress,
-                     [&](const SwarmExperimentProgress& p) { line.show(p, lab.nowMs() / 1000.0); });
+    QObject::connect(&experiment, &SwarmExperiment::progress, [&](const SwarmExperimentProgress& p) {
+        line.show(p.completed, p.leechers, p.fraction, p.downloadRate, lab.nowMs() / 1000.0);
+    });
     QObject::connect(&experiment, &SwarmExperiment::finished, [&] { finish(Outcome::Complete); });
     QObject::connect(&experiment, &SwarmExperiment::failed, [&](const QString& error) {
         *failure = error;
@@ -385,7 +267,7 @@ Outcome runExperiment(SwarmExperiment& experiment, SwarmLab& lab, const SwarmOpt
     QTimer poll;
     QObject::connect(&poll, &QTimer::timeout, [&] {
         // The time limit is lab time: wall-clock seconds in real time, virtual seconds in simulated time.
-        if (g_stopRequested)
+        if (StopSignals::stopRequested())
             finish(Outcome::Interrupted);
         else if (o.timeoutS > 0 && lab.nowMs() >= qint64(o.timeoutS * 1000))
             finish(Outcome::TimedOut);
@@ -407,15 +289,6 @@ Outcome runExperiment(SwarmExperiment& experiment, SwarmLab& lab, const SwarmOpt
     return outcome;
 }
 
-// Announces "stopped" for every peer; the lab bounds how long that takes.
-void shutdownLab(SwarmLab& lab) {
-    QEventLoop loop;
-    QObject::connect(&lab, &SwarmLab::shutdownFinished, &loop, &QEventLoop::quit);
-    lab.shutdown();
-    if (lab.isShuttingDown())
-        loop.exec();
-}
-
 } // namespace
 
 int runSwarm(const QStringList& args) {
@@ -424,13 +297,15 @@ int runSwarm(const QStringList& args) {
         QStringLiteral("swarmscope swarm [--seeders N] [--leechers N] [--size SIZE | --file PATH] "
                        "[--piece-size SIZE] [--latency MS] [--seed-up RATE] [--up RATE] [--down RATE] "
                        "[--json FILE] [--timeline FILE] [--timeout S] [--time real|simulated] [--seed N] "
-                       "[--speed X]"));
+                       "[--speed X] [--scenario FILE]"));
     addOptions(cl);
     cl.parse(args, 0, 0);
     if (cl.helpRequested()) {
         std::fputs(cl.helpText().toUtf8().constData(), stdout);
         return ExitOk;
     }
+    if (cl.isSet(QStringLiteral("scenario")))
+        return runSwarmScenario(cl);
     const SwarmOptions o = parseOptions(cl);
 
     QTemporaryDir work(QDir::temp().filePath(QStringLiteral("swarmscope-swarm-XXXXXX")));
@@ -439,28 +314,17 @@ int runSwarm(const QStringList& args) {
             QStringLiteral("cannot create a temporary directory: %1").arg(work.errorString()));
     work.setAutoRemove(!o.keep);
 
-    g_stopRequested = 0;
-    std::signal(SIGINT, requestStop);
-    std::signal(SIGTERM, requestStop);
-    struct RestoreSignals {
-        ~RestoreSignals() {
-            std::signal(SIGINT, SIG_DFL);
-            std::signal(SIGTERM, SIG_DFL);
-        }
-    } restoreSignals;
+    const StopSignals stopSignals;
 
-    QString dataPath;
-    std::optional<Metainfo> made;
-    QString sourceDir;
+    std::optional<PreparedContent> content;
     try {
-        sourceDir = prepareData(o, work.path(), &dataPath);
-        made = makeTorrent(o, dataPath);
+        content = prepareSwarmContent(o, work.path());
     } catch (const Interrupted&) {
         std::fprintf(stderr, "swarm: interrupted before the swarm started; stopped cleanly\n");
         return ExitOk;
     }
-    const Metainfo& metainfo = *made;
-    const QString servedDir = servedDirectory(metainfo, dataPath, sourceDir, work.path());
+    const Metainfo& metainfo = content->metainfo;
+    const QString servedDir = content->servedDir;
 
     const double bound =
         kumarRossBoundSeconds(metainfo.totalSize, o.seeders, o.seedUp, o.leechers, o.up, o.down);
@@ -495,8 +359,8 @@ int runSwarm(const QStringList& args) {
     if (lab.timeMode() == TimeMode::Simulated)
         std::fprintf(stderr, "swarm: simulated time, seed %u\n", lab.seed());
     else if (lab.connectionsFittedToFileLimit())
-        std::fprintf(stderr, "swarm: %d connections per peer to fit %lld open files\n", lab.connectionsPerPeer(),
-                     lab.openFileLimit());
+        std::fprintf(stderr, "swarm: %d connections per peer to fit %lld open files\n",
+                     lab.connectionsPerPeer(), lab.openFileLimit());
 
     QElapsedTimer clock;
     clock.start();
@@ -521,87 +385,32 @@ int runSwarm(const QStringList& args) {
     }
     shutdownLab(lab);
 
-    // The table: one row per leecher, then the summary.
-    QJsonArray completions;
-    double maxCompletion = 0;
-    std::printf("%-8s %-6s %s\n", "leecher", "peer", "completion_s");
-    for (int i = 0; i < run.leechers().size(); ++i) {
-        const int peer = run.leechers().at(i);
-        const double seconds = run.completionSeconds(peer);
-        if (seconds >= 0) {
-            maxCompletion = qMax(maxCompletion, seconds);
-            completions.append(rounded(seconds));
-            std::printf("%-8d %-6d %.3f\n", i + 1, peer, seconds);
-        } else {
-            completions.append(QJsonValue(QJsonValue::Null));
-            std::printf("%-8d %-6d %s\n", i + 1, peer, "-");
-        }
-    }
+    SwarmReport report;
+    report.fileSize = metainfo.totalSize;
+    report.pieceSize = metainfo.pieceLength;
+    report.seeders = o.seeders;
+    for (int peer : run.leechers())
+        report.leechers.append({peer, run.completionSeconds(peer)});
     const bool allDone = o.leechers > 0 && run.completedCount() == o.leechers;
-    const double maxValue = allDone ? maxCompletion : std::nan("");
-    const double ratio = allDone && std::isfinite(bound) && bound > 0 ? maxCompletion / bound : std::nan("");
     const bool verified = allDone && run.isVerified();
-    const qint64 peers = qint64(o.seeders) + o.leechers;
-    const qint64 rssPerPeer = usage.peakResidentBytes > 0 ? usage.peakResidentBytes / peers : -1;
-
-    std::printf("completed: %d of %d leechers\n", run.completedCount(), o.leechers);
-    if (allDone)
-        std::printf("max completion: %.3f s\n", maxCompletion);
-    if (std::isfinite(bound))
-        std::printf("Kumar-Ross bound: %.3f s\n", bound);
-    else
-        std::printf("Kumar-Ross bound: undefined (no capacity is limited)\n");
-    if (std::isfinite(ratio))
-        std::printf("ratio: %.3f\n", ratio);
-    std::printf("verified: %s (%d of %d leechers checked against the piece hashes)\n",
-                verified ? "yes" : "no", run.verifiedCount(), o.leechers);
-    std::printf("connections: at most %d per peer%s\n", lab.connectionsPerPeer(),
-                lab.connectionsFittedToFileLimit()
-                    ? qPrintable(QStringLiteral(" to fit %1 open files").arg(lab.openFileLimit()))
-                    : "");
-    std::printf("memory: %s peak, %s per peer; cpu: %.2f s; wall: %.2f s\n",
-                formatSize(usage.peakResidentBytes).toUtf8().constData(),
-                formatSize(rssPerPeer).toUtf8().constData(), usage.cpuSeconds, wall);
-    if (lab.timeMode() == TimeMode::Simulated)
-        std::printf("time: %.3f s simulated in %.2f s of wall time (%.1fx); seed %u\n", labSeconds, wall,
-                    wall > 0 ? labSeconds / wall : 0.0, lab.seed());
+    report.boundSeconds = bound;
+    report.verified = verified;
+    report.verifiedCount = run.verifiedCount();
+    report.timedOut = outcome == Outcome::TimedOut;
+    report.interrupted = outcome == Outcome::Interrupted;
+    report.time = lab.timeMode();
+    report.seed = lab.seed();
+    report.labSeconds = labSeconds;
+    report.wallSeconds = wall;
+    report.usage = usage;
+    report.connectionsPerPeer = lab.connectionsPerPeer();
+    report.connectionsFitted = lab.connectionsFittedToFileLimit();
+    report.openFileLimit = lab.openFileLimit();
     if (o.keep)
-        std::printf("lab directory: %s\n", work.path().toUtf8().constData());
-    std::fflush(stdout);
-
-    if (!o.json.isEmpty()) {
-        QJsonObject json;
-        json.insert(QStringLiteral("file_size"), double(metainfo.totalSize));
-        json.insert(QStringLiteral("piece_size"), double(metainfo.pieceLength));
-        json.insert(QStringLiteral("seeders"), o.seeders);
-        json.insert(QStringLiteral("leechers"), o.leechers);
-        json.insert(QStringLiteral("completion_s"), completions);
-        json.insert(QStringLiteral("max_completion_s"), number(allDone ? rounded(maxValue) : maxValue));
-        json.insert(QStringLiteral("bound_s"), number(std::isfinite(bound) ? rounded(bound) : bound));
-        json.insert(QStringLiteral("ratio"), number(std::round(ratio * 10000.0) / 10000.0));
-        json.insert(QStringLiteral("verified"), verified);
-        json.insert(QStringLiteral("completed"), run.completedCount());
-        json.insert(QStringLiteral("timed_out"), outcome == Outcome::TimedOut);
-        json.insert(QStringLiteral("interrupted"), outcome == Outcome::Interrupted);
-        json.insert(QStringLiteral("time"), timeModeName(lab.timeMode()));
-        json.insert(QStringLiteral("connections_per_peer"), lab.connectionsPerPeer());
-        if (lab.timeMode() == TimeMode::Simulated) {
-            // Only what the seed determines, so the same command and seed give the same file; the machine's
-            // figures (wall, CPU, memory) are in the summary on stdout.
-            json.insert(QStringLiteral("seed"), double(lab.seed()));
-            json.insert(QStringLiteral("simulated_s"), rounded(labSeconds));
-        } else {
-            json.insert(QStringLiteral("wall_s"), rounded(wall));
-            json.insert(QStringLiteral("cpu_s"), rounded(usage.cpuSeconds));
-            json.insert(QStringLiteral("peak_rss_bytes"), double(usage.peakResidentBytes));
-            json.insert(QStringLiteral("rss_per_peer_bytes"), double(rssPerPeer));
-        }
-        QSaveFile file(o.json);
-        const QByteArray bytes = QJsonDocument(json).toJson(QJsonDocument::Indented);
-        if (!file.open(QIODevice::WriteOnly) || file.write(bytes) != bytes.size() || !file.commit())
-            throw RuntimeFailure(QStringLiteral("cannot write the results: %1").arg(file.errorString()),
-                                 o.json);
-    }
+        report.keptDirectory = work.path();
+    printSwarmReport(report);
+    if (!o.json.isEmpty())
+        writeSwarmJson(report, o.json);
 
     switch (outcome) {
     case Outcome::Interrupted:

@@ -317,7 +317,7 @@ void TestScenario::specificationExamples_parse() {
                           QStringLiteral(SWARMSCOPE_SOURCE_DIR "/resources/scenarios"));
         QVERIFY2(r.ok(), qPrintable(r.message() + QStringLiteral("\n") + QString::fromUtf8(part)));
     }
-    QCOMPARE(blocks, 4); // the smallest scenario and the three examples
+    QCOMPARE(blocks, 9); // the smallest scenario and the eight examples
 }
 
 void TestScenario::readScenarioFile_namesTheFileInErrors() {
