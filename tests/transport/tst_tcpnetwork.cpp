@@ -41,10 +41,19 @@ private slots:
     // from the event loop, after connectTo() returned and the caller connected to the stream, never from
     // inside the call (a connection closed under a session that was iterating over its connections).
     void connect_withNoDescriptorLeft_failsLaterNotInsideTheCall() {
+#if defined(__SANITIZE_ADDRESS__)
+        // UBSan's type checks read /proc/self/maps when they meet a new type, and report an error when no
+        // descriptor is left for that; the dev stage runs this test.
+        QSKIP("the sanitizers' runtime needs descriptors of its own");
+#endif
         TcpNode node;
         End server;
         std::unique_ptr<Listener> listener = listenAndAccept(node, server);
         QVERIFY(listener);
+        // Everything that may need a descriptor (the sanitizers' runtime checks too) happens before they run
+        // out.
+        const quint16 port = listener->port();
+        Network& network = node.network();
         rlimit saved{};
         QCOMPARE(::getrlimit(RLIMIT_NOFILE, &saved), 0);
         QList<int> held;
@@ -55,7 +64,7 @@ private slots:
         for (int fd; (fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC)) >= 0;)
             held.append(fd);
         End a;
-        a.attach(node.network().connectTo(QHostAddress::LocalHost, listener->port()), node.scheduler());
+        a.attach(network.connectTo(QHostAddress::LocalHost, port), node.scheduler());
         const bool closedInside = a.closed;
         // The dial runs from the event loop, still with no descriptor to spare.
         const bool ended = QTest::qWaitFor([&] { return a.closed || a.connected; }, 5000);
