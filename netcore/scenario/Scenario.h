@@ -4,6 +4,7 @@
 
 #include "peer/PickerStrategy.h"
 #include "peer/TorrentRole.h"
+#include "swarm/LabCommand.h"
 #include "swarm/PeerConditions.h"
 
 #include <QList>
@@ -127,16 +128,8 @@ enum class ActionKind {
     SetChoker,
 };
 
-// A set-link action changes only the fields it gives.
-struct ScenarioLinkChange {
-    std::optional<qint64> latencyMs;
-    std::optional<qint64> jitterMs;
-    std::optional<qint64> uploadRate;
-    std::optional<qint64> downloadRate;
-
-    bool isEmpty() const { return !latencyMs && !jitterMs && !uploadRate && !downloadRate; }
-    friend bool operator==(const ScenarioLinkChange&, const ScenarioLinkChange&) = default;
-};
+// A set-link action changes only the fields it gives: the lab's own link change.
+using ScenarioLinkChange = LabCommand::LinkChange;
 
 // Happens once: at a time, or the first time its condition holds. Exactly one of atMs and when is set.
 struct ScenarioAction {

@@ -44,10 +44,7 @@ LabCommand labCommandFor(const ScenarioAction& action) {
         break;
     case ActionKind::SetLink:
         c.kind = LabCommand::Kind::SetLink;
-        c.link.latencyMs = action.link.latencyMs;
-        c.link.jitterMs = action.link.jitterMs;
-        c.link.uploadRate = action.link.uploadRate;
-        c.link.downloadRate = action.link.downloadRate;
+        c.link = action.link;
         break;
     case ActionKind::SetPicker:
         c.kind = LabCommand::Kind::SetPicker;

@@ -27,6 +27,9 @@ struct LabCommand {
         std::optional<qint64> jitterMs;
         std::optional<qint64> uploadRate;
         std::optional<qint64> downloadRate;
+
+        bool isEmpty() const { return !latencyMs && !jitterMs && !uploadRate && !downloadRate; }
+        friend bool operator==(const LinkChange&, const LinkChange&) = default;
     };
 
     Kind kind = Kind::Pause;
