@@ -7,6 +7,8 @@
 
 #ifdef SWARMSCOPE_HAVE_GUI
 #include "GuiMain.h"
+
+#include <QApplication>
 #endif
 
 #include <csignal>
@@ -28,6 +30,7 @@ const std::map<QString, Command>& commands() {
         {QStringLiteral("tracker"), cli::runTracker},
         {QStringLiteral("peer"), cli::runPeer},
         {QStringLiteral("swarm"), cli::runSwarm},
+        {QStringLiteral("experiment"), cli::runExperiment},
     };
     return table;
 }
@@ -66,6 +69,25 @@ int main(int argc, char** argv) {
     }
 
     const auto it = commands().find(first);
+#ifdef SWARMSCOPE_HAVE_GUI
+    if (first == u"experiment") {
+        // Its plots are drawn with Qt Charts, which needs a QApplication; off screen, as a command needs no
+        // display.
+        if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM"))
+            qputenv("QT_QPA_PLATFORM", "offscreen");
+        // Without a session (a shell over ssh, a CI job) Qt notes on stderr that it picked a runtime folder:
+        // not a problem of the command, and stderr carries only its own lines.
+        static const QtMessageHandler previous = qInstallMessageHandler(nullptr);
+        qInstallMessageHandler([](QtMsgType type, const QMessageLogContext& context, const QString& message) {
+            if (!message.startsWith(u"QStandardPaths: XDG_RUNTIME_DIR not set"))
+                previous(type, context, message);
+        });
+        QApplication app(argc, argv);
+        QCoreApplication::setApplicationName(QStringLiteral("swarmscope"));
+        QCoreApplication::setApplicationVersion(QStringLiteral(SWARMSCOPE_VERSION));
+        return runCommand(it->second, app.arguments().mid(2));
+    }
+#endif
     if (it != commands().end()) {
         QCoreApplication app(argc, argv);
         QCoreApplication::setApplicationName(QStringLiteral("swarmscope"));

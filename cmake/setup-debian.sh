@@ -7,6 +7,8 @@ packages=(
   # build
   build-essential cmake ninja-build pkg-config git
   qt6-base-dev qt6-base-dev-tools qt6-charts-dev libqt6opengl6-dev libgl-dev libssl-dev
+  # scenario files (TOML, read and written with toml++ 3.3)
+  libtomlplusplus-dev
   # runtime plugins for offscreen/desktop use
   qt6-qpa-plugins libqt6svg6 fonts-dejavu-core
   # formatting and the sanitizer/fuzz toolchain

@@ -12,6 +12,7 @@ int runVerify(const QStringList& args);
 int runTracker(const QStringList& args);
 int runPeer(const QStringList& args);
 int runSwarm(const QStringList& args);
+int runExperiment(const QStringList& args);
 
 // The top-level usage text.
 QString usageText();

@@ -3,10 +3,10 @@
 #include "cli/Commands.h"
 #include "cli/OptionValues.h"
 #include "cli/ProgressReporter.h"
-#include "cli/Units.h"
 
 #include "Version.h"
 #include "metainfo/TorrentCreator.h"
+#include "scenario/Units.h"
 
 #include <QFileInfo>
 #include <QSaveFile>

@@ -2,9 +2,9 @@
 #include "cli/CommandLine.h"
 #include "cli/Commands.h"
 #include "cli/TorrentFileReader.h"
-#include "cli/Units.h"
 
 #include "metainfo/MagnetLink.h"
+#include "scenario/Units.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>

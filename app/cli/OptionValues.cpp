@@ -1,8 +1,8 @@
 #include "cli/OptionValues.h"
 
 #include "cli/CliError.h"
-#include "cli/Units.h"
 #include "metainfo/PieceSize.h"
+#include "scenario/Units.h"
 
 #include <optional>
 
@@ -45,6 +45,40 @@ qint64 latencyOption(const CommandLine& cl) {
         throw BadInput(QStringLiteral("'%1' is not a latency in milliseconds from 0 to 60000").arg(text),
                        QStringLiteral("--latency"));
     return ms;
+}
+
+std::optional<TimeMode> timeModeOption(const CommandLine& cl) {
+    if (!cl.isSet(QStringLiteral("time")))
+        return std::nullopt;
+    const std::optional<TimeMode> mode = timeModeFromName(cl.value(QStringLiteral("time")));
+    if (!mode)
+        throw BadInput(QStringLiteral("'%1' is not real or simulated").arg(cl.value(QStringLiteral("time"))),
+                       QStringLiteral("--time"));
+    return mode;
+}
+
+std::optional<quint32> seedOption(const CommandLine& cl) {
+    if (!cl.isSet(QStringLiteral("seed")))
+        return std::nullopt;
+    const QString text = cl.value(QStringLiteral("seed"));
+    bool ok = false;
+    const qulonglong seed = text.toULongLong(&ok);
+    if (!ok || seed == 0 || seed > 0xffffffffULL)
+        throw BadInput(QStringLiteral("'%1' is not a seed from 1 to 4294967295").arg(text),
+                       QStringLiteral("--seed"));
+    return quint32(seed);
+}
+
+std::optional<double> speedOption(const CommandLine& cl) {
+    if (!cl.isSet(QStringLiteral("speed")))
+        return std::nullopt;
+    const QString text = cl.value(QStringLiteral("speed"));
+    bool ok = false;
+    const double speed = text.toDouble(&ok);
+    if (!ok || !(speed >= 0.1 && speed <= 100))
+        throw BadInput(QStringLiteral("'%1' is not a speed from 0.1 to 100").arg(text),
+                       QStringLiteral("--speed"));
+    return speed;
 }
 
 } // namespace swarmscope::cli

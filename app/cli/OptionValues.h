@@ -2,7 +2,11 @@
 
 #include "cli/CommandLine.h"
 
+#include "swarm/TimeMode.h"
+
 #include <QString>
+
+#include <optional>
 
 namespace swarmscope::cli {
 
@@ -17,5 +21,14 @@ qint64 rateOption(const CommandLine& cl, const QString& name);
 
 // --latency: one-way latency in milliseconds, 0 to 60000; 0 when not given.
 qint64 latencyOption(const CommandLine& cl);
+
+// --time: real or simulated; nothing when not given.
+std::optional<TimeMode> timeModeOption(const CommandLine& cl);
+
+// --seed: 1 to 4294967295; nothing when not given.
+std::optional<quint32> seedOption(const CommandLine& cl);
+
+// --speed: simulated seconds per wall second, 0.1 to 100; nothing when not given.
+std::optional<double> speedOption(const CommandLine& cl);
 
 } // namespace swarmscope::cli

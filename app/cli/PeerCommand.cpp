@@ -5,14 +5,14 @@
 #include "cli/OptionValues.h"
 #include "cli/ProgressReporter.h"
 #include "cli/TorrentFileReader.h"
-#include "cli/Units.h"
 
 #include "Version.h"
 #include "metainfo/TorrentCreator.h"
 #include "peer/Client.h"
 #include "peer/TorrentSession.h"
-#include "sim/SimulatedLink.h"
+#include "scenario/Units.h"
 #include "tracker/CatalogueClient.h"
+#include "transport/TcpNode.h"
 
 #include <QCoreApplication>
 #include <QDir>
@@ -230,14 +230,15 @@ int runPeer(const QStringList& args) {
     if (o.role == TorrentRole::Leecher && QFileInfo(o.dir).exists() && !QFileInfo(o.dir).isDir())
         throw BadInput(QStringLiteral("not a directory"), o.dir);
 
-    SimulatedLink link;
-    link.setLatency(std::chrono::milliseconds(o.latencyMs));
-    link.setUploadRate(o.up);
-    link.setDownloadRate(o.down);
+    // The host's TCP in real time, with the caps and latency asked for on this client's link.
+    TcpNode node;
+    node.link().setLatency(std::chrono::milliseconds(o.latencyMs));
+    node.link().setUploadRate(o.up);
+    node.link().setDownloadRate(o.down);
     ClientConfig config;
     config.listenAddress = o.listenAddress;
     config.listenPort = o.listenPort;
-    config.link = &link;
+    config.network = &node.network();
     Client client(config);
     if (!client.listen())
         throw RuntimeFailure(client.errorString());

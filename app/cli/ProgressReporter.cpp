@@ -1,6 +1,6 @@
 #include "cli/ProgressReporter.h"
 
-#include "cli/Units.h"
+#include "scenario/Units.h"
 
 #include <cstdio>
 #include <unistd.h>

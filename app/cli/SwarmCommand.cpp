@@ -3,50 +3,39 @@
 #include "cli/Commands.h"
 #include "cli/OptionValues.h"
 #include "cli/ProgressReporter.h"
+#include "cli/ScenarioCommand.h"
+#include "cli/StopSignals.h"
+#include "cli/SwarmReport.h"
 #include "cli/SwarmTimeline.h"
-#include "cli/Units.h"
 
 #include "Version.h"
-#include "metainfo/TorrentCreator.h"
+#include "scenario/ScenarioContentPrep.h"
+#include "scenario/Units.h"
 #include "swarm/KumarRossBound.h"
 #include "swarm/ProcessUsage.h"
-#include "swarm/PseudoRandomFile.h"
 #include "swarm/SwarmExperiment.h"
 #include "swarm/SwarmLab.h"
+#include "swarm/TimeMode.h"
 
 #include <QDir>
 #include <QElapsedTimer>
 #include <QEventLoop>
 #include <QFile>
 #include <QFileInfo>
-#include <QJsonArray>
-#include <QJsonDocument>
-#include <QJsonObject>
-#include <QSaveFile>
 #include <QTemporaryDir>
 #include <QTimer>
 
-#include <cmath>
-#include <csignal>
 #include <cstdio>
 #include <optional>
-#include <unistd.h>
 
 namespace swarmscope::cli {
 
 namespace {
 
-volatile std::sig_atomic_t g_stopRequested = 0;
-
 // SIGINT or SIGTERM before the swarm ran: nothing to report, a clean stop all the same.
 struct Interrupted {};
 
-void requestStop(int) {
-    g_stopRequested = 1;
-}
-
 constexpr int kMaxPeers = 1000;
-constexpr quint64 kDataSeed = 1; // the generated file is the same for the same size, run after run
 
 struct SwarmOptions {
     int seeders = 1;
@@ -64,6 +53,10 @@ struct SwarmOptions {
     bool keep = false;
     PickerStrategy picker = PickerStrategy::RarestFirst;
     bool chokerOff = false;
+    TimeMode time = TimeMode::Real;
+    quint32 seed = 0; // 0: pick one (simulated time prints it)
+    double speed = 0; // simulated time: 0 as fast as possible
+    bool speedGiven = false;
 };
 
 int parseCount(const CommandLine& cl, const QString& name, int fallback) {
@@ -116,25 +109,9 @@ SwarmOptions parseOptions(const CommandLine& cl) {
     o.seedUp = rateOption(cl, QStringLiteral("seed-up"));
     o.up = rateOption(cl, QStringLiteral("up"));
     o.down = rateOption(cl, QStringLiteral("down"));
-    if (cl.isSet(QStringLiteral("json"))) {
-        o.json = cl.value(QStringLiteral("json"));
-        if (o.json.isEmpty() || QFileInfo(o.json).isDir())
-            throw BadInput(QStringLiteral("not a file name"), QStringLiteral("--json ") + o.json);
-        // Found out now rather than after the whole run.
-        if (!QFileInfo(QFileInfo(o.json).absolutePath()).isDir())
-            throw BadInput(QStringLiteral("no such directory"), QStringLiteral("--json ") + o.json);
-    }
-    if (cl.isSet(QStringLiteral("timeline"))) {
-        o.timeline = cl.value(QStringLiteral("timeline"));
-        if (o.timeline.isEmpty() || QFileInfo(o.timeline).isDir())
-            throw BadInput(QStringLiteral("not a file name"), QStringLiteral("--timeline ") + o.timeline);
-        if (!QFileInfo(QFileInfo(o.timeline).absolutePath()).isDir())
-            throw BadInput(QStringLiteral("no such directory"), QStringLiteral("--timeline ") + o.timeline);
-        if (!o.json.isEmpty() &&
-            QFileInfo(o.json).absoluteFilePath() == QFileInfo(o.timeline).absoluteFilePath())
-            throw BadInput(QStringLiteral("the timeline and the JSON results need two files"),
-                           QStringLiteral("--timeline ") + o.timeline);
-    }
+    const SwarmOutputFiles files = swarmOutputFiles(cl);
+    o.json = files.json;
+    o.timeline = files.timeline;
     if (cl.isSet(QStringLiteral("timeout"))) {
         const QString text = cl.value(QStringLiteral("timeout"));
         bool ok = false;
@@ -154,6 +131,17 @@ SwarmOptions parseOptions(const CommandLine& cl) {
     }
     o.chokerOff = cl.isSet(QStringLiteral("no-choker"));
     o.keep = cl.isSet(QStringLiteral("keep"));
+    o.time = timeModeOption(cl).value_or(o.time);
+    o.seed = seedOption(cl).value_or(o.seed);
+    if (const std::optional<double> speed = speedOption(cl)) {
+        if (o.time != TimeMode::Simulated)
+            throw BadInput(
+                QStringLiteral("a real-time swarm runs at the speed of the wall clock; --speed needs "
+                               "--time simulated"),
+                QStringLiteral("--speed"));
+        o.speed = *speed;
+        o.speedGiven = true;
+    }
     return o;
 }
 
@@ -190,77 +178,52 @@ void addOptions(CommandLine& cl) {
     option(QStringLiteral("no-choker"), QStringLiteral("Unchoke every peer (the choker off)."));
     option(QStringLiteral("keep"),
            QStringLiteral("Keep the lab directory (data and downloads) and print it."));
+    option(
+        QStringLiteral("time"),
+        QStringLiteral("real (default: real TCP on 127.0.0.1, wall-clock time) or simulated (the simulated "
+                       "network on a virtual clock: deterministic, as fast as the CPU allows)."),
+        QStringLiteral("MODE"));
+    option(
+        QStringLiteral("seed"),
+        QStringLiteral("Seed every random choice (peer ids, pickers, chokers, tracker, jitter): with --time "
+                       "simulated the same seed gives the same run, byte for byte."),
+        QStringLiteral("N"));
+    option(
+        QStringLiteral("scenario"),
+        QStringLiteral("Run the swarm this scenario file describes (docs/SCENARIOS.md); --json, --timeline, "
+                       "--time, --seed, --speed and --keep still apply."),
+        QStringLiteral("FILE"));
+    option(QStringLiteral("speed"),
+           QStringLiteral("Simulated time: virtual seconds per wall second, 0.1 to 100 (default: as fast as "
+                          "possible)."),
+           QStringLiteral("X"));
 }
 
-// The data to share: the user's, or a generated file. Returns the directory seeders serve from.
-QString prepareData(const SwarmOptions& o, const QString& workDir, QString* path) {
-    if (!o.file.isEmpty()) {
-        const QFileInfo info(QDir::cleanPath(o.file)); // "dir/" names dir, not an empty last component
-        *path = info.absoluteFilePath();
-        return info.absolutePath();
-    }
-    const QString sourceDir = QDir(workDir).filePath(QStringLiteral("source"));
-    if (!QDir().mkpath(sourceDir))
-        throw RuntimeFailure(QStringLiteral("cannot create a directory"), sourceDir);
-    *path = QDir(sourceDir).filePath(QStringLiteral("swarm-%1.bin").arg(o.size));
-    QString error;
-    if (!writePseudoRandomFile(*path, o.size, kDataSeed, &error))
-        throw RuntimeFailure(error);
-    return sourceDir;
-}
-
-Metainfo makeTorrent(const SwarmOptions& o, const QString& path) {
-    TorrentCreateOptions options;
-    options.path = path;
-    options.pieceLength = o.pieceSize;
-    options.includeDate = false;
-    options.createdBy = QStringLiteral("Swarmscope " SWARMSCOPE_VERSION);
-    TorrentCreator creator(options);
+// The data to share (the user's, or a generated file) hashed into a torrent, and where seeders serve it.
+PreparedContent prepareSwarmContent(const SwarmOptions& o, const QString& workDir) {
+    ContentPrepRequest request;
+    request.path = o.file;
+    request.size = o.size;
+    request.pieceSize = o.pieceSize;
+    request.workDir = workDir;
+    request.createdBy = QStringLiteral("Swarmscope " SWARMSCOPE_VERSION);
     const bool showProgress = !o.file.isEmpty();
     ProgressReporter progress(QStringLiteral("hashing"));
-    const TorrentCreateResult result = creator.run([&](qint64 done, qint64 total) {
-        if (g_stopRequested)
-            creator.cancel();
+    request.progress = [&](qint64 done, qint64 total) {
         if (showProgress)
             progress.update(done, total);
-    });
+        return !StopSignals::stopRequested();
+    };
+    const ContentPrepResult result = prepareContent(request);
     progress.finish();
     if (result.cancelled)
         throw Interrupted();
     if (!result.ok()) {
-        if (result.isInputError())
-            throw BadInput(result.error);
-        throw RuntimeFailure(result.error);
+        if (result.inputError)
+            throw BadInput(result.error, result.where);
+        throw RuntimeFailure(result.error, result.where);
     }
-    MetainfoParseResult parsed = parseMetainfo(result.torrent);
-    if (!parsed.ok())
-        throw RuntimeFailure(QStringLiteral("the torrent just made does not parse: %1").arg(parsed.message));
-    return *parsed.metainfo;
-}
-
-// Seeders serve the data in place, under the name the torrent gives it. When sanitising changed that name,
-// they get a hard link (or a copy) under the right name in the lab's own directory instead.
-QString servedDirectory(const Metainfo& metainfo, const QString& path, const QString& sourceDir,
-                        const QString& workDir) {
-    if (metainfo.name == QFileInfo(path).fileName())
-        return sourceDir;
-    if (metainfo.multiFile)
-        throw RuntimeFailure(QStringLiteral("the folder's name is not usable as a torrent name"), path);
-    const QString dir = QDir(workDir).filePath(QStringLiteral("source"));
-    QDir().mkpath(dir);
-    const QString target = QDir(dir).filePath(metainfo.name);
-    if (::link(QFile::encodeName(path).constData(), QFile::encodeName(target).constData()) != 0 &&
-        !QFile::copy(path, target))
-        throw RuntimeFailure(QStringLiteral("cannot link or copy the file for the seeders"), target);
-    return dir;
-}
-
-QJsonValue number(double value) {
-    return std::isfinite(value) ? QJsonValue(value) : QJsonValue(QJsonValue::Null);
-}
-
-double rounded(double seconds) {
-    return std::round(seconds * 1000.0) / 1000.0;
+    return *result.content;
 }
 
 SwarmLabConfig labConfig(const SwarmOptions& o, const QString& labDir) {
@@ -269,45 +232,18 @@ SwarmLabConfig labConfig(const SwarmOptions& o, const QString& labDir) {
     config.keepLabDir = true; // the command's own temporary directory decides
     config.snapshotConnections = false;
     config.client = SwarmLabConfig::clientConfigForPeers(o.seeders + o.leechers);
+    config.timeMode = o.time;
+    config.seed = o.seed;
+    config.plannedPeers = o.seeders + o.leechers;
+    if (!o.timeline.isEmpty())
+        config.sampleIntervalMs = SwarmTimeline::kDefaultIntervalMs;
     return config;
 }
-
-// Progress on stderr: one redrawn line on a terminal, a line per tenth through a pipe.
-class SwarmProgressLine {
-public:
-    void show(const SwarmExperimentProgress& p, double seconds) {
-        const int percent = int(p.fraction * 100);
-        const QString line = QStringLiteral("swarm: %1/%2 leechers done, %3%, %4/s, %5 s")
-                                 .arg(p.completed)
-                                 .arg(p.leechers)
-                                 .arg(percent)
-                                 .arg(formatSize(p.downloadRate))
-                                 .arg(seconds, 0, 'f', 1);
-        if (m_terminal) {
-            std::fprintf(stderr, "\r%s   ", line.toUtf8().constData());
-            m_drewLine = true;
-        } else if (percent / 10 != m_lastDecile) {
-            m_lastDecile = percent / 10;
-            std::fprintf(stderr, "%s\n", line.toUtf8().constData());
-        }
-        std::fflush(stderr);
-    }
-    void finish() {
-        if (m_drewLine)
-            std::fputs("\n", stderr);
-        m_drewLine = false;
-    }
-
-private:
-    bool m_terminal = ProgressReporter::stderrIsTerminal();
-    bool m_drewLine = false;
-    int m_lastDecile = -1;
-};
 
 enum class Outcome { Complete, TimedOut, Interrupted, Failed };
 
 // Runs the experiment until it finishes, fails, times out or a signal asks to stop.
-Outcome runExperiment(SwarmExperiment& experiment, const SwarmOptions& o, QElapsedTimer& clock,
+Outcome runExperiment(SwarmExperiment& experiment, SwarmLab& lab, const SwarmOptions& o, QElapsedTimer& clock,
                       QString* failure) {
     QEventLoop loop;
     Outcome outcome = Outcome::Failed;
@@ -320,8 +256,9 @@ Outcome runExperiment(SwarmExperiment& experiment, const SwarmOptions& o, QElaps
         loop.quit();
     };
     SwarmProgressLine line;
-    QObject::connect(&experiment, &SwarmExperiment::progress,
-                     [&](const SwarmExperimentProgress& p) { line.show(p, clock.elapsed() / 1000.0); });
+    QObject::connect(&experiment, &SwarmExperiment::progress, [&](const SwarmExperimentProgress& p) {
+        line.show(p.completed, p.leechers, p.fraction, p.downloadRate, lab.nowMs() / 1000.0);
+    });
     QObject::connect(&experiment, &SwarmExperiment::finished, [&] { finish(Outcome::Complete); });
     QObject::connect(&experiment, &SwarmExperiment::failed, [&](const QString& error) {
         *failure = error;
@@ -329,26 +266,27 @@ Outcome runExperiment(SwarmExperiment& experiment, const SwarmOptions& o, QElaps
     });
     QTimer poll;
     QObject::connect(&poll, &QTimer::timeout, [&] {
-        if (g_stopRequested)
+        // The time limit is lab time: wall-clock seconds in real time, virtual seconds in simulated time.
+        if (StopSignals::stopRequested())
             finish(Outcome::Interrupted);
-        else if (o.timeoutS > 0 && clock.elapsed() > qint64(o.timeoutS * 1000))
+        else if (o.timeoutS > 0 && lab.nowMs() >= qint64(o.timeoutS * 1000))
             finish(Outcome::TimedOut);
     });
     poll.start(50);
+    Q_UNUSED(clock);
     experiment.start();
+    // A simulated clock starts paused: everything above is set up at time zero, then time runs.
+    lab.setHoldClockWhenDone(true);
+    if (o.timeoutS > 0)
+        lab.setClockLimit(qint64(o.timeoutS * 1000));
+    if (lab.controlsClock()) {
+        lab.setSpeed(o.speedGiven ? o.speed : 0);
+        lab.resumeAll();
+    }
     if (!done)
         loop.exec();
     line.finish();
     return outcome;
-}
-
-// Announces "stopped" for every peer; the lab bounds how long that takes.
-void shutdownLab(SwarmLab& lab) {
-    QEventLoop loop;
-    QObject::connect(&lab, &SwarmLab::shutdownFinished, &loop, &QEventLoop::quit);
-    lab.shutdown();
-    if (lab.isShuttingDown())
-        loop.exec();
 }
 
 } // namespace
@@ -358,13 +296,16 @@ int runSwarm(const QStringList& args) {
         QStringLiteral("swarm"),
         QStringLiteral("swarmscope swarm [--seeders N] [--leechers N] [--size SIZE | --file PATH] "
                        "[--piece-size SIZE] [--latency MS] [--seed-up RATE] [--up RATE] [--down RATE] "
-                       "[--json FILE] [--timeline FILE] [--timeout S]"));
+                       "[--json FILE] [--timeline FILE] [--timeout S] [--time real|simulated] [--seed N] "
+                       "[--speed X] [--scenario FILE]"));
     addOptions(cl);
     cl.parse(args, 0, 0);
     if (cl.helpRequested()) {
         std::fputs(cl.helpText().toUtf8().constData(), stdout);
         return ExitOk;
     }
+    if (cl.isSet(QStringLiteral("scenario")))
+        return runSwarmScenario(cl);
     const SwarmOptions o = parseOptions(cl);
 
     QTemporaryDir work(QDir::temp().filePath(QStringLiteral("swarmscope-swarm-XXXXXX")));
@@ -373,28 +314,17 @@ int runSwarm(const QStringList& args) {
             QStringLiteral("cannot create a temporary directory: %1").arg(work.errorString()));
     work.setAutoRemove(!o.keep);
 
-    g_stopRequested = 0;
-    std::signal(SIGINT, requestStop);
-    std::signal(SIGTERM, requestStop);
-    struct RestoreSignals {
-        ~RestoreSignals() {
-            std::signal(SIGINT, SIG_DFL);
-            std::signal(SIGTERM, SIG_DFL);
-        }
-    } restoreSignals;
+    const StopSignals stopSignals;
 
-    QString dataPath;
-    std::optional<Metainfo> made;
-    QString sourceDir;
+    std::optional<PreparedContent> content;
     try {
-        sourceDir = prepareData(o, work.path(), &dataPath);
-        made = makeTorrent(o, dataPath);
+        content = prepareSwarmContent(o, work.path());
     } catch (const Interrupted&) {
         std::fprintf(stderr, "swarm: interrupted before the swarm started; stopped cleanly\n");
         return ExitOk;
     }
-    const Metainfo& metainfo = *made;
-    const QString servedDir = servedDirectory(metainfo, dataPath, sourceDir, work.path());
+    const Metainfo& metainfo = content->metainfo;
+    const QString servedDir = content->servedDir;
 
     const double bound =
         kumarRossBoundSeconds(metainfo.totalSize, o.seeders, o.seedUp, o.leechers, o.up, o.down);
@@ -406,6 +336,7 @@ int runSwarm(const QStringList& args) {
     if (!lab.start())
         throw RuntimeFailure(lab.errorString());
     lab.setEventKinds({});
+    lab.setSnapshotRate(4); // the progress line needs no more
     SwarmExperimentSetup setup;
     setup.seeders = o.seeders;
     setup.leechers = o.leechers;
@@ -416,103 +347,70 @@ int runSwarm(const QStringList& args) {
     setup.leecherConditions.downloadRate = o.down;
     setup.strategy = o.picker;
     setup.chokerEnabled = !o.chokerOff;
+    setup.waitForSeeders = false; // hashed just now: the seeders serve at once
     SwarmExperiment run(lab, lab.addTorrent(metainfo, servedDir, true), setup);
     std::optional<SwarmTimeline> timeline;
-    SwarmSnapshotPtr lastSnapshot;
-    QMetaObject::Connection recording;
     if (!o.timeline.isEmpty()) {
         timeline.emplace(o.timeline);
-        recording =
-            QObject::connect(&lab, &SwarmLab::snapshotReady, &lab, [&](const SwarmSnapshotPtr& snapshot) {
-                lastSnapshot = snapshot;
-                timeline->record(*snapshot);
-            });
+        // Samples on the lab's grid of lab time: in simulated time the same rows in every run.
+        QObject::connect(&lab, &SwarmLab::sampleReady, &lab,
+                         [&](const SwarmSnapshotPtr& sample) { timeline->record(*sample); });
     }
+    if (lab.timeMode() == TimeMode::Simulated)
+        std::fprintf(stderr, "swarm: simulated time, seed %u\n", lab.seed());
+    else if (lab.connectionsFittedToFileLimit())
+        std::fprintf(stderr, "swarm: %d connections per peer to fit %lld open files\n",
+                     lab.connectionsPerPeer(), lab.openFileLimit());
 
     QElapsedTimer clock;
     clock.start();
     QString failure;
-    const Outcome outcome = runExperiment(run, o, clock, &failure);
+    const Outcome outcome = runExperiment(run, lab, o, clock, &failure);
     const double wall = clock.elapsed() / 1000.0;
+    const double labSeconds = lab.nowMs() / 1000.0;
     const ProcessUsage usage = ProcessUsage::current();
     if (timeline) {
-        // The last state: the snapshot that follows the end (completions land between two snapshots).
+        // The last state: one more sample, taken where the run ended (in simulated time the clock is held
+        // there, at the last completion).
         QEventLoop loop;
-        QObject::connect(&lab, &SwarmLab::snapshotReady, &loop, &QEventLoop::quit);
-        QTimer::singleShot(1000, &loop, &QEventLoop::quit);
+        QObject::connect(&lab, &SwarmLab::sampleReady, &loop, [&](const SwarmSnapshotPtr& sample) {
+            timeline->record(*sample, true);
+            loop.quit();
+        });
+        QTimer::singleShot(5000, &loop, &QEventLoop::quit);
+        lab.sampleNow();
         loop.exec();
-        QObject::disconnect(recording);
-        if (lastSnapshot)
-            timeline->record(*lastSnapshot, true);
+        QObject::disconnect(&lab, &SwarmLab::sampleReady, nullptr, nullptr);
         timeline->finish();
     }
     shutdownLab(lab);
 
-    // The table: one row per leecher, then the summary.
-    QJsonArray completions;
-    double maxCompletion = 0;
-    std::printf("%-8s %-6s %s\n", "leecher", "peer", "completion_s");
-    for (int i = 0; i < run.leechers().size(); ++i) {
-        const int peer = run.leechers().at(i);
-        const double seconds = run.completionSeconds(peer);
-        if (seconds >= 0) {
-            maxCompletion = qMax(maxCompletion, seconds);
-            completions.append(rounded(seconds));
-            std::printf("%-8d %-6d %.3f\n", i + 1, peer, seconds);
-        } else {
-            completions.append(QJsonValue(QJsonValue::Null));
-            std::printf("%-8d %-6d %s\n", i + 1, peer, "-");
-        }
-    }
+    SwarmReport report;
+    report.fileSize = metainfo.totalSize;
+    report.pieceSize = metainfo.pieceLength;
+    report.seeders = o.seeders;
+    for (int peer : run.leechers())
+        report.leechers.append({peer, run.completionSeconds(peer)});
     const bool allDone = o.leechers > 0 && run.completedCount() == o.leechers;
-    const double maxValue = allDone ? maxCompletion : std::nan("");
-    const double ratio = allDone && std::isfinite(bound) && bound > 0 ? maxCompletion / bound : std::nan("");
     const bool verified = allDone && run.isVerified();
-    const qint64 peers = qint64(o.seeders) + o.leechers;
-    const qint64 rssPerPeer = usage.peakResidentBytes > 0 ? usage.peakResidentBytes / peers : -1;
-
-    std::printf("completed: %d of %d leechers\n", run.completedCount(), o.leechers);
-    if (allDone)
-        std::printf("max completion: %.3f s\n", maxCompletion);
-    if (std::isfinite(bound))
-        std::printf("Kumar-Ross bound: %.3f s\n", bound);
-    else
-        std::printf("Kumar-Ross bound: undefined (no capacity is limited)\n");
-    if (std::isfinite(ratio))
-        std::printf("ratio: %.3f\n", ratio);
-    std::printf("verified: %s (%d of %d leechers checked against the piece hashes)\n",
-                verified ? "yes" : "no", run.verifiedCount(), o.leechers);
-    std::printf("memory: %s peak, %s per peer; cpu: %.2f s; wall: %.2f s\n",
-                formatSize(usage.peakResidentBytes).toUtf8().constData(),
-                formatSize(rssPerPeer).toUtf8().constData(), usage.cpuSeconds, wall);
+    report.boundSeconds = bound;
+    report.verified = verified;
+    report.verifiedCount = run.verifiedCount();
+    report.timedOut = outcome == Outcome::TimedOut;
+    report.interrupted = outcome == Outcome::Interrupted;
+    report.time = lab.timeMode();
+    report.seed = lab.seed();
+    report.labSeconds = labSeconds;
+    report.wallSeconds = wall;
+    report.usage = usage;
+    report.connectionsPerPeer = lab.connectionsPerPeer();
+    report.connectionsFitted = lab.connectionsFittedToFileLimit();
+    report.openFileLimit = lab.openFileLimit();
     if (o.keep)
-        std::printf("lab directory: %s\n", work.path().toUtf8().constData());
-    std::fflush(stdout);
-
-    if (!o.json.isEmpty()) {
-        QJsonObject json;
-        json.insert(QStringLiteral("file_size"), double(metainfo.totalSize));
-        json.insert(QStringLiteral("piece_size"), double(metainfo.pieceLength));
-        json.insert(QStringLiteral("seeders"), o.seeders);
-        json.insert(QStringLiteral("leechers"), o.leechers);
-        json.insert(QStringLiteral("completion_s"), completions);
-        json.insert(QStringLiteral("max_completion_s"), number(allDone ? rounded(maxValue) : maxValue));
-        json.insert(QStringLiteral("bound_s"), number(std::isfinite(bound) ? rounded(bound) : bound));
-        json.insert(QStringLiteral("ratio"), number(std::round(ratio * 10000.0) / 10000.0));
-        json.insert(QStringLiteral("verified"), verified);
-        json.insert(QStringLiteral("completed"), run.completedCount());
-        json.insert(QStringLiteral("timed_out"), outcome == Outcome::TimedOut);
-        json.insert(QStringLiteral("interrupted"), outcome == Outcome::Interrupted);
-        json.insert(QStringLiteral("wall_s"), rounded(wall));
-        json.insert(QStringLiteral("cpu_s"), rounded(usage.cpuSeconds));
-        json.insert(QStringLiteral("peak_rss_bytes"), double(usage.peakResidentBytes));
-        json.insert(QStringLiteral("rss_per_peer_bytes"), double(rssPerPeer));
-        QSaveFile file(o.json);
-        const QByteArray bytes = QJsonDocument(json).toJson(QJsonDocument::Indented);
-        if (!file.open(QIODevice::WriteOnly) || file.write(bytes) != bytes.size() || !file.commit())
-            throw RuntimeFailure(QStringLiteral("cannot write the results: %1").arg(file.errorString()),
-                                 o.json);
-    }
+        report.keptDirectory = work.path();
+    printSwarmReport(report);
+    if (!o.json.isEmpty())
+        writeSwarmJson(report, o.json);
 
     switch (outcome) {
     case Outcome::Interrupted:

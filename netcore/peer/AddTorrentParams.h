@@ -9,15 +9,21 @@
 #include <QString>
 #include <QStringList>
 
+#include <memory>
 #include <utility>
 
 namespace swarmscope {
+
+class PieceStore;
 
 struct AddTorrentParams {
     Metainfo metainfo;
     TorrentRole role = TorrentRole::Leecher;
     // The directory that contains the torrent's top-level file or folder (see TorrentStorage).
     QString downloadDir;
+    // Where the pieces live instead of files in downloadDir (a simulated peer's SharedContentStore); null:
+    // the torrent's files in downloadDir.
+    std::shared_ptr<PieceStore> store;
     // Seeder only: skip verifying the data on add, because it was hashed just now (a fresh create).
     bool trustData = false;
     // Leecher only: a ResumeData file. When it loads, its pieces are trusted and every piece of a file
@@ -34,6 +40,10 @@ struct AddTorrentParams {
     PickerStrategy strategy = PickerStrategy::RarestFirst;
     bool chokerEnabled = true;
     bool startPaused = false;
+    // Downloads but never uploads: every peer stays choked (a free-rider, for the lab's experiments).
+    bool freeRider = false;
+    // Sends blocks with wrong bytes (a corrupt peer, for the lab's experiments).
+    bool corrupt = false;
 };
 
 } // namespace swarmscope

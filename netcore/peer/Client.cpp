@@ -5,10 +5,10 @@
 #include "peer/TorrentSession.h"
 #include "sim/SimulatedLink.h"
 #include "storage/FileHandleCache.h"
+#include "transport/Network.h"
+#include "transport/TcpNode.h"
 
 #include <QMetaMethod>
-#include <QTcpServer>
-#include <QTcpSocket>
 #include <QThread>
 #include <QThreadPool>
 
@@ -20,17 +20,16 @@ constexpr int kTickMs = 250;
 constexpr int kFileHandles = 64;
 } // namespace
 
-Client::Client(const ClientConfig& config, QObject* parent) : QObject(parent), m_config(config) {
+Client::Client(const ClientConfig& config, QObject* parent)
+    : QObject(parent), m_ownNetwork(config.network ? nullptr : std::make_unique<TcpNode>()),
+      m_network(config.network ? config.network : &m_ownNetwork->network()), m_config(config),
+      m_tickTimer(m_network->scheduler(), [this] { tick(); }) {
     qRegisterMetaType<swarmscope::PeerEvent>();
     m_config.maxConnections = qMax(1, m_config.maxConnections);
     m_peerId = m_config.peerId.size() == 20 ? m_config.peerId : makePeerId(m_config.seed);
-    if (m_config.link) {
-        m_link = m_config.link;
-    } else {
-        m_ownLink = std::make_unique<SimulatedLink>();
-        m_link = m_ownLink.get();
-    }
-    if (m_config.hashPool) {
+    if (m_config.inlineHashing) {
+        m_hashPool = nullptr;
+    } else if (m_config.hashPool) {
         m_hashPool = m_config.hashPool;
     } else {
         m_ownPool = std::make_unique<QThreadPool>();
@@ -40,12 +39,7 @@ Client::Client(const ClientConfig& config, QObject* parent) : QObject(parent), m
         m_hashPool = m_ownPool.get();
     }
     m_fileHandles = std::make_shared<FileHandleCache>(kFileHandles);
-    m_server = new QTcpServer(this);
-    m_server->setListenBacklogSize(128);
-    connect(m_server, &QTcpServer::newConnection, this, &Client::acceptConnections);
-    m_tickTimer.setInterval(kTickMs);
-    connect(&m_tickTimer, &QTimer::timeout, this, &Client::tick);
-    m_tickTimer.start();
+    m_tickTimer.startRepeatingMs(kTickMs);
 }
 
 Client::~Client() {
@@ -56,36 +50,49 @@ Client::~Client() {
     m_torrents.clear();
     m_torrentOrder.clear();
     qDeleteAll(sessions);
-    qDeleteAll(findChildren<PeerConnection*>(Qt::FindDirectChildrenOnly));
+    // Connections and the listener read the network's link: they go before the network this client may own.
+    qDeleteAll(findChildren<QObject*>(Qt::FindDirectChildrenOnly));
+    m_server = nullptr;
+}
+
+Scheduler& Client::scheduler() const {
+    return m_network->scheduler();
+}
+
+SimulatedLink* Client::link() const {
+    return &m_network->link();
 }
 
 bool Client::listen() {
-    if (m_server->isListening())
+    if (m_server)
         return true;
-    if (!m_server->listen(m_config.listenAddress, m_config.listenPort)) {
+    QString error;
+    m_server = m_network->listen(m_config.listenAddress, m_config.listenPort, 128, &error, this);
+    if (!m_server) {
         m_error = QStringLiteral("cannot listen on %1:%2: %3")
                       .arg(m_config.listenAddress.toString())
                       .arg(m_config.listenPort)
-                      .arg(m_server->errorString());
+                      .arg(error);
         return false;
     }
+    connect(m_server, &Listener::newConnection, this, &Client::acceptConnections);
     return true;
 }
 
 bool Client::isListening() const {
-    return m_server->isListening();
+    return m_server != nullptr;
 }
 
 QHostAddress Client::listenAddress() const {
-    return m_server->isListening() ? m_server->serverAddress() : m_config.listenAddress;
+    return m_server ? m_server->address() : m_config.listenAddress;
 }
 
 quint16 Client::listenPort() const {
-    return m_server->isListening() ? m_server->serverPort() : m_config.listenPort;
+    return m_server ? m_server->port() : m_config.listenPort;
 }
 
 qint64 Client::nowMs() const {
-    return m_link->now().count() / 1000;
+    return m_network->scheduler().nowMs();
 }
 
 bool Client::wantsEvents() const {
@@ -134,8 +141,7 @@ bool Client::removeTorrent(const QByteArray& infoHash) {
         return false;
     session->setProperty("removing", true);
     if (session->state() == TorrentState::Stopped)
-        QMetaObject::invokeMethod(
-            this, [this, session] { onSessionStopped(session); }, Qt::QueuedConnection);
+        scheduler().post(this, [this, session] { onSessionStopped(session); });
     else
         session->stop();
     return true;
@@ -156,13 +162,14 @@ void Client::stop() {
     if (m_stopping)
         return;
     m_stopping = true;
-    m_server->close();
+    if (m_server)
+        m_server->close();
     const QList<PeerConnection*> unattached = m_unattached;
     for (PeerConnection* c : unattached)
         c->close(QStringLiteral("client stopped"));
     for (TorrentSession* session : std::as_const(m_torrentOrder))
         session->stop();
-    QMetaObject::invokeMethod(this, &Client::checkStopped, Qt::QueuedConnection);
+    scheduler().post(this, [this] { checkStopped(); });
 }
 
 void Client::checkStopped() {
@@ -201,9 +208,9 @@ void Client::incomingClosed(PeerConnection* connection, const QString& reason) {
 }
 
 void Client::acceptConnections() {
-    while (m_server->hasPendingConnections()) {
-        QTcpSocket* socket = m_server->nextPendingConnection();
-        if (!socket)
+    while (m_server && m_server->hasPendingConnections()) {
+        ByteStream* stream = m_server->nextPendingConnection();
+        if (!stream)
             return;
         if (!canOpenConnection()) {
             if (wantsEvents())
@@ -211,17 +218,17 @@ void Client::acceptConnections() {
                         nowMs(),
                         {},
                         0,
-                        socket->peerAddress(),
-                        socket->peerPort(),
+                        stream->peerAddress(),
+                        stream->peerPort(),
                         {},
                         false,
                         -1,
                         QStringLiteral("connection limit reached (%1)").arg(m_config.maxConnections)});
-            socket->abort();
-            socket->deleteLater();
+            stream->abort();
+            delete stream;
             continue;
         }
-        m_unattached.append(new PeerConnection(this, socket));
+        m_unattached.append(new PeerConnection(this, stream));
     }
 }
 

@@ -5,29 +5,35 @@
 #include "peer/ClientSnapshot.h"
 #include "peer/PeerEvent.h"
 
+#include "clock/Timer.h"
+
 #include <QByteArray>
 #include <QHash>
 #include <QHostAddress>
 #include <QList>
 #include <QObject>
-#include <QTimer>
 
 #include <memory>
 
-class QTcpServer;
 class QThreadPool;
 
 namespace swarmscope {
 
 class FileHandleCache;
+class Listener;
+class Network;
 class PeerConnection;
+class Scheduler;
 class SimulatedLink;
+class TcpNode;
 class TorrentSession;
 
-// One BitTorrent client (BEP 3): a listen socket, a peer id, a simulated access link, a connection cap, and
-// any number of torrents keyed by info-hash; the handshake's info-hash picks the torrent of an incoming
-// connection. A lab runs hundreds of these in one process, so nothing here is global: each client has its
-// own port, peer id, link, limits and timers.
+// One BitTorrent client (BEP 3): a listen socket, a peer id, an access link, a connection cap, and any number
+// of torrents keyed by info-hash; the handshake's info-hash picks the torrent of an incoming connection. A
+// lab runs hundreds of these in one process, so nothing here is global: each client has its own port, peer
+// id, link, limits and timers. It runs on the Network it is given (real TCP, or a host of the simulated
+// network) and reads time only from that network's scheduler, so the same code runs in real and in simulated
+// time.
 //
 // Threads: a Client and everything it owns (torrents, connections, sockets, the link it made) live in the
 // thread that created it; several clients may share a thread. Call it only from that thread; the swarm's
@@ -50,7 +56,9 @@ public:
     quint16 listenPort() const;
 
     const QByteArray& peerId() const { return m_peerId; }
-    SimulatedLink* link() const { return m_link; }
+    Network& network() const { return *m_network; }
+    Scheduler& scheduler() const;
+    SimulatedLink* link() const;
     const ClientConfig& config() const { return m_config; }
     const PeerLimits& limits() const { return m_config.limits; }
     QThreadPool* hashPool() const { return m_hashPool; }
@@ -77,7 +85,7 @@ public:
     ClientSnapshot snapshot(bool withConnections = true) const;
     ClientStats stats() const;
 
-    // The client's clock: its link's, in milliseconds.
+    // The client's clock: its network's scheduler, in milliseconds.
     qint64 nowMs() const;
 
     // --- for TorrentSession and PeerConnection
@@ -110,19 +118,19 @@ private:
     void onSessionStopped(TorrentSession* session);
     void checkStopped();
 
+    std::unique_ptr<TcpNode> m_ownNetwork; // when the config gives none
+    Network* m_network = nullptr;
     ClientConfig m_config;
     QByteArray m_peerId;
-    SimulatedLink* m_link = nullptr;
-    std::unique_ptr<SimulatedLink> m_ownLink;
     QThreadPool* m_hashPool = nullptr;
     std::unique_ptr<QThreadPool> m_ownPool;
     std::shared_ptr<FileHandleCache> m_fileHandles;
-    QTcpServer* m_server = nullptr;
+    Listener* m_server = nullptr;
     QString m_error;
     QHash<QByteArray, TorrentSession*> m_torrents;
     QList<TorrentSession*> m_torrentOrder;
     QList<PeerConnection*> m_unattached; // incoming, handshake not far enough to name the torrent
-    QTimer m_tickTimer;
+    Timer m_tickTimer;
     quint64 m_lastConnectionId = 0;
     int m_connectionCount = 0;
     bool m_stopping = false;

@@ -9,7 +9,7 @@ class QThreadPool;
 
 namespace swarmscope {
 
-class SimulatedLink;
+class Network;
 
 struct ClientConfig {
     QHostAddress listenAddress = QHostAddress::LocalHost;
@@ -18,12 +18,16 @@ struct ClientConfig {
     QByteArray peerId;
     // Both directions and handshaking connections together.
     int maxConnections = 50;
-    // The client's simulated access link: caps and latency for all its connections. Not owned; must outlive
-    // the client. Null: the client makes its own transparent link (see Client::link()).
-    SimulatedLink* link = nullptr;
+    // Where the client listens and connects, through its link (caps and latency for all its connections),
+    // and whose scheduler runs its timers: real TCP in real time, or a host of the simulated network. Not
+    // owned; must outlive the client. Null: the host's TCP in real time, with a transparent link of its own.
+    Network* network = nullptr;
     // Where pieces are hashed and where verifying data on add runs. Not owned; must outlive the client. A lab
-    // gives every client the same pool. Null: the client makes its own.
+    // gives every client the same pool. Null: the client makes its own, unless inlineHashing is set.
     QThreadPool* hashPool = nullptr;
+    // Hash and verify on the client's own thread, at the moment the work is asked for, never on a pool: a
+    // simulated run must not depend on how threads are scheduled.
+    bool inlineHashing = false;
     // Seeds the piece picker's and the choker's random choices, so a lab run can be repeated; 0: random.
     quint32 seed = 0;
     // Per torrent: whole pieces kept in memory to serve blocks from (one pread per piece, not per block;

@@ -63,11 +63,14 @@ struct TorrentSnapshot {
     qint64 uploadRate = 0;
     qint64 downloaded = 0;
     qint64 uploaded = 0;
-    qint64 wasted = 0;         // bytes of failed pieces, duplicate and unrequested blocks
-    qint64 received = 0;       // every block that arrived, used or not (downloaded plus duplicates, etc.)
-    int hashFailures = 0;      // pieces that failed their check
+    qint64 wasted = 0;    // block payload received and not used: duplicates, unrequested, late, while paused
+    qint64 failed = 0;    // bytes of pieces that failed their hash check (part of downloaded)
+    qint64 received = 0;  // every block payload that arrived: downloaded + wasted
+    int hashFailures = 0; // pieces that failed their check
     int unrequestedBlocks = 0; // blocks peers sent that we never asked them for (dropped)
     int bannedPeers = 0;
+    bool freeRider = false;
+    bool corrupt = false;
 
     PickerStrategy strategy = PickerStrategy::RarestFirst;
     bool chokerEnabled = true;

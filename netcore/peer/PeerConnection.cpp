@@ -2,13 +2,11 @@
 
 #include "peer/Client.h"
 #include "peer/TorrentSession.h"
-#include "sim/ShapedSocket.h"
 #include "sim/SimulatedLink.h"
+#include "transport/ByteStream.h"
+#include "transport/Network.h"
 #include "wire/Handshake.h"
 #include "wire/MessageEncoder.h"
-
-#include <QTcpSocket>
-#include <QTimer>
 
 #include <algorithm>
 
@@ -17,49 +15,50 @@ namespace swarmscope {
 namespace {
 
 constexpr qint64 kBlock = PiecePicker::kBlockSize;
-// Blocks written in one go when serving: large writes are cheap for the socket, but one batch must not
-// hold the network thread for long.
+// Blocks written in one go when serving: one batch must not hold the network thread for long.
 constexpr qint64 kMaxServeBatch = 1024 * 1024;
+// After a graceful close: how long the peer gets to close its end, and how often we look whether our last
+// bytes are out once it has.
+constexpr qint64 kLingerMs = 5'000;
+constexpr qint64 kFlushPollMs = 50;
 
 } // namespace
 
 PeerConnection::PeerConnection(Client* client, TorrentSession* session, const QHostAddress& address,
                                quint16 port)
-    : QObject(client), m_client(client), m_session(session), m_id(client->nextConnectionId()),
-      m_outgoing(true), m_address(address), m_port(port) {
-    auto* socket = new QTcpSocket(this);
-    init(socket);
+    : QObject(client), m_client(client), m_session(session), m_lingerTimer(client->scheduler()),
+      m_id(client->nextConnectionId()), m_outgoing(true), m_address(address), m_port(port) {
+    init(client->network().connectTo(address, port));
     m_framer.setGeometry(session->geometry());
-    // Qt queues what is written while connecting; the handshake goes out as soon as the connection is up.
+    // The stream queues what is written while connecting; the handshake goes out as soon as it is up.
     sendHandshake();
-    socket->connectToHost(address, port);
 }
 
-PeerConnection::PeerConnection(Client* client, QTcpSocket* socket)
-    : QObject(client), m_client(client), m_id(client->nextConnectionId()), m_outgoing(false),
-      m_address(socket->peerAddress()), m_port(socket->peerPort()) {
-    socket->setParent(this);
-    init(socket);
+PeerConnection::PeerConnection(Client* client, ByteStream* stream)
+    : QObject(client), m_client(client), m_lingerTimer(client->scheduler()), m_id(client->nextConnectionId()),
+      m_outgoing(false), m_address(stream->peerAddress()), m_port(stream->peerPort()) {
+    init(stream);
     m_phase = Phase::Handshaking;
 }
 
 PeerConnection::~PeerConnection() {
-    // The shaped socket leaves the link's queues in its destructor; delete it before the socket it wraps.
-    delete m_shaped;
+    // A block cut off mid-way reached us in part: those bytes were sent, and wasted.
+    if (m_established && m_lingerSession)
+        if (const qint64 partial = m_framer.partialBlockBytes(); partial > 0)
+            m_lingerSession->onLateBlock(partial);
 }
 
-void PeerConnection::init(QTcpSocket* socket) {
-    m_socket = socket;
+void PeerConnection::init(ByteStream* stream) {
+    m_stream = stream;
+    stream->setParent(this);
     m_createdMs = m_client->nowMs();
     m_lastReceiveMs = m_createdMs;
     m_lastSendMs = m_createdMs;
     m_client->connectionOpened();
-    socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
-    m_shaped = new ShapedSocket(socket, m_client->link(), this);
-    connect(m_shaped, &ShapedSocket::readyRead, this, &PeerConnection::onReadyRead);
-    connect(m_shaped, &ShapedSocket::disconnected, this, &PeerConnection::onDisconnected);
-    connect(m_shaped, &ShapedSocket::bytesWritten, this, &PeerConnection::serve);
-    connect(socket, &QTcpSocket::connected, this, [this] {
+    connect(stream, &ByteStream::readyRead, this, &PeerConnection::onReadyRead);
+    connect(stream, &ByteStream::closed, this, &PeerConnection::onDisconnected);
+    connect(stream, &ByteStream::bytesSent, this, &PeerConnection::onBytesSent);
+    connect(stream, &ByteStream::connected, this, [this] {
         m_socketConnectedUs = nowUs();
         if (m_phase == Phase::Connecting)
             m_phase = Phase::Handshaking;
@@ -73,14 +72,57 @@ void PeerConnection::init(QTcpSocket* socket) {
 }
 
 qint64 PeerConnection::nowUs() const {
-    return m_client->link()->now().count();
+    return m_client->scheduler().now().count();
 }
 
 void PeerConnection::send(const QByteArray& frame) {
-    if (m_phase == Phase::Closed)
+    if (m_phase == Phase::Closed || m_stream->state() == ByteStream::State::Closed)
         return;
-    m_shaped->write(frame);
+    // Into the ledger first: the stream may report the bytes across before write() returns.
+    m_ledger.addMessage(frame.size());
+    m_ledger.setLastWriteId(m_stream->write(frame));
     m_lastSendMs = m_client->nowMs();
+}
+
+void PeerConnection::sendBlock(const BlockRequest& request, QByteArray frame) {
+    m_ledger.addBlock(request, frame.size());
+    m_ledger.setLastWriteId(m_stream->write(std::move(frame)));
+    m_lastSendMs = m_client->nowMs();
+}
+
+void PeerConnection::onBytesSent(qint64 bytes) {
+    const qint64 payload = m_ledger.crossed(bytes);
+    if (payload > 0) {
+        m_up.add(payload);
+        if (m_phase != Phase::Closed && m_session)
+            m_session->onBlocksSent(payload);
+        else if (m_lingerSession)
+            m_lingerSession->onBlocksSent(payload);
+    }
+    if (m_phase == Phase::Closed) {
+        finishClosing();
+        return;
+    }
+    // Room for more: serve once the stream has finished reporting (it may report several crossings in a row).
+    if (!m_serveQueued && !m_incoming.empty()) {
+        m_serveQueued = true;
+        m_client->scheduler().post(this, [this] {
+            m_serveQueued = false;
+            serve();
+        });
+    }
+}
+
+qint64 PeerConnection::withdrawQueuedBlocks() {
+    qint64 payload = 0;
+    for (const quint64 id : m_ledger.unstartedBlockWrites()) {
+        const qint64 before = m_ledger.queuedPayload();
+        if (m_stream->cancelWrite(id)) {
+            m_ledger.removeWrite(id);
+            payload += before - m_ledger.queuedPayload();
+        }
+    }
+    return payload;
 }
 
 void PeerConnection::sendHandshake() {
@@ -91,9 +133,11 @@ void PeerConnection::sendHandshake() {
 }
 
 void PeerConnection::onReadyRead() {
-    if (m_phase == Phase::Closed)
+    if (m_phase == Phase::Closed) {
+        readWhileClosing();
         return;
-    QByteArray data = m_shaped->readAll();
+    }
+    QByteArray data = m_stream->readAll();
     if (data.isEmpty())
         return;
     m_lastReceiveMs = m_client->nowMs();
@@ -176,6 +220,9 @@ void PeerConnection::processMessages(QByteArrayView data) {
         if (step.hasMessage())
             handleMessage(step.message);
     }
+    // A message made us close with more of the peer's bytes in hand: blocks among them arrived, and count.
+    if (!data.isEmpty() && m_phase == Phase::Closed && !m_deleting)
+        countLateBlocks(data);
 }
 
 void PeerConnection::handleMessage(WireMessage& message) {
@@ -261,8 +308,14 @@ void PeerConnection::handleRequest(const WireMessage& message) {
 void PeerConnection::handleCancel(const WireMessage& message) {
     const BlockRequest cancelled{int(message.index), int(message.begin), int(message.length)};
     const auto it = std::find(m_incoming.begin(), m_incoming.end(), cancelled);
-    if (it != m_incoming.end())
+    if (it != m_incoming.end()) {
         m_incoming.erase(it);
+        return;
+    }
+    // Already written: take it back unless its bytes are on their way.
+    if (const std::optional<quint64> id = m_ledger.unstartedWrite(cancelled);
+        id && m_stream->cancelWrite(*id))
+        m_ledger.removeWrite(*id);
 }
 
 void PeerConnection::handlePiece(WireMessage& message) {
@@ -301,9 +354,12 @@ void PeerConnection::setChoking(bool choke) {
     if (m_phase != Phase::Active || choke == m_amChoking)
         return;
     m_amChoking = choke;
+    if (choke) {
+        // BEP 3: choking discards the peer's pending requests; blocks not yet on their way are not sent.
+        m_incoming.clear();
+        withdrawQueuedBlocks();
+    }
     send(wire::encodeSimple(choke ? MessageType::Choke : MessageType::Unchoke));
-    if (choke)
-        m_incoming.clear(); // BEP 3: choking discards the peer's pending requests
 }
 
 void PeerConnection::setInterested(bool interested) {
@@ -351,58 +407,41 @@ QList<BlockRequest> PeerConnection::cancelAllRequests() {
 }
 
 qint64 PeerConnection::writeWatermark() const {
-    SimulatedLink* link = m_client->link();
-    // Enough queued to keep the socket busy until the next bytesWritten(). Under a cap, a quarter second of
-    // it shared by the client's connections (each still gets four blocks), so that all of them together
-    // queue little more than that: a choke or cancel is not stuck behind a long queue, and a block counts
-    // as sent about when it leaves. With latency, the bytes in the delay line are in flight, not queued:
-    // the watermark grows with the measured rate to cover them.
+    const SimulatedLink& link = *m_client->link();
+    // Enough queued to keep the link busy until the next bytesSent(). Under a cap, a quarter second of it
+    // shared by the client's connections (each still gets two blocks), so that all of them together queue
+    // little more than that: what is queued has not been counted yet, and a choke or cancel takes it back.
+    // Bytes past the cap (on their way, in the latency) are not queued and do not count here.
+    if (link.uploadRate() == 0)
+        return 1024 * 1024;
     const qint64 sharing =
-        qMax<qint64>(1, qMax<qint64>(m_client->connectionCount(), link->uploadQueue().waiting()));
-    qint64 base = link->uploadRate() == 0
-                      ? 1024 * 1024
-                      : qBound<qint64>(4 * (kBlock + 13), link->uploadRate() / 4 / sharing, 4 * 1024 * 1024);
-    const qint64 latencyUs = link->latency().count() + link->jitter().count();
-    if (latencyUs > 0)
-        base += qMin<qint64>(qMax(m_up.rate(), kBlock * 4) * latencyUs * 2 / 1'000'000, 32LL * 1024 * 1024);
-    return base;
+        qMax<qint64>(1, qMax<qint64>(m_client->connectionCount(),
+                                     const_cast<SimulatedLink&>(link).uploadQueue().waiting()));
+    return qBound<qint64>(2 * (kBlock + 13), link.uploadRate() / 4 / sharing, 4 * 1024 * 1024);
 }
 
 void PeerConnection::serve() {
     if (m_serving || m_phase != Phase::Active || m_amChoking || m_incoming.empty())
         return;
     m_serving = true;
-    for (;;) {
-        const qint64 room = writeWatermark() - m_shaped->bytesToWrite();
-        if (room <= 0 || m_incoming.empty() || m_phase != Phase::Active || m_amChoking)
+    qint64 batch = 0;
+    while (!m_incoming.empty() && m_phase == Phase::Active && !m_amChoking && batch < kMaxServeBatch) {
+        if (m_stream->bytesToWrite() >= writeWatermark())
             break;
-        // Blocks for the room there is (at least one), in one buffer and one write.
-        qint64 batchBytes = 0;
-        size_t count = 0;
-        for (const BlockRequest& r : m_incoming) {
-            if (count > 0 && (batchBytes + r.length > room || batchBytes + r.length > kMaxServeBatch))
-                break;
-            batchBytes += 13 + r.length;
-            ++count;
+        // One write per block, so a block not yet started can be taken back whole.
+        const BlockRequest r = m_incoming.front();
+        m_incoming.pop_front();
+        QByteArray frame;
+        frame.reserve(13 + r.length);
+        char* block = wire::appendPieceFrame(frame, quint32(r.piece), quint32(r.offset), r.length);
+        const StorageStatus status = m_session->readBlock(r.piece, r.offset, r.length, block);
+        if (!status.ok()) {
+            m_serving = false;
+            close(QStringLiteral("cannot read a block to send: %1").arg(status.message));
+            return;
         }
-        QByteArray batch;
-        batch.reserve(batchBytes);
-        qint64 payload = 0;
-        for (size_t i = 0; i < count; ++i) {
-            const BlockRequest r = m_incoming.front();
-            m_incoming.pop_front();
-            char* block = wire::appendPieceFrame(batch, quint32(r.piece), quint32(r.offset), r.length);
-            const StorageStatus status = m_session->readBlock(r.piece, r.offset, r.length, block);
-            if (!status.ok()) {
-                m_serving = false;
-                close(QStringLiteral("cannot read a block to send: %1").arg(status.message));
-                return;
-            }
-            payload += r.length;
-        }
-        send(batch);
-        m_up.add(payload);
-        m_session->onBlocksSent(payload);
+        batch += r.length;
+        sendBlock(r, std::move(frame));
     }
     m_serving = false;
 }
@@ -413,37 +452,101 @@ void PeerConnection::close(const QString& reason, CloseMode mode) {
     m_phase = Phase::Closed;
     m_closeReason = reason;
     m_client->connectionClosed();
-    if (m_session)
+    if (m_session) {
+        m_lingerSession = m_session;
         m_session->detach(this, reason);
-    else
+    } else {
         m_client->incomingClosed(this, reason);
+    }
     m_requests.withdrawAll();
     m_incoming.clear();
-    if (mode == CloseMode::Abort || !m_socket || m_socket->state() != QAbstractSocket::ConnectedState) {
-        m_shaped->abort();
+    const ByteStream::State state = m_stream->state();
+    if (mode == CloseMode::Abort || state == ByteStream::State::Connecting) {
+        m_stream->abort();
         deleteLater();
         return;
     }
-    // Graceful: what was written still goes out, then the object goes; a peer that never closes its end
-    // is cut off after a few seconds.
-    m_shaped->disconnectFromHost();
-    QTimer::singleShot(5'000, this, [this] { deleteLater(); });
+    // Graceful: blocks not yet on their way are not wanted any more; the messages still go out, then our
+    // end closes. A peer that never closes its end is cut off after a few seconds.
+    withdrawQueuedBlocks();
+    m_stream->close();
+    m_lingerDeadlineMs = m_client->nowMs() + kLingerMs;
+    m_lingerTimer.setCallback([this] { finishClosing(); });
+    m_lingerTimer.startMs(kLingerMs);
+    finishClosing();
+}
+
+void PeerConnection::readWhileClosing() {
+    const QByteArray data = m_stream->readAll();
+    if (m_phase != Phase::Closed || !m_established || data.isEmpty())
+        return;
+    // The peer may have sent blocks before it saw our close: they arrive, and are counted, as wasted.
+    countLateBlocks(data);
+}
+
+void PeerConnection::countLateBlocks(QByteArrayView data) {
+    if (!m_established || m_deleting)
+        return;
+    qint64 late = 0;
+    while (!data.isEmpty()) {
+        MessageFramer::Step step = m_framer.feed(data);
+        data = data.sliced(step.consumed);
+        if (step.isError()) {
+            m_deleting = true;
+            m_lingerTimer.stop();
+            m_stream->abort();
+            deleteLater();
+            break;
+        }
+        if (step.hasMessage() && step.message.type == MessageType::Piece)
+            late += step.message.payload.size();
+    }
+    if (late > 0) {
+        m_down.add(late);
+        if (m_lingerSession)
+            m_lingerSession->onLateBlock(late);
+    }
+}
+
+void PeerConnection::finishClosing() {
+    if (m_phase != Phase::Closed || m_deleting)
+        return;
+    const bool peerClosed = m_stream->state() == ByteStream::State::Closed;
+    const bool lingerOver = m_client->nowMs() >= m_lingerDeadlineMs;
+    if (peerClosed && m_stream->isFlushed()) {
+        m_deleting = true;
+        m_lingerTimer.stop();
+        deleteLater();
+        return;
+    }
+    if (lingerOver) {
+        m_deleting = true;
+        m_lingerTimer.stop();
+        m_stream->abort();
+        deleteLater();
+        return;
+    }
+    // The peer is done; our last bytes are still on their way to the socket: look again shortly.
+    if (peerClosed)
+        m_lingerTimer.startMs(kFlushPollMs);
 }
 
 void PeerConnection::onDisconnected() {
     if (m_phase == Phase::Closed) {
-        deleteLater();
+        readWhileClosing();
+        finishClosing();
         return;
     }
     QString reason;
-    if (m_socket && m_socket->error() != QAbstractSocket::UnknownSocketError &&
-        m_socket->error() != QAbstractSocket::RemoteHostClosedError)
-        reason = m_socket->errorString();
+    const QString error = m_stream->errorString();
+    if (!error.isEmpty())
+        reason = error;
     else if (m_phase == Phase::Connecting)
         reason = QStringLiteral("connection failed");
     else
         reason = QStringLiteral("closed by the peer");
-    close(reason, CloseMode::Abort);
+    // Whatever it sent has been delivered (and read); what we wrote still goes out.
+    close(reason, m_phase == Phase::Connecting ? CloseMode::Abort : CloseMode::Graceful);
 }
 
 void PeerConnection::updatePipelineDepth() {
@@ -470,6 +573,10 @@ void PeerConnection::tick(qint64 nowMs) {
     m_down.update(nowMs);
     m_up.update(nowMs);
     updatePipelineDepth();
+    if (m_amInterested || m_peerInterested)
+        m_uninterestedSinceMs = -1;
+    else if (m_uninterestedSinceMs < 0)
+        m_uninterestedSinceMs = nowMs;
     if (nowMs - m_lastReceiveMs >= limits.idleTimeoutMs) {
         close(QStringLiteral("idle for %1 s").arg((nowMs - m_lastReceiveMs) / 1000));
         return;

@@ -1,6 +1,8 @@
 #pragma once
 
+#include "clock/Timer.h"
 #include "peer/ClientSnapshot.h"
+#include "peer/OutgoingLedger.h"
 #include "peer/PiecePicker.h"
 #include "peer/RateMeter.h"
 #include "peer/RequestQueue.h"
@@ -11,19 +13,19 @@
 #include <QByteArray>
 #include <QHostAddress>
 #include <QObject>
+#include <QPointer>
 
 #include <deque>
 
-class QTcpSocket;
-
 namespace swarmscope {
 
+class ByteStream;
 class Client;
-class ShapedSocket;
 class TorrentSession;
 
-// One BEP 3 connection over the client's simulated link: the handshake, the four choke/interest flags, the
-// peer's pieces, our requests to it and its requests to us. The piece picker, the choker and the storage
+// One BEP 3 connection over a ByteStream of the client's network (real TCP or the simulated network, through
+// the client's link): the handshake, the four choke/interest flags, the peer's pieces, our requests to it
+// and its requests to us. The piece picker, the choker and the storage
 // belong to the TorrentSession; the connection tells the session what the peer said and does what the
 // session decides.
 //
@@ -31,9 +33,13 @@ class TorrentSession;
 // hands the connection to that torrent's session (or closes it). Every violation of the protocol or of our
 // limits closes the connection with a reason, which the client reports as a Disconnected event.
 //
-// Sending is paced by the socket: the peer's requests are queued (requests, not blocks) and blocks are
-// written only while ShapedSocket::bytesToWrite() is under a watermark, so a choke or a cancel takes effect
-// at once and memory stays small.
+// Sending is paced by the stream: the peer's requests are queued (requests, not blocks) and blocks are
+// written only while ByteStream::bytesToWrite() is under a watermark, so memory stays small. A block counts
+// as uploaded as its bytes cross the link (the OutgoingLedger tells payload from overhead); one none of whose
+// bytes has crossed is taken back on a choke or a cancel, so both take effect at once.
+//
+// A graceful close is a half-close: our last messages go out, and a block the peer had already sent still
+// arrives and is counted (as wasted), until the peer closes too or a few seconds pass.
 //
 // Lives in its client's thread and is a child of the client.
 class PeerConnection : public QObject {
@@ -47,8 +53,8 @@ public:
 
     // An outgoing connection to address:port for session; the connection attempt starts at once.
     PeerConnection(Client* client, TorrentSession* session, const QHostAddress& address, quint16 port);
-    // An incoming connection; takes ownership of socket.
-    PeerConnection(Client* client, QTcpSocket* socket);
+    // An incoming connection; takes ownership of stream.
+    PeerConnection(Client* client, ByteStream* stream);
     ~PeerConnection() override;
 
     quint64 id() const { return m_id; }
@@ -74,6 +80,12 @@ public:
 
     qint64 connectedAtMs() const { return m_connectedAtMs; }
     qint64 lastBlockMs() const { return m_lastBlockMs; }
+    // How long neither side has been interested (as of the last tick); 0 while either is.
+    qint64 uninterestedForMs(qint64 nowMs) const {
+        return m_uninterestedSinceMs < 0 ? 0 : nowMs - m_uninterestedSinceMs;
+    }
+    // Payload bytes received from the peer (every block, used or not) and sent to it (counted as they cross
+    // the link).
     qint64 downloaded() const { return m_down.total(); }
     qint64 uploaded() const { return m_up.total(); }
     qint64 downloadRate() const { return m_down.rate(); }
@@ -98,6 +110,9 @@ public:
     // Withdraws every request (sends CANCEL for each) and returns them, for the session to release.
     QList<BlockRequest> cancelAllRequests();
     void close(const QString& reason, CloseMode mode = CloseMode::Graceful);
+    // Takes back every block written and not yet started across the link (a pause); returns the payload
+    // bytes taken back.
+    qint64 withdrawQueuedBlocks();
     // Timers: handshake timeout, keep-alive, idle timeout, snubbing, rates and pipeline depth.
     void tick(qint64 nowMs);
     // Writes more blocks if the peer is waiting for some and the socket has room.
@@ -106,9 +121,13 @@ public:
     ConnectionSnapshot snapshot() const;
 
 private:
-    void init(QTcpSocket* socket);
+    void init(ByteStream* stream);
     void onReadyRead();
     void onDisconnected();
+    void onBytesSent(qint64 bytes);
+    void readWhileClosing();
+    void countLateBlocks(QByteArrayView data);
+    void finishClosing();
     void processHandshake(QByteArray& data);
     void onHandshakeComplete();
     void processMessages(QByteArrayView data);
@@ -118,6 +137,7 @@ private:
     void handleCancel(const WireMessage& message);
     void peerChokedUs();
     void send(const QByteArray& frame);
+    void sendBlock(const BlockRequest& request, QByteArray frame);
     void sendHandshake();
     qint64 writeWatermark() const;
     void updatePipelineDepth();
@@ -125,8 +145,13 @@ private:
 
     Client* m_client;
     TorrentSession* m_session = nullptr;
-    QTcpSocket* m_socket = nullptr;
-    ShapedSocket* m_shaped = nullptr;
+    QPointer<TorrentSession> m_lingerSession; // counts blocks that arrive while we close
+    ByteStream* m_stream = nullptr;
+    OutgoingLedger m_ledger;
+    Timer m_lingerTimer;
+    qint64 m_lingerDeadlineMs = 0;
+    bool m_serveQueued = false;
+    bool m_deleting = false;
     quint64 m_id;
     bool m_outgoing;
     Phase m_phase = Phase::Connecting;
@@ -159,6 +184,7 @@ private:
     qint64 m_connectedAtMs = 0;
     qint64 m_socketConnectedUs = -1;
     qint64 m_lastReceiveMs = 0;
+    qint64 m_uninterestedSinceMs = -1;
     qint64 m_lastSendMs = 0;
     qint64 m_lastBlockMs = -1;
     qint64 m_lastRequestSentMs = -1;

@@ -18,6 +18,10 @@ struct PeerLimits {
     qint64 snubTimeoutMs = 60'000;    // no block for this long while we have requests out: snubbed
     qint64 reconnectDelayMs = 10'000; // after a failed connect, the first wait; doubles up to 5 minutes
     int maxConnectAttempts = 5;       // a peer that failed this often in a row is forgotten
+    // A downloading torrent at its connection limit closes a connection on which neither side was interested
+    // for this long, to make room for a peer that can help (a swarm of small connection budgets otherwise
+    // strands leechers among peers that hold the same pieces).
+    qint64 uninterestedTimeoutMs = 20'000;
 };
 
 } // namespace swarmscope

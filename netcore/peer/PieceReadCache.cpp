@@ -1,12 +1,12 @@
 #include "peer/PieceReadCache.h"
 
-#include "storage/TorrentStorage.h"
+#include "storage/PieceStore.h"
 
 #include <cstring>
 
 namespace swarmscope {
 
-PieceReadCache::PieceReadCache(std::shared_ptr<const TorrentStorage> storage, qint64 capacityBytes)
+PieceReadCache::PieceReadCache(std::shared_ptr<const PieceStore> storage, qint64 capacityBytes)
     : m_storage(std::move(storage)), m_capacity(qMax<qint64>(capacityBytes, 0)) {}
 
 const QByteArray* PieceReadCache::find(int piece) {

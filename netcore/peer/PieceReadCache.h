@@ -10,7 +10,7 @@
 
 namespace swarmscope {
 
-class TorrentStorage;
+class PieceStore;
 
 // Whole pieces kept in memory for serving. Peers ask for a piece 16 KiB at a time, usually block after
 // block; reading the piece once with one pread and answering the rest from memory turns 64 system calls for
@@ -21,7 +21,7 @@ class TorrentStorage;
 // Not thread-safe: it lives on the thread that serves the torrent's connections.
 class PieceReadCache {
 public:
-    PieceReadCache(std::shared_ptr<const TorrentStorage> storage, qint64 capacityBytes);
+    PieceReadCache(std::shared_ptr<const PieceStore> storage, qint64 capacityBytes);
 
     // Copies length bytes at offset of piece into out. The range must be inside the piece.
     StorageStatus copyBlock(int piece, qint64 offset, qint64 length, char* out);
@@ -44,7 +44,7 @@ private:
     const QByteArray* find(int piece);
     void makeRoom(qint64 size);
 
-    std::shared_ptr<const TorrentStorage> m_storage;
+    std::shared_ptr<const PieceStore> m_storage;
     qint64 m_capacity;
     qint64 m_bytes = 0;
     qint64 m_hits = 0;

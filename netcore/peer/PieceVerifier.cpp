@@ -1,5 +1,6 @@
 #include "peer/PieceVerifier.h"
 
+#include "clock/Scheduler.h"
 #include "metainfo/Sha1.h"
 #include "storage/ResumeData.h"
 
@@ -9,27 +10,37 @@ namespace swarmscope {
 
 namespace {
 
-PieceCheckResult checkMemory(const TorrentStorage& storage, int piece, QByteArray data) {
-    PieceCheckResult result;
-    result.piece = piece;
-    if (sha1(data) != storage.metainfo().pieceHash(piece)) {
-        result.state = TorrentStorage::PieceState::HashMismatch;
-        return result;
+struct StoredPieces {
+    QBitArray pieces;
+    bool resumed = false;
+};
+
+// Which pieces on disk are valid: from the resume file when it loads (pieces of files unchanged since are
+// trusted; files changed since, written after it by us before a crash or by anyone else, have every piece
+// checked again), else by hashing everything.
+StoredPieces checkStored(const PieceStore& storage, const QString& resumeFile,
+                         const std::atomic<bool>* cancel, int threads) {
+    StoredPieces found;
+    if (!resumeFile.isEmpty() && storage.files()) {
+        const ResumeLoadResult loaded = ResumeData::load(resumeFile, *storage.files());
+        if (loaded.status.ok()) {
+            found.pieces = loaded.pieces;
+            if (loaded.recheck.count(true) > 0)
+                found.pieces |= storage.verifyPieces(loaded.recheck, {}, cancel, threads);
+            found.resumed = true;
+            return found;
+        }
     }
-    // The storage is opened read-write by the session before any block arrives; writes from several jobs
-    // at once are safe (positional I/O).
-    result.status = const_cast<TorrentStorage&>(storage).writeBlock(piece, 0, data);
-    result.state =
-        result.status.ok() ? TorrentStorage::PieceState::Valid : TorrentStorage::PieceState::IoError;
-    if (result.status.ok())
-        result.data = std::move(data);
-    return result;
+    found.pieces = storage.verifyAll({}, cancel, threads);
+    return found;
 }
 
 } // namespace
 
-PieceVerifier::PieceVerifier(std::shared_ptr<TorrentStorage> storage, QThreadPool* pool, QObject* parent)
-    : QObject(parent), m_storage(std::move(storage)), m_pool(pool), m_mailbox(std::make_shared<Mailbox>()) {
+PieceVerifier::PieceVerifier(std::shared_ptr<PieceStore> storage, QThreadPool* pool, Scheduler& scheduler,
+                             QObject* parent)
+    : QObject(parent), m_storage(std::move(storage)), m_pool(pool), m_scheduler(scheduler),
+      m_mailbox(std::make_shared<Mailbox>()) {
     m_mailbox->target = this;
 }
 
@@ -43,9 +54,7 @@ void PieceVerifier::run(qint64 size, std::function<PieceCheckResult()> job) {
     m_pendingBytes += size;
     if (size <= kInlineBytes || !m_pool) {
         PieceCheckResult result = job();
-        QMetaObject::invokeMethod(
-            this, [this, result = std::move(result)]() mutable { deliver(std::move(result)); },
-            Qt::QueuedConnection);
+        m_scheduler.post(this, [this, result = std::move(result)]() mutable { deliver(std::move(result)); });
         return;
     }
     std::shared_ptr<Mailbox> mailbox = m_mailbox;
@@ -62,21 +71,24 @@ void PieceVerifier::run(qint64 size, std::function<PieceCheckResult()> job) {
     });
 }
 
-void PieceVerifier::checkInMemory(int piece, QByteArray data) {
-    const qint64 size = data.size();
-    std::shared_ptr<TorrentStorage> storage = m_storage;
-    run(size, [storage, piece, data = std::move(data)]() mutable {
-        return checkMemory(*storage, piece, std::move(data));
-    });
+void PieceVerifier::checkDigest(int piece, const QByteArray& digest) {
+    const bool valid = digest == m_storage->metainfo().pieceHash(piece);
+    // Settled now, but it counts as pending until it is reported, like any other check.
+    ++m_pending;
+    m_pendingBytes += m_storage->layout().pieceSize(piece);
+    PieceCheckResult result;
+    result.piece = piece;
+    result.state = valid ? PieceStore::PieceState::Valid : PieceStore::PieceState::HashMismatch;
+    m_scheduler.post(this, [this, result]() mutable { deliver(std::move(result)); });
 }
 
 void PieceVerifier::checkOnDisk(int piece) {
-    std::shared_ptr<TorrentStorage> storage = m_storage;
+    std::shared_ptr<PieceStore> storage = m_storage;
     run(storage->layout().pieceSize(piece), [storage, piece] {
         PieceCheckResult result;
         result.piece = piece;
         result.state = storage->checkPiece(piece);
-        if (result.state == TorrentStorage::PieceState::IoError)
+        if (result.state == PieceStore::PieceState::IoError)
             result.status = StorageStatus::failure(StorageError::Io,
                                                    QStringLiteral("cannot read piece %1 back").arg(piece));
         return result;
@@ -85,40 +97,29 @@ void PieceVerifier::checkOnDisk(int piece) {
 
 void PieceVerifier::checkAll(const QString& resumeFile, std::shared_ptr<std::atomic<bool>> cancel) {
     ++m_pending;
-    std::shared_ptr<TorrentStorage> storage = m_storage;
+    std::shared_ptr<PieceStore> storage = m_storage;
+    if (!m_pool) {
+        // On this thread: the answer is still a posted call, at a defined point of the scheduler's time.
+        const StoredPieces found = checkStored(*storage, resumeFile, cancel.get(), 1);
+        m_scheduler.post(this, [this, found] { finishCheckAll(found.pieces, found.resumed); });
+        return;
+    }
     std::shared_ptr<Mailbox> mailbox = m_mailbox;
-    const auto job = [storage, mailbox, resumeFile, cancel] {
-        QBitArray pieces;
-        bool resumed = false;
-        if (!resumeFile.isEmpty()) {
-            const ResumeLoadResult loaded = ResumeData::load(resumeFile, *storage);
-            if (loaded.status.ok()) {
-                // Files changed since the snapshot (written after it, by us before a crash or by anyone
-                // else) have every piece checked again: good ones are kept, damaged ones are not trusted.
-                pieces = loaded.pieces;
-                if (loaded.recheck.count(true) > 0)
-                    pieces |= storage->verifyPieces(loaded.recheck, {}, cancel.get(), 0);
-                resumed = true;
-            }
-        }
-        if (!resumed)
-            pieces = storage->verifyAll({}, cancel.get(), 0);
+    m_pool->start([storage, mailbox, resumeFile, cancel] {
+        const StoredPieces found = checkStored(*storage, resumeFile, cancel.get(), 0);
         const std::lock_guard lock(mailbox->mutex);
         if (PieceVerifier* target = mailbox->target)
             QMetaObject::invokeMethod(
-                target,
-                [target, pieces, resumed] {
-                    --target->m_pending;
-                    emit target->allChecked(pieces, resumed);
-                    if (target->m_pending == 0)
-                        emit target->idle();
-                },
+                target, [target, found] { target->finishCheckAll(found.pieces, found.resumed); },
                 Qt::QueuedConnection);
-    };
-    if (m_pool)
-        m_pool->start(job);
-    else
-        job();
+    });
+}
+
+void PieceVerifier::finishCheckAll(const QBitArray& pieces, bool resumed) {
+    --m_pending;
+    emit allChecked(pieces, resumed);
+    if (m_pending == 0)
+        emit idle();
 }
 
 void PieceVerifier::deliver(PieceCheckResult result) {

@@ -1,7 +1,7 @@
 #pragma once
 
+#include "storage/PieceStore.h"
 #include "storage/StorageStatus.h"
-#include "storage/TorrentStorage.h"
 
 #include <QBitArray>
 #include <QByteArray>
@@ -16,18 +16,19 @@ class QThreadPool;
 
 namespace swarmscope {
 
+class Scheduler;
+
 struct PieceCheckResult {
     int piece = -1;
-    TorrentStorage::PieceState state = TorrentStorage::PieceState::Missing;
-    StorageStatus status; // why an IoError happened (the write of an in-memory piece, or the read-back)
-    QByteArray data;      // the piece, when it was checked from memory and is valid
+    PieceStore::PieceState state = PieceStore::PieceState::Missing;
+    StorageStatus status; // why an IoError happened (the read-back)
 };
 
-// Checks complete pieces against their SHA-1 off the network thread and reports on this object's thread.
-// A piece assembled in memory is hashed from its buffer and, when right, written to storage with one pwrite
-// in the same job; one assembled on disk is read back and hashed. Small pieces are checked on the calling
-// thread (a pool hop costs more than hashing 64 KiB), but the result still comes back queued, so callers
-// never see it re-entrantly.
+// Checks complete pieces against their SHA-1 and reports on this object's thread. A piece hashed as its
+// blocks arrived (PieceHasher) is settled by comparing its digest; one that could not be is read back from
+// storage and hashed, off the network thread on the pool, or on the calling thread at once when there is no
+// pool (simulated time) or the piece is small. Results always come back posted on the scheduler, so callers
+// never see them re-entrantly and a simulated run repeats exactly.
 //
 // Jobs keep the storage alive; results for a verifier destroyed meanwhile are dropped.
 class PieceVerifier : public QObject {
@@ -35,10 +36,12 @@ class PieceVerifier : public QObject {
 public:
     static constexpr qint64 kInlineBytes = 64 * 1024;
 
-    PieceVerifier(std::shared_ptr<TorrentStorage> storage, QThreadPool* pool, QObject* parent = nullptr);
+    PieceVerifier(std::shared_ptr<PieceStore> storage, QThreadPool* pool, Scheduler& scheduler,
+                  QObject* parent = nullptr);
     ~PieceVerifier() override;
 
-    void checkInMemory(int piece, QByteArray data);
+    // The piece's SHA-1 over the bytes received, computed as they came.
+    void checkDigest(int piece, const QByteArray& digest);
     void checkOnDisk(int piece);
     // Which pieces on disk are valid, on the pool: from resumeFile when it loads (pieces of files unchanged
     // since are trusted, every piece of a file changed since is hashed again), else by hashing everything.
@@ -59,6 +62,7 @@ signals:
 
 private:
     void deliver(PieceCheckResult result);
+    void finishCheckAll(const QBitArray& pieces, bool resumed);
     void run(qint64 size, std::function<PieceCheckResult()> job);
 
     // What pool jobs post their result to; cleared (under the lock) when the verifier goes away.
@@ -67,8 +71,9 @@ private:
         PieceVerifier* target = nullptr;
     };
 
-    std::shared_ptr<TorrentStorage> m_storage;
+    std::shared_ptr<PieceStore> m_storage;
     QThreadPool* m_pool;
+    Scheduler& m_scheduler;
     std::shared_ptr<Mailbox> m_mailbox;
     int m_pending = 0;
     qint64 m_pendingBytes = 0;

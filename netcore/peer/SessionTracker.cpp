@@ -1,8 +1,7 @@
 #include "peer/SessionTracker.h"
 
 #include "metainfo/Metainfo.h"
-
-#include <QTimer>
+#include "transport/Network.h"
 
 namespace swarmscope {
 
@@ -21,7 +20,7 @@ QList<QStringList> SessionTracker::tiersFor(const Metainfo& metainfo, const QStr
 
 SessionTracker::SessionTracker(const TrackerClientConfig& config, TrackerClient::StatsProvider stats,
                                QObject* parent)
-    : QObject(parent), m_client(new TrackerClient(config, this)) {
+    : QObject(parent), m_client(new TrackerClient(config, this)), m_deadline(config.network->scheduler()) {
     m_client->setStatsProvider(std::move(stats));
     connect(m_client, &TrackerClient::peersReceived, this, &SessionTracker::peersReceived);
     connect(m_client, &TrackerClient::stopped, this, &SessionTracker::stopped);
@@ -33,10 +32,11 @@ void SessionTracker::stop() {
     m_stopping = true;
     connect(m_client, &TrackerClient::announced, this, &SessionTracker::stopNow);
     connect(m_client, &TrackerClient::announceFailed, this, &SessionTracker::stopNow);
-    QTimer::singleShot(kFinishInFlightMs, this, [this]() {
+    m_deadline.setCallback([this] {
         m_deadlinePassed = true;
         stopNow();
     });
+    m_deadline.startMs(kFinishInFlightMs);
     stopNow();
 }
 

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "clock/Timer.h"
 #include "tracker/AnnounceResponse.h"
 #include "tracker/TrackerClient.h"
 
@@ -27,7 +28,7 @@ public:
 
     void start() { m_client->start(); }
     void complete() { m_client->complete(); }
-    // stopped() follows, always, bounded by the tracker client's stop timeout.
+    // config.network must be set. stopped() follows, always, bounded by the tracker client's stop timeout.
     void stop();
 
 signals:
@@ -38,6 +39,7 @@ private:
     void stopNow();
 
     TrackerClient* m_client;
+    Timer m_deadline;
     bool m_stopping = false;
     bool m_deadlinePassed = false;
 };

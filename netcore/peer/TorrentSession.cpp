@@ -25,15 +25,16 @@ quint32 seedFor(const ClientConfig& config, const QByteArray& infoHash, quint32 
 TorrentSession::TorrentSession(Client* client, const AddTorrentParams& params)
     : QObject(client), m_client(client), m_params(params), m_metainfo(m_params.metainfo),
       m_geometry(TorrentGeometry::fromMetainfo(m_params.metainfo)),
-      m_storage(
-          std::make_shared<TorrentStorage>(m_params.metainfo, m_params.downloadDir, client->fileHandles())),
+      m_storage(m_params.store ? m_params.store
+                               : std::make_shared<TorrentStorage>(m_params.metainfo, m_params.downloadDir,
+                                                                  client->fileHandles())),
       m_picker(m_geometry, seedFor(client->config(), m_params.metainfo.infoHash, 1)),
       m_slots(seedFor(client->config(), m_params.metainfo.infoHash, 2)),
-      m_readCache(m_storage, client->config().readCacheBytes), m_assembler(client->config().assemblyBytes),
+      m_readCache(m_storage, client->config().readCacheBytes), m_hasher(client->config().assemblyBytes),
       m_dialer(client), m_cancelCheck(std::make_shared<std::atomic<bool>>(false)) {
     m_picker.setStrategy(params.strategy);
     m_slots.setEnabled(params.chokerEnabled);
-    m_verifier = new PieceVerifier(m_storage, client->hashPool(), this);
+    m_verifier = new PieceVerifier(m_storage, client->hashPool(), client->scheduler(), this);
     connect(m_verifier, &PieceVerifier::checked, this, &TorrentSession::onPieceChecked);
     connect(m_verifier, &PieceVerifier::allChecked, this, &TorrentSession::onChecked);
     connect(m_verifier, &PieceVerifier::idle, this, &TorrentSession::finishStop);
@@ -76,16 +77,12 @@ StorageStatus TorrentSession::open() {
     if (!m_storage->layoutStatus().ok())
         return m_storage->layoutStatus();
     if (m_params.role == TorrentRole::Seeder)
-        return m_storage->open(TorrentStorage::OpenMode::ReadOnly);
+        return m_storage->open(PieceStore::OpenMode::ReadOnly);
     // Data already there (a restarted leecher) is checked before it counts; a fresh download skips the
     // check, which would otherwise hash a whole sparse file of zeros.
-    bool existing = false;
-    for (int i = 0; i < m_metainfo.files.size() && !existing; ++i) {
-        const QFileInfo info(m_storage->filePath(i));
-        existing = !m_metainfo.files[i].padding && info.exists() && info.size() > 0;
-    }
-    m_checking = existing || (!m_params.resumeFile.isEmpty() && QFileInfo::exists(m_params.resumeFile));
-    return m_storage->open(TorrentStorage::OpenMode::ReadWrite);
+    m_checking = m_storage->hasExistingData() ||
+                 (!m_params.resumeFile.isEmpty() && QFileInfo::exists(m_params.resumeFile));
+    return m_storage->open(PieceStore::OpenMode::ReadWrite);
 }
 
 void TorrentSession::start() {
@@ -98,9 +95,8 @@ void TorrentSession::start() {
         return;
     }
     QBitArray pieces(m_geometry.pieceCount, m_params.role == TorrentRole::Seeder);
-    // Queued, so the caller of addTorrent() sees the Checking state and connects its signals first.
-    QMetaObject::invokeMethod(
-        this, [this, pieces] { onChecked(pieces, false); }, Qt::QueuedConnection);
+    // Posted, so the caller of addTorrent() sees the Checking state and connects its signals first.
+    m_client->scheduler().post(this, [this, pieces] { onChecked(pieces, false); });
 }
 
 void TorrentSession::onChecked(const QBitArray& pieces, bool resumed) {
@@ -141,6 +137,7 @@ void TorrentSession::startSwarm() {
         config.numwant = m_client->config().numwant;
         config.ip = m_client->config().announceIp;
         config.randomSeed = m_client->config().seed;
+        config.network = &m_client->network();
         m_tracker = new SessionTracker(
             config,
             [this] {
@@ -188,10 +185,19 @@ void TorrentSession::tick(qint64 nowMs) {
     m_down.update(nowMs);
     m_up.update(nowMs);
     const QList<PeerConnection*> connections = m_connections;
+    const qint64 uninterestedTimeoutMs = m_client->limits().uninterestedTimeoutMs;
+    int room = m_client->config().maxConnections - int(m_connections.size());
     for (PeerConnection* c : connections) {
         c->tick(nowMs);
         if (!c->isActive())
             continue;
+        if (room <= 0 && m_state == TorrentState::Downloading &&
+            c->uninterestedForMs(nowMs) >= uninterestedTimeoutMs) {
+            c->close(QStringLiteral("neither side interested for %1 s, at the connection limit")
+                         .arg(uninterestedTimeoutMs / 1000));
+            ++room;
+            continue;
+        }
         // A snubbing peer keeps one request; the rest go back to the pool for other peers.
         if (c->isSnubbed() && c->requestsOut() > 1)
             for (const BlockRequest& r : c->cancelAllRequests())
@@ -246,6 +252,15 @@ void TorrentSession::setChokerEnabled(bool enabled) {
     runChoker(m_client->nowMs());
 }
 
+void TorrentSession::setFreeRider(bool freeRider) {
+    if (freeRider == m_params.freeRider)
+        return;
+    m_params.freeRider = freeRider;
+    if (!freeRider)
+        m_slots.rechokeSoon();
+    runChoker(m_client->nowMs());
+}
+
 void TorrentSession::stop() {
     if (m_stopRequested)
         return;
@@ -261,7 +276,7 @@ void TorrentSession::stop() {
         m_tracker->stop();
     else
         m_trackerStopped = true;
-    QMetaObject::invokeMethod(this, &TorrentSession::finishStop, Qt::QueuedConnection);
+    m_client->scheduler().post(this, [this] { finishStop(); });
 }
 
 void TorrentSession::finishStop() {
@@ -271,17 +286,18 @@ void TorrentSession::finishStop() {
     if (m_error.isEmpty() || m_resumeAfterError)
         saveResume();
     setState(TorrentState::Stopped);
-    m_assembler.clear();
+    m_hasher.clear();
     m_readCache.clear();
     emit stopped();
 }
 
 void TorrentSession::saveResume() {
-    if (m_params.role != TorrentRole::Leecher || m_params.resumeFile.isEmpty() || m_checking)
+    if (m_params.role != TorrentRole::Leecher || m_params.resumeFile.isEmpty() || m_checking ||
+        !m_storage->files())
         return;
     QBitArray verified(m_geometry.pieceCount);
     m_picker.have().forEachSet([&](int i) { verified.setBit(i); });
-    ResumeData::capture(*m_storage, verified).save(m_params.resumeFile);
+    ResumeData::capture(*m_storage->files(), verified).save(m_params.resumeFile);
 }
 
 void TorrentSession::report(PeerEventKind kind, const PeerConnection* c, const QString& reason, int piece) {
@@ -322,12 +338,15 @@ TorrentSnapshot TorrentSession::snapshot(bool withConnections) const {
     s.downloaded = m_down.total();
     s.uploaded = m_up.total();
     s.wasted = m_wasted;
+    s.failed = m_failed;
     s.received = m_received;
     s.hashFailures = m_hashFailures;
     s.unrequestedBlocks = m_unrequestedBlocks;
     s.bannedPeers = m_dialer.bannedCount();
     s.strategy = m_picker.strategy();
     s.chokerEnabled = m_slots.isEnabled();
+    s.freeRider = m_params.freeRider;
+    s.corrupt = m_params.corrupt;
     s.addedAtMs = m_addedAtMs;
     s.completedAtMs = m_completedAtMs;
     for (const PeerConnection* c : m_connections) {

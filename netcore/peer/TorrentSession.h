@@ -4,7 +4,7 @@
 #include "peer/ClientSnapshot.h"
 #include "peer/PeerDialer.h"
 #include "peer/PeerEvent.h"
-#include "peer/PieceAssembler.h"
+#include "peer/PieceHasher.h"
 #include "peer/PiecePicker.h"
 #include "peer/PieceReadCache.h"
 #include "peer/RateMeter.h"
@@ -25,7 +25,7 @@ namespace swarmscope {
 class Client;
 class PeerConnection;
 class PieceVerifier;
-class TorrentStorage;
+class PieceStore;
 class SessionTracker;
 struct PieceCheckResult;
 struct TrackerPeer;
@@ -76,6 +76,12 @@ public:
     PickerStrategy pickerStrategy() const { return m_picker.strategy(); }
     void setChokerEnabled(bool enabled);
     bool isChokerEnabled() const { return m_slots.isEnabled(); }
+    // A free-rider downloads and uploads nothing: it chokes everyone, whatever its choker says.
+    void setFreeRider(bool freeRider);
+    bool isFreeRider() const { return m_params.freeRider; }
+    // A corrupt peer flips bytes of every block it sends, so its pieces fail the receivers' hash checks.
+    void setCorrupt(bool corrupt) { m_params.corrupt = corrupt; }
+    bool isCorrupt() const { return m_params.corrupt; }
     // Connects to a peer by hand (besides what the tracker returns).
     void addPeer(const QHostAddress& address, quint16 port);
 
@@ -106,6 +112,8 @@ public:
     // A block arrived that we had asked this peer for (or withdrew, or its choke dropped).
     void onBlock(PeerConnection* connection, int piece, int offset, const QByteArray& data);
     void onUnrequestedBlock(PeerConnection* connection, qint64 bytes);
+    // Block payload that arrived on a connection already closing: received, and wasted.
+    void onLateBlock(qint64 bytes);
     void onMessagesProcessed(PeerConnection* connection);
     void onBlocksSent(qint64 bytes);
     StorageStatus readBlock(int piece, qint64 offset, qint64 length, char* out);
@@ -142,11 +150,11 @@ private:
     AddTorrentParams m_params;
     Metainfo& m_metainfo;
     TorrentGeometry m_geometry;
-    std::shared_ptr<TorrentStorage> m_storage;
+    std::shared_ptr<PieceStore> m_storage;
     PiecePicker m_picker;
     UploadSlots m_slots;
     PieceReadCache m_readCache;
-    PieceAssembler m_assembler;
+    PieceHasher m_hasher;
     PieceVerifier* m_verifier = nullptr;
     SessionTracker* m_tracker = nullptr;
     PeerDialer m_dialer;
@@ -163,8 +171,12 @@ private:
 
     RateMeter m_down;
     RateMeter m_up;
+    // Every block payload that arrives is either downloaded (accepted for a piece) or wasted (a duplicate,
+    // unrequested, late, or arriving while paused): received = downloaded + wasted. Pieces that then fail
+    // their hash are counted apart, in failed, and stay in downloaded.
     qint64 m_wasted = 0;
-    qint64 m_received = 0;           // every block payload that arrived, used or not
+    qint64 m_failed = 0;
+    qint64 m_received = 0;
     bool m_resumeAfterError = false; // failed on a full disk: the verified pieces are intact, save them
     int m_piecesFoundAtStart = -1;
     bool m_startedFromResumeData = false;

@@ -127,9 +127,20 @@ void TorrentSession::onUnrequestedBlock(PeerConnection* c, qint64 bytes) {
     m_received += bytes;
 }
 
+void TorrentSession::onLateBlock(qint64 bytes) {
+    m_wasted += bytes;
+    m_received += bytes;
+}
+
 void TorrentSession::onBlock(PeerConnection* c, int piece, int offset, const QByteArray& data) {
     const qint64 length = data.size();
     m_received += length;
+    if (m_state != TorrentState::Downloading) {
+        // Paused (or finished, or stopping): the block was on its way before the peer heard; it is not used.
+        m_wasted += length;
+        m_picker.requestCancelled(c->pickerId(), piece, offset);
+        return;
+    }
     const BlockReceipt receipt = m_picker.blockReceived(c->pickerId(), piece, offset, int(length));
     if (!receipt.accepted) {
         m_wasted += length;
@@ -139,23 +150,21 @@ void TorrentSession::onBlock(PeerConnection* c, int piece, int offset, const QBy
         if (PeerConnection* oc = connectionById(other))
             oc->cancelRequest({piece, offset, int(length)});
     m_down.add(length);
-    if (!m_assembler.add(piece, m_geometry.pieceSize(piece), offset, data.constData(), length)) {
-        const StorageStatus status = m_storage->writeBlock(piece, offset, data);
-        if (!status.ok()) {
-            // Out of space, the pieces verified so far are intact on disk: they go in the resume data.
-            m_resumeAfterError = m_state != TorrentState::Error && isOutOfSpace(status.error);
-            fail(status.message);
-            return;
-        }
+    // Stored at once, and hashed as it comes: no piece-sized buffer per piece in progress.
+    const StorageStatus status = m_storage->writeBlock(piece, offset, data);
+    if (!status.ok()) {
+        // Out of space, the pieces verified so far are intact on disk: they go in the resume data.
+        m_resumeAfterError = m_state != TorrentState::Error && isOutOfSpace(status.error);
+        fail(status.message);
+        return;
     }
+    m_hasher.add(piece, offset, data.constData(), length);
     if (!receipt.pieceComplete)
         return;
-    if (m_assembler.inMemory(piece)) {
-        m_verifier->checkInMemory(piece, m_assembler.take(piece));
-    } else {
-        m_assembler.take(piece);
+    if (const std::optional<QByteArray> digest = m_hasher.finish(piece, m_geometry.pieceSize(piece)))
+        m_verifier->checkDigest(piece, *digest);
+    else
         m_verifier->checkOnDisk(piece);
-    }
 }
 
 void TorrentSession::onBlocksSent(qint64 bytes) {
@@ -163,7 +172,11 @@ void TorrentSession::onBlocksSent(qint64 bytes) {
 }
 
 StorageStatus TorrentSession::readBlock(int piece, qint64 offset, qint64 length, char* out) {
-    return m_readCache.copyBlock(piece, offset, length, out);
+    const StorageStatus status = m_readCache.copyBlock(piece, offset, length, out);
+    if (status.ok() && m_params.corrupt)
+        for (qint64 i = 0; i < length; i += 97)
+            out[i] = char(out[i] ^ 0x5a);
+    return status;
 }
 
 void TorrentSession::onPieceChecked(const PieceCheckResult& result) {
@@ -177,13 +190,13 @@ void TorrentSession::onPieceChecked(const PieceCheckResult& result) {
                 requestMore(c);
     }
     switch (result.state) {
-    case TorrentStorage::PieceState::Valid:
+    case PieceStore::PieceState::Valid:
         break;
-    case TorrentStorage::PieceState::HashMismatch:
+    case PieceStore::PieceState::HashMismatch:
         pieceFailed(result.piece);
         return;
-    case TorrentStorage::PieceState::Missing:
-    case TorrentStorage::PieceState::IoError:
+    case PieceStore::PieceState::Missing:
+    case PieceStore::PieceState::IoError:
         m_resumeAfterError = isOutOfSpace(result.status.error);
         fail(result.status.message.isEmpty()
                  ? QStringLiteral("piece %1 could not be read back from disk").arg(result.piece)
@@ -193,8 +206,6 @@ void TorrentSession::onPieceChecked(const PieceCheckResult& result) {
     const int piece = result.piece;
     const PeerId sender = m_picker.mainContributor(piece);
     m_picker.pieceVerified(piece);
-    if (!result.data.isEmpty())
-        m_readCache.insert(piece, result.data);
     const QList<PeerConnection*> connections = m_connections;
     for (PeerConnection* c : connections)
         c->sendHave(piece);
@@ -210,7 +221,7 @@ void TorrentSession::onPieceChecked(const PieceCheckResult& result) {
 
 void TorrentSession::pieceFailed(int piece) {
     ++m_hashFailures;
-    m_wasted += m_geometry.pieceSize(piece);
+    m_failed += m_geometry.pieceSize(piece);
     report(PeerEventKind::HashFailed, nullptr, QStringLiteral("piece %1 failed its SHA-1 check").arg(piece),
            piece);
     const PieceFailure failure = m_picker.pieceFailed(piece);
@@ -281,6 +292,13 @@ void TorrentSession::detach(PeerConnection* c, const QString& reason) {
 void TorrentSession::runChoker(qint64 nowMs) {
     if (m_state != TorrentState::Downloading && m_state != TorrentState::Seeding)
         return;
+    if (m_params.freeRider) {
+        m_slots.chokeAll(m_connections, QStringLiteral("free-rider"),
+                         [this](PeerConnection* c, bool choked, const QString& reason) {
+                             reportChoke(c, choked, reason);
+                         });
+        return;
+    }
     m_slots.update(
         nowMs, m_connections, m_state == TorrentState::Seeding,
         [this](PeerConnection* c, bool choked, const QString& reason) { reportChoke(c, choked, reason); });

@@ -1,25 +1,21 @@
 #include "sim/BandwidthQueue.h"
 
-#include <QTimer>
-
 #include <algorithm>
-#include <limits>
 
 namespace swarmscope {
 
-BandwidthQueue::BandwidthQueue(Direction direction, RateLimiter& limiter, const Clock& clock, QObject* parent)
-    : QObject(parent), m_direction(direction), m_limiter(limiter), m_clock(clock) {}
+BandwidthQueue::BandwidthQueue(Direction direction, RateLimiter& limiter, Scheduler& scheduler)
+    : m_direction(direction), m_limiter(limiter), m_scheduler(scheduler),
+      m_timer(scheduler, [this] { serve(); }) {}
 
 BandwidthQueue::~BandwidthQueue() = default;
 
-qint64 BandwidthQueue::grantSize(const RateLimiter& limiter) {
-    // At most half the bucket: the other half is slack for a late wake, so no tokens spill over and are lost.
-    return qMax(qMin(limiter.rate() / 100, limiter.bucketSize() / 2),
-                qMin(qint64(1460), qMax(limiter.bucketSize() / 2, qint64(1))));
-}
-
-bool BandwidthQueue::isTimerActive() const {
-    return m_timer && m_timer->isActive();
+qint64 BandwidthQueue::grantSize(const RateLimiter& limiter, bool wakesOnTime) {
+    const qint64 most = wakesOnTime ? limiter.bucketSize() : limiter.bucketSize() / 2;
+    // About 10 ms of the cap; on time, at least two blocks' worth where the bucket holds them, so a block
+    // crosses in one grant rather than in slivers.
+    const qint64 share = wakesOnTime ? qMax(limiter.rate() / 100, qint64(32 * 1024)) : limiter.rate() / 100;
+    return qMax(qMin(share, most), qMin(qint64(1460), qMax(most, qint64(1))));
 }
 
 void BandwidthQueue::enqueue(BandwidthUser* user) {
@@ -32,8 +28,8 @@ void BandwidthQueue::remove(BandwidthUser* user) {
     if (user == m_granting)
         m_granting = nullptr; // it is being destroyed inside its grant: serve() must not touch it again
     m_line.erase(std::remove(m_line.begin(), m_line.end(), user), m_line.end());
-    if (m_line.empty() && m_timer)
-        m_timer->stop();
+    if (m_line.empty())
+        m_timer.stop();
 }
 
 void BandwidthQueue::serve() {
@@ -41,7 +37,7 @@ void BandwidthQueue::serve() {
     if (m_serving)
         return;
     m_serving = true;
-    SimTime now = m_clock.now();
+    SimTime now = m_scheduler.now();
     while (!m_line.empty()) {
         BandwidthUser* user = m_line.front();
         const qint64 wanted = user->bandwidthWanted(m_direction);
@@ -51,7 +47,7 @@ void BandwidthQueue::serve() {
         }
         qint64 granted = wanted;
         if (!m_limiter.isUnlimited()) {
-            const qint64 ask = qMin(wanted, grantSize(m_limiter));
+            const qint64 ask = qMin(wanted, grantSize(m_limiter, m_scheduler.wakesOnTime()));
             // Wait for a whole grant rather than hand out slivers: fewer, larger socket writes.
             if (m_limiter.available(now) < ask)
                 break;
@@ -67,7 +63,7 @@ void BandwidthQueue::serve() {
         if (alive && !m_limiter.isUnlimited() && user->bandwidthWanted(m_direction) > 0 &&
             std::find(m_line.begin(), m_line.end(), user) == m_line.end())
             m_line.push_back(user);
-        now = m_clock.now();
+        now = m_scheduler.now();
     }
     m_serving = false;
     schedule(now);
@@ -75,20 +71,16 @@ void BandwidthQueue::serve() {
 
 void BandwidthQueue::schedule(SimTime now) {
     if (m_line.empty() || m_limiter.isUnlimited()) {
-        if (m_timer)
-            m_timer->stop();
+        m_timer.stop();
         return;
     }
-    const qint64 ask = qMin(m_line.front()->bandwidthWanted(m_direction), grantSize(m_limiter));
-    const qint64 us = m_limiter.timeUntilAvailable(qMax(ask, qint64(1)), now).count();
-    if (!m_timer) {
-        m_timer = new QTimer(this);
-        m_timer->setSingleShot(true);
-        m_timer->setTimerType(Qt::PreciseTimer);
-        connect(m_timer, &QTimer::timeout, this, &BandwidthQueue::serve);
-    }
-    // QTimer counts whole milliseconds: round up, so the wake never comes before the grant is there.
-    m_timer->start(int(qMin((us + 999) / 1000, qint64(std::numeric_limits<int>::max()))));
+    const qint64 ask =
+        qMin(m_line.front()->bandwidthWanted(m_direction), grantSize(m_limiter, m_scheduler.wakesOnTime()));
+    const SimTime wait = m_limiter.timeUntilAvailable(qMax(ask, qint64(1)), now);
+    // Already armed for that moment: leave it (restarting costs a heap entry).
+    if (m_timer.isActive() && m_timer.deadline() == now + wait)
+        return;
+    m_timer.startAt(now + wait);
 }
 
 } // namespace swarmscope

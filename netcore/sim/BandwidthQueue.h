@@ -1,14 +1,11 @@
 #pragma once
 
+#include "clock/Scheduler.h"
+#include "clock/Timer.h"
 #include "sim/BandwidthUser.h"
-#include "sim/Clock.h"
 #include "sim/RateLimiter.h"
 
-#include <QObject>
-
 #include <deque>
-
-class QTimer;
 
 namespace swarmscope {
 
@@ -19,15 +16,19 @@ namespace swarmscope {
 //
 // Without the line, every connection would wait for the same moment and the one that won the last grant
 // would, having rescheduled first, win the next one too.
-class BandwidthQueue : public QObject {
-    Q_OBJECT
+class BandwidthQueue {
 public:
-    BandwidthQueue(Direction direction, RateLimiter& limiter, const Clock& clock, QObject* parent = nullptr);
-    ~BandwidthQueue() override;
+    BandwidthQueue(Direction direction, RateLimiter& limiter, Scheduler& scheduler);
+    ~BandwidthQueue();
+    BandwidthQueue(const BandwidthQueue&) = delete;
+    BandwidthQueue& operator=(const BandwidthQueue&) = delete;
 
     Direction direction() const { return m_direction; }
-    // The most one grant moves: about 10 ms of the cap, at least a TCP segment, at most half the bucket.
-    static qint64 grantSize(const RateLimiter& limiter);
+    // The most one grant moves: about 10 ms of the cap, at least a TCP segment, at most half the bucket, the
+    // other half being slack for a late wake so that no tokens spill over and are lost. A clock that wakes
+    // on time needs no slack: a grant is then up to the whole bucket, at least two blocks where the bucket
+    // holds them, in fewer, larger grants.
+    static qint64 grantSize(const RateLimiter& limiter, bool wakesOnTime = false);
 
     // Joins the line unless already in it, then serves whatever the bucket allows now (which may call
     // user->bandwidthGranted() before this returns). With an unlimited cap the user gets all it wants at
@@ -39,16 +40,16 @@ public:
     void serve();
 
     qsizetype waiting() const { return qsizetype(m_line.size()); }
-    bool isTimerActive() const;
+    bool isTimerActive() const { return m_timer.isActive(); }
 
 private:
     void schedule(SimTime now);
 
     Direction m_direction;
     RateLimiter& m_limiter;
-    const Clock& m_clock;
+    Scheduler& m_scheduler;
     std::deque<BandwidthUser*> m_line;
-    QTimer* m_timer = nullptr; // created on first need
+    Timer m_timer;
     bool m_serving = false;
     BandwidthUser* m_granting = nullptr; // the user inside bandwidthGranted(), cleared if it is removed
 };

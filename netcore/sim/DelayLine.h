@@ -1,6 +1,6 @@
 #pragma once
 
-#include "sim/Clock.h"
+#include "clock/SimTime.h"
 
 #include <QByteArray>
 #include <QList>

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "sim/Clock.h"
+#include "clock/SimTime.h"
 
 #include <QtGlobal>
 
@@ -11,20 +11,20 @@ namespace swarmscope {
 //
 // Accuracy: the balance is kept in millionths of a byte and refilled with rate x elapsed microseconds, so
 // there is no rounding drift at any rate; a new or re-rated bucket starts empty, so the bytes granted up to
-// any moment never exceed rate x elapsed time plus what the bucket held. The bucket holds 100 ms of traffic
-// (at least one byte): enough to ride out a busy event loop, small enough that an idle connection's burst
-// is at most 1% of a 10 s average.
+// any moment never exceed rate x elapsed time plus what the bucket held. The bucket holds 20 ms of traffic
+// (at least one byte): enough to ride out a busy event loop for the 10 ms grants the BandwidthQueue hands
+// out, small enough that no second of traffic is more than 2% over the cap, the lab's promise.
 //
 // Two ways to spend. request() grants part of what is asked (streams such as a TCP connection can send any
 // number of bytes). consume() takes everything at once and may leave the balance negative: a debt paid off
 // before anything else is granted. That is how a sender that must move a whole 16 KiB block at once gets
-// through a 1 KiB/s cap, whose bucket holds only 102 bytes, while the long-run average stays exact: it waits
+// through a 1 KiB/s cap, whose bucket holds only 20 bytes, while the long-run average stays exact: it waits
 // with timeUntilAvailable(block) (which waits for a full bucket at most), then consume(block).
 //
 // A rate of 0 means unlimited, and then every call is a few instructions.
 class RateLimiter {
 public:
-    static constexpr SimTime kBurstWindow = std::chrono::milliseconds(100);
+    static constexpr SimTime kBurstWindow = std::chrono::milliseconds(20);
     static constexpr qint64 kMaxRate = qint64(1) << 40; // 1 TiB/s; higher rates are clamped
 
     explicit RateLimiter(qint64 bytesPerSecond = 0, SimTime now = SimTime::zero());

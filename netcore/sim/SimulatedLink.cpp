@@ -2,11 +2,10 @@
 
 namespace swarmscope {
 
-SimulatedLink::SimulatedLink(const Clock* clock, quint64 seed, QObject* parent)
-    : QObject(parent), m_clock(clock ? clock : &m_steadyClock),
-      // Children too, so moveToThread() takes them along.
-      m_uploadQueue(Direction::Upload, m_upload, *m_clock, this),
-      m_downloadQueue(Direction::Download, m_download, *m_clock, this), m_seedState(seed) {}
+SimulatedLink::SimulatedLink(Scheduler& scheduler, quint64 seed, QObject* parent)
+    : QObject(parent), m_scheduler(scheduler), m_upload(0, scheduler.now()), m_download(0, scheduler.now()),
+      m_uploadQueue(Direction::Upload, m_upload, scheduler),
+      m_downloadQueue(Direction::Download, m_download, scheduler), m_seedState(seed) {}
 
 void SimulatedLink::setUploadRate(qint64 bytesPerSecond) {
     if (bytesPerSecond == m_upload.rate())

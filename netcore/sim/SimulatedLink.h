@@ -1,30 +1,29 @@
 #pragma once
 
+#include "clock/Scheduler.h"
 #include "sim/BandwidthQueue.h"
-#include "sim/Clock.h"
 #include "sim/RateLimiter.h"
-#include "sim/SteadyClock.h"
 
 #include <QObject>
 
 namespace swarmscope {
 
-// One client's simulated access link: its upload and download caps, each a token bucket that all of the
-// client's connections share in turn, and its one-way latency and jitter, applied in both directions. Every
-// ShapedSocket of the client reads it; changing a value emits changed() and the sockets follow at once.
-// It must outlive the client's ShapedSockets.
+// One node's access link: its upload and download caps, each a token bucket that all of the node's
+// connections share in turn, and its one-way latency and jitter, applied in both directions. Every stream of
+// the node reads it, on real TCP and in the simulated network alike; changing a value emits changed() and the
+// streams follow at once. It must outlive the node's streams.
 //
-// Lives in the thread of the client's sockets and is not thread-safe: the GUI changes it through the
-// swarm's control API, which runs the call in that thread.
+// Lives in the thread of its scheduler and is not thread-safe: the GUI changes it through the swarm's control
+// API, which runs the call in that thread.
 class SimulatedLink : public QObject {
     Q_OBJECT
 public:
-    // clock: where now comes from, not owned, must outlive the link; nullptr uses the link's own steady
-    // clock. seed: the start of the sequence that seeds each connection's jitter.
-    explicit SimulatedLink(const Clock* clock = nullptr, quint64 seed = 1, QObject* parent = nullptr);
+    // scheduler: where now and the caps' timers come from; not owned, must outlive the link. seed: the start
+    // of the sequence that seeds each connection's jitter.
+    explicit SimulatedLink(Scheduler& scheduler, quint64 seed = 1, QObject* parent = nullptr);
 
-    const Clock& clock() const { return *m_clock; }
-    SimTime now() const { return m_clock->now(); }
+    Scheduler& scheduler() const { return m_scheduler; }
+    SimTime now() const { return m_scheduler.now(); }
 
     // Bytes per second; 0 = unlimited.
     qint64 uploadRate() const { return m_upload.rate(); }
@@ -33,7 +32,7 @@ public:
     void setDownloadRate(qint64 bytesPerSecond);
     RateLimiter& uploadLimiter() { return m_upload; }
     RateLimiter& downloadLimiter() { return m_download; }
-    // The lines in which the client's connections take turns under each cap.
+    // The lines in which the node's connections take turns under each cap.
     BandwidthQueue& uploadQueue() { return m_uploadQueue; }
     BandwidthQueue& downloadQueue() { return m_downloadQueue; }
 
@@ -42,7 +41,7 @@ public:
     // One-way, applied to each direction; affects data sent or received from now on.
     void setLatency(SimTime latency, SimTime jitter = SimTime::zero());
 
-    // No caps and no latency: sockets hand data straight through.
+    // No caps and no latency: streams hand data straight through.
     bool isTransparent() const {
         return m_upload.isUnlimited() && m_download.isUnlimited() && m_latency.count() == 0 &&
                m_jitter.count() == 0;
@@ -55,8 +54,7 @@ signals:
     void changed();
 
 private:
-    SteadyClock m_steadyClock;
-    const Clock* m_clock;
+    Scheduler& m_scheduler;
     RateLimiter m_upload;
     RateLimiter m_download;
     BandwidthQueue m_uploadQueue;

@@ -1,5 +1,7 @@
 #include "storage/TorrentStorage.h"
 
+#include <QFileInfo>
+
 #include "metainfo/Sha1.h"
 
 #include <QDir>
@@ -270,6 +272,15 @@ TorrentStorage::PieceState TorrentStorage::hashPiece(int piece, QByteArray& buff
         }
     }
     return hasher.result() == m_metainfo.pieceHash(piece) ? PieceState::Valid : PieceState::HashMismatch;
+}
+
+bool TorrentStorage::hasExistingData() const {
+    for (int i = 0; i < m_metainfo.files.size(); ++i) {
+        const QFileInfo info(filePath(i));
+        if (!m_metainfo.files[i].padding && info.exists() && info.size() > 0)
+            return true;
+    }
+    return false;
 }
 
 TorrentStorage::PieceState TorrentStorage::checkPiece(int piece) const {

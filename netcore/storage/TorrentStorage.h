@@ -4,6 +4,7 @@
 #include "storage/FileHandleCache.h"
 #include "storage/PathConfinement.h"
 #include "storage/PieceLayout.h"
+#include "storage/PieceStore.h"
 #include "storage/StorageStatus.h"
 
 #include <QBitArray>
@@ -31,34 +32,31 @@ namespace swarmscope {
 // (positional I/O, a locked handle cache). open() and close() must not overlap other calls.
 //
 // Writes go straight to the kernel with pwrite; there is no user-space buffer to flush on exit.
-class TorrentStorage {
+class TorrentStorage final : public PieceStore {
 public:
-    enum class OpenMode { ReadOnly, ReadWrite };
-    enum class PieceState { Valid, HashMismatch, Missing, IoError };
-
     struct BlockRead {
         QByteArray data;
         StorageStatus status;
         bool ok() const { return status.ok(); }
     };
 
-    // Called on the thread that called verifyAll, about every 100 ms and once at the end.
-    using VerifyProgress = std::function<void(int checked, int total)>;
-
     // handles: a cache to share with other storages (say, every torrent of one client), or null for a private
     // cache of FileHandleCache::DefaultCapacity descriptors.
     TorrentStorage(const Metainfo& metainfo, const QString& downloadDir,
                    std::shared_ptr<FileHandleCache> handles = {});
-    ~TorrentStorage();
+    ~TorrentStorage() override;
     TorrentStorage(const TorrentStorage&) = delete;
     TorrentStorage& operator=(const TorrentStorage&) = delete;
 
     // Not ok when the metainfo's files, total size and piece hashes disagree (a parser bug or a hand-built
     // Metainfo); every operation then fails with the same status.
-    const StorageStatus& layoutStatus() const { return m_layoutStatus; }
-    const PieceLayout& layout() const { return m_layout; }
-    const Metainfo& metainfo() const { return m_metainfo; }
+    const StorageStatus& layoutStatus() const override { return m_layoutStatus; }
+    const PieceLayout& layout() const override { return m_layout; }
+    const Metainfo& metainfo() const override { return m_metainfo; }
     int pieceCount() const { return m_layout.pieceCount(); }
+    const TorrentStorage* files() const override { return this; }
+    // A file of the torrent exists and is not empty.
+    bool hasExistingData() const override;
     QString downloadDir() const { return m_downloadDir; }
     // Absolute path of file i, whether or not it exists.
     QString filePath(int file) const;
@@ -67,7 +65,7 @@ public:
     // does not. ReadWrite: creates the download directory, missing folders and files, and sets every file to
     // its exact length (sparse when growing; a longer file is cut to the torrent's length). Refuses any path
     // that a symbolic link would lead outside the download directory.
-    StorageStatus open(OpenMode mode);
+    StorageStatus open(OpenMode mode) override;
     // Releases this storage's descriptors. Reads still work afterwards; writes need open(ReadWrite) again.
     void close();
     bool isOpen() const { return m_open; }
@@ -76,14 +74,13 @@ public:
     // A block is any non-empty range inside one piece (peers ask for 16 KiB, the engine may read whole
     // pieces). Out-of-range requests come back as OutOfRange errors, never as a crash.
     BlockRead readBlock(int piece, qint64 offset, qint64 length) const;
-    StorageStatus readBlockInto(int piece, qint64 offset, qint64 length, char* out) const;
+    StorageStatus readBlockInto(int piece, qint64 offset, qint64 length, char* out) const override;
     StorageStatus writeBlock(int piece, qint64 offset, const QByteArray& data);
-    StorageStatus writeBlock(int piece, qint64 offset, const char* data, qint64 length);
+    StorageStatus writeBlock(int piece, qint64 offset, const char* data, qint64 length) override;
 
     // Reads the piece back from disk and compares its SHA-1 with the torrent's. Call it after the last block
     // of the piece was written: a piece counts as had only once what is on disk hashes right.
-    PieceState checkPiece(int piece) const;
-    bool verifyPiece(int piece) const { return checkPiece(piece) == PieceState::Valid; }
+    PieceState checkPiece(int piece) const override;
 
     // Checks every piece on up to threads threads (0: one per core). Missing and short files make their
     // pieces false rather than failing the call. When cancel becomes true the workers stop soon after and the
@@ -92,7 +89,7 @@ public:
                         int threads = 0) const;
     // The same for the pieces set in which only (a bitfield of pieceCount() bits); the others stay false.
     QBitArray verifyPieces(const QBitArray& which, const VerifyProgress& progress = {},
-                           const std::atomic<bool>* cancel = nullptr, int threads = 0) const;
+                           const std::atomic<bool>* cancel = nullptr, int threads = 0) const override;
 
 private:
     StorageStatus checkLayout() const;

@@ -2,8 +2,9 @@
 
 #include "peer/Client.h"
 #include "peer/TorrentSession.h"
-#include "swarm/LabClock.h"
 #include "swarm/LabPeerIdentity.h"
+#include "swarm/WorkerEnvironment.h"
+#include "transport/Network.h"
 
 #include <chrono>
 
@@ -12,11 +13,7 @@ namespace swarmscope {
 namespace {
 
 SimTime milliseconds(qint64 ms) {
-    return std::chrono::duration_cast<SimTime>(std::chrono::milliseconds(qMax<qint64>(0, ms)));
-}
-
-qint64 toMs(SimTime t) {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(t).count();
+    return fromMs(qMax<qint64>(0, ms));
 }
 
 LabPeerState labState(TorrentState state) {
@@ -42,7 +39,9 @@ LabPeerState labState(TorrentState state) {
 } // namespace
 
 LabPeer::LabPeer(const LabPeerSpec& spec, const Environment& environment, QObject* parent)
-    : QObject(parent), m_spec(spec), m_env(environment), m_link(environment.clock, quint64(spec.seed) + 1) {
+    : QObject(parent), m_spec(spec), m_env(environment),
+      m_link(environment.worker->scheduler(), quint64(spec.seed) + 1),
+      m_node(environment.worker->nodeFor(spec.id, m_link)) {
     m_link.setObjectName(QStringLiteral("link-%1").arg(spec.id));
     setConditions(spec.conditions);
 }
@@ -64,10 +63,12 @@ void LabPeer::start(const QString& announceUrl) {
 
 bool LabPeer::launch(quint16 port, QString* error) {
     ClientConfig config = m_env.clientTemplate;
+    config.listenAddress = m_env.worker->listenAddress();
     config.listenPort = port;
     config.peerId = m_spec.peerId;
-    config.link = &m_link;
+    config.network = m_node.get();
     config.hashPool = m_env.hashPool;
+    config.inlineHashing = m_env.hashPool == nullptr;
     config.seed = m_spec.seed;
 
     auto client = std::make_unique<Client>(config);
@@ -85,8 +86,18 @@ bool LabPeer::launch(quint16 port, QString* error) {
     connect(client.get(), &Client::torrentStateChanged, this, [this](const QByteArray&, TorrentState state) {
         if (state == TorrentState::Error && m_session)
             fail(m_session->errorString());
+        // A restarted leecher whose data was all there completes without downloading a piece.
+        if (state == TorrentState::Seeding)
+            markCompleted();
     });
     connect(client.get(), &Client::stopped, this, [this] {
+        if (m_leaving) {
+            // Gone from the swarm the polite way; the peer stays, restartable, with what it had.
+            m_leaving = false;
+            m_left = true;
+            m_env.worker->scheduler().post(this, [this] { kill(); });
+            return;
+        }
         if (m_stopping && !m_stopped) {
             m_stopped = true;
             m_env.observer->labPeerStopped(*this);
@@ -97,11 +108,14 @@ bool LabPeer::launch(quint16 port, QString* error) {
     params.metainfo = m_spec.metainfo;
     params.role = m_spec.role;
     params.downloadDir = m_spec.dataDir;
+    params.store = m_spec.store;
     params.trustData = m_spec.role == TorrentRole::Seeder && m_spec.trustData;
     params.trackers = {m_announceUrl};
     params.strategy = m_spec.strategy;
     params.chokerEnabled = m_spec.chokerEnabled;
     params.startPaused = m_spec.paused;
+    params.freeRider = m_spec.freeRider;
+    params.corrupt = m_spec.corrupt;
 
     m_client = std::move(client);
     m_port = m_client->listenPort();
@@ -142,8 +156,12 @@ void LabPeer::fail(const QString& error) {
 void LabPeer::markCompleted() {
     if (m_spec.role != TorrentRole::Leecher || m_completedAtMs >= 0)
         return;
-    m_completedAtMs = m_env.clock->labMs();
+    m_completedAtMs = m_env.worker->labMs();
     m_env.observer->labPeerCompleted(*this, m_completedAtMs);
+    if (m_spec.leaveWhenDone) {
+        leave();
+        m_env.observer->labPeerLeaving(*this);
+    }
 }
 
 void LabPeer::kill() {
@@ -159,9 +177,30 @@ void LabPeer::kill() {
     m_client.reset();
 }
 
+void LabPeer::leave() {
+    if (m_stopping || m_leaving || !m_client)
+        return;
+    m_leaving = true;
+    m_client->stop();
+}
+
+void LabPeer::setFreeRider(bool freeRider) {
+    m_spec.freeRider = freeRider;
+    if (m_session)
+        m_session->setFreeRider(freeRider);
+}
+
+void LabPeer::setCorrupt(bool corrupt) {
+    m_spec.corrupt = corrupt;
+    if (m_session)
+        m_session->setCorrupt(corrupt);
+}
+
 void LabPeer::restart() {
     if (m_stopping)
         return;
+    m_leaving = false;
+    m_left = false;
     kill();
     if (!m_started) {
         start(m_announceUrl);
@@ -240,6 +279,7 @@ void LabPeer::fillFromTorrent(LabPeerSnapshot& peer, const TorrentSnapshot& t) c
     peer.downloaded = t.downloaded;
     peer.uploaded = t.uploaded;
     peer.wasted = t.wasted;
+    peer.failed = t.failed;
     peer.hashFailures = t.hashFailures;
     peer.bannedPeers = t.bannedPeers;
     peer.strategy = t.strategy;
@@ -258,6 +298,9 @@ LabPeerSnapshot LabPeer::snapshot(bool withConnections, const LabPeerIdentity& i
     peer.chokerEnabled = m_spec.chokerEnabled;
     peer.addedAtMs = m_spec.addedAtMs;
     peer.restarts = m_restarts;
+    peer.freeRider = m_spec.freeRider;
+    peer.corrupt = m_spec.corrupt;
+    peer.left = m_left || m_leaving;
     // What the link applies, read back, so the snapshot shows the truth rather than what was asked.
     peer.conditions.latencyMs = toMs(m_link.latency());
     peer.conditions.jitterMs = toMs(m_link.jitter());
@@ -275,8 +318,6 @@ LabPeerSnapshot LabPeer::snapshot(bool withConnections, const LabPeerIdentity& i
             peer.uploadRate = t.uploadRate;
             peer.state = labState(t.state);
             peer.error = t.error;
-            if (t.state == TorrentState::Seeding || (!t.have.isEmpty() && t.have.all()))
-                markCompleted();
             if (withConnections) {
                 peer.connections.reserve(t.connections.size());
                 for (const ConnectionSnapshot& c : t.connections)

@@ -17,10 +17,11 @@ class QThreadPool;
 namespace swarmscope {
 
 class Client;
-class LabClock;
 class LabPeer;
 class LabPeerIdentity;
+class Network;
 class TorrentSession;
+class WorkerEnvironment;
 
 // What a LabPeer tells the worker that owns it; called in the worker's thread.
 class LabPeerObserver {
@@ -30,13 +31,16 @@ public:
     virtual void labPeerFailed(const LabPeer& peer, const QString& error) = 0;
     // A graceful stop() finished; the peer may now be deleted (later: this is called from its client).
     virtual void labPeerStopped(LabPeer& peer) = 0;
+    // A leecher with leaveWhenDone completed and has started to leave.
+    virtual void labPeerLeaving(LabPeer& peer) { Q_UNUSED(peer); }
 
 protected:
     ~LabPeerObserver() = default;
 };
 
-// One peer of the lab: a Client holding one torrent, and the simulated link it runs behind. The link
-// outlives the client, so a peer that is killed and restarted keeps its conditions; the data directory
+// One peer of the lab: a Client holding one torrent, the link it runs behind, and its node on the worker's
+// network (a port of 127.0.0.1, or a host of the simulated network). The link and the node outlive the
+// client, so a peer that is killed and restarted keeps its conditions and its address; the data directory
 // outlives it too, so a restarted leecher keeps the pieces it had verified (its client checks them on
 // start).
 //
@@ -45,8 +49,8 @@ class LabPeer : public QObject {
     Q_OBJECT
 public:
     struct Environment {
-        const LabClock* clock = nullptr;
-        QThreadPool* hashPool = nullptr;
+        WorkerEnvironment* worker = nullptr;
+        QThreadPool* hashPool = nullptr; // null: hash inline
         ClientConfig clientTemplate;
         LabPeerObserver* observer = nullptr;
         bool wantEvents = true;
@@ -75,15 +79,22 @@ public:
     void restart();
     // Graceful: announces "stopped", then reports labPeerStopped(). Not restartable afterwards.
     void stop();
+    // Graceful like stop(), but the peer stays, Stopped, with its data, and restart() brings it back: a peer
+    // that leaves the swarm.
+    void leave();
+    bool hasLeft() const { return m_left; }
 
     void pause();
     void resume();
     void setConditions(const PeerConditions& conditions);
+    const PeerConditions& conditions() const { return m_spec.conditions; }
     void setLatency(qint64 latencyMs, qint64 jitterMs);
     void setUploadRate(qint64 bytesPerSecond);
     void setDownloadRate(qint64 bytesPerSecond);
     void setPickerStrategy(PickerStrategy strategy);
     void setChokerEnabled(bool enabled);
+    void setFreeRider(bool freeRider);
+    void setCorrupt(bool corrupt);
     // Whether the client's events reach the observer. Off, the client does not even build them.
     void setEventsWanted(bool wanted);
 
@@ -99,7 +110,8 @@ private:
 
     LabPeerSpec m_spec;
     Environment m_env;
-    SimulatedLink m_link; // before m_client: the client's sockets read it until they are gone
+    SimulatedLink m_link;            // before m_client: the client's streams read it until they are gone
+    std::unique_ptr<Network> m_node; // the same, and on the same link
     std::unique_ptr<Client> m_client;
     QPointer<TorrentSession> m_session;
     QMetaObject::Connection m_eventConnection;
@@ -110,6 +122,8 @@ private:
     bool m_started = false;
     bool m_stopping = false;
     bool m_stopped = false;
+    bool m_leaving = false;
+    bool m_left = false;
     quint16 m_port = 0;
     int m_restarts = 0;
     qint64 m_completedAtMs = -1;

@@ -8,7 +8,11 @@
 #include <QByteArray>
 #include <QString>
 
+#include <memory>
+
 namespace swarmscope {
+
+class PieceStore;
 
 // Everything a worker needs to run one lab peer: who it is, what it shares, and how it starts. The lab
 // fills one in its own thread and hands a copy to the worker (a Metainfo copy shares its bytes).
@@ -17,13 +21,19 @@ struct LabPeerSpec {
     int torrent = 0;
     TorrentRole role = TorrentRole::Leecher;
     Metainfo metainfo;
-    QString dataDir;        // a seeder's source directory, a leecher's <labdir>/peer-<id>
+    QString dataDir; // a seeder's source directory, a leecher's <labdir>/peer-<id>
+    // Simulated time: where the peer's pieces live (kept across restarts); null: files in dataDir.
+    std::shared_ptr<PieceStore> store;
     bool trustData = false; // a seeder's data was hashed just now: skip checking it
     PeerConditions conditions;
     PickerStrategy strategy = PickerStrategy::RarestFirst;
     bool chokerEnabled = true;
     bool paused = false;
-    qint64 addedAtMs = 0; // lab time
+    bool freeRider = false;     // downloads, uploads nothing
+    bool corrupt = false;       // sends damaged blocks
+    bool leaveWhenDone = false; // a leecher that leaves gracefully the moment it has every piece
+    qint64 startAtMs = 0;       // lab time at which it joins (0 or past: at once)
+    qint64 addedAtMs = 0;       // lab time
     QByteArray peerId;
     quint32 seed = 0;
 };

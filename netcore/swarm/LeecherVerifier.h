@@ -14,6 +14,8 @@ class QThreadPool;
 
 namespace swarmscope {
 
+class PieceStore;
+
 struct LeecherVerification {
     int peer = 0;
     QString dataDir;
@@ -32,6 +34,8 @@ public:
         int peer = 0;
         Metainfo metainfo;
         QString dataDir;
+        // Where the peer's pieces are held when not in files (simulated time); null: read dataDir's files.
+        std::shared_ptr<const PieceStore> store;
     };
 
     // pool: where the checks run; not owned, and it must be waited for (after cancel()) before this goes.

@@ -29,6 +29,20 @@ void SwarmExperiment::start() {
         m_lab.setPickerStrategy(id, m_setup.strategy);
         m_lab.setChokerEnabled(id, m_setup.chokerEnabled);
     }
+    if (!m_setup.waitForSeeders)
+        addLeechers();
+}
+
+void SwarmExperiment::addLeechers() {
+    m_leechers = m_lab.addLeechers(m_torrent, m_setup.leechers, m_setup.leecherConditions);
+    if (m_leechers.isEmpty()) {
+        fail(QStringLiteral("the lab took no leechers"));
+        return;
+    }
+    for (int id : std::as_const(m_leechers)) {
+        m_lab.setPickerStrategy(id, m_setup.strategy);
+        m_lab.setChokerEnabled(id, m_setup.chokerEnabled);
+    }
 }
 
 void SwarmExperiment::onSnapshot(const SwarmSnapshotPtr& snapshot) {
@@ -40,15 +54,7 @@ void SwarmExperiment::onSnapshot(const SwarmSnapshotPtr& snapshot) {
             if (!peer || peer->state != LabPeerState::Seeding)
                 return;
         }
-        m_leechers = m_lab.addLeechers(m_torrent, m_setup.leechers, m_setup.leecherConditions);
-        if (m_leechers.isEmpty()) {
-            fail(QStringLiteral("the lab took no leechers"));
-            return;
-        }
-        for (int id : std::as_const(m_leechers)) {
-            m_lab.setPickerStrategy(id, m_setup.strategy);
-            m_lab.setChokerEnabled(id, m_setup.chokerEnabled);
-        }
+        addLeechers();
         return;
     }
 

@@ -21,6 +21,10 @@ struct SwarmExperimentSetup {
     PeerConditions leecherConditions;
     PickerStrategy strategy = PickerStrategy::RarestFirst;
     bool chokerEnabled = true;
+    // The leechers join once every seeder serves the file, as snapshots show it. Off: they join at once,
+    // right behind the seeders; right when the seeders' data was hashed just now (they serve at once), and
+    // the only way a simulated run stays the same from run to run (snapshots come on wall-clock time).
+    bool waitForSeeders = true;
 };
 
 struct SwarmExperimentProgress {
@@ -60,6 +64,7 @@ signals:
     void failed(const QString& error);
 
 private:
+    void addLeechers();
     void onSnapshot(const SwarmSnapshotPtr& snapshot);
     void onCompleted(int peer, double seconds);
     void onVerified(const QList<LeecherVerification>& results);

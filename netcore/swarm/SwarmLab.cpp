@@ -1,10 +1,14 @@
 #include "swarm/SwarmLab.h"
 
+#include "clock/SimScheduler.h"
+#include "storage/SharedContentStore.h"
 #include "swarm/AllocatorTuning.h"
 #include "swarm/LabPeer.h"
 #include "swarm/OpenFileLimit.h"
 #include "swarm/SwarmWorker.h"
 #include "tracker/TrackerServer.h"
+#include "transport/EpollEventDispatcher.h"
+#include "transport/SimNetwork.h"
 
 #include <QDir>
 #include <QTemporaryDir>
@@ -21,7 +25,9 @@ constexpr int kShutdownLimitMs = 8'000;
 } // namespace
 
 SwarmLab::SwarmLab(const SwarmLabConfig& config, QObject* parent)
-    : QObject(parent), m_config(config), m_identity(config.seed) {
+    : QObject(parent), m_config(config), m_epoch(RealScheduler::steadyNow()), m_identity(config.seed),
+      m_snapshotTimer(m_scheduler, [this] { onTick(); }),
+      m_shutdownTimer(m_scheduler, [this] { finishShutdown(); }) {
     qRegisterMetaType<WorkerReport>();
     qRegisterMetaType<SwarmSnapshotPtr>();
     qRegisterMetaType<SwarmEvent>();
@@ -29,10 +35,18 @@ SwarmLab::SwarmLab(const SwarmLabConfig& config, QObject* parent)
     qRegisterMetaType<QList<LeecherVerification>>();
     qRegisterMetaType<QList<SwarmEvent>>();
     m_snapshotHz = qBound(1, m_config.snapshotHz, 60);
-    m_snapshotTimer.setTimerType(Qt::PreciseTimer);
-    connect(&m_snapshotTimer, &QTimer::timeout, this, &SwarmLab::onTick);
-    m_shutdownTimer.setSingleShot(true);
-    connect(&m_shutdownTimer, &QTimer::timeout, this, &SwarmLab::finishShutdown);
+    if (m_config.timeMode == TimeMode::Simulated) {
+        // One thread, one clock, one network: the run depends on nothing but the seed and the commands.
+        // Blocks are read from the shared copy of the content: a read cache would only copy it again.
+        m_config.client.readCacheBytes = 0;
+        m_simScheduler = std::make_unique<SimScheduler>();
+        m_simNetwork = std::make_unique<SimNetwork>(*m_simScheduler);
+        m_epoch = SimTime::zero();
+        m_pausedAll = true;
+        if (m_config.seed == 0)
+            m_config.seed = quint32(RealScheduler::steadyNow().count() % 0x7fffffff) | 1u;
+        m_identity = LabPeerIdentity(m_config.seed);
+    }
 }
 
 SwarmLab::~SwarmLab() {
@@ -54,6 +68,97 @@ SwarmLab::~SwarmLab() {
     }
     if (m_pool)
         m_pool->waitForDone();
+    // The workers' threads are gone: nothing runs on the simulated network or its clock any more.
+    m_simNetwork.reset();
+    m_simScheduler.reset();
+}
+
+qint64 SwarmLab::nowMs() const {
+    if (m_simScheduler)
+        return toMs(m_simScheduler->now());
+    return toMs(RealScheduler::steadyNow() - m_epoch);
+}
+
+QString SwarmLab::clockControlUnavailableReason() const {
+    if (controlsClock())
+        return {};
+    return QStringLiteral(
+        "the lab runs in real time over TCP: its clock is the wall clock, which cannot be "
+        "slowed or stepped (start a lab in simulated time for that); Pause pauses every peer");
+}
+
+template <typename F> void SwarmLab::forWorkers(F f) {
+    for (SwarmWorker* worker : std::as_const(m_workers))
+        QMetaObject::invokeMethod(worker, [worker, f] { f(*worker); });
+}
+
+void SwarmLab::pauseAll() {
+    if (!m_started || m_shuttingDown)
+        return;
+    m_pausedAll = true;
+    if (controlsClock())
+        forWorkers([](SwarmWorker& w) { w.setClockPaused(true); });
+    else
+        pausePeer(kAllPeers);
+}
+
+void SwarmLab::resumeAll() {
+    if (!m_started || m_shuttingDown)
+        return;
+    m_pausedAll = false;
+    if (controlsClock())
+        forWorkers([](SwarmWorker& w) { w.setClockPaused(false); });
+    else
+        resumePeer(kAllPeers);
+}
+
+bool SwarmLab::setSpeed(double speed, QString* why) {
+    if (!controlsClock()) {
+        if (why)
+            *why = clockControlUnavailableReason();
+        return false;
+    }
+    m_speed = speed > 0 ? qBound(0.1, speed, 100.0) : 0.0;
+    const double value = m_speed;
+    if (m_started)
+        forWorkers([value](SwarmWorker& w) { w.setClockSpeed(value); });
+    return true;
+}
+
+bool SwarmLab::step(qint64 ms, QString* why) {
+    if (!controlsClock()) {
+        if (why)
+            *why = clockControlUnavailableReason();
+        return false;
+    }
+    if (!m_pausedAll) {
+        if (why)
+            *why = QStringLiteral("the clock is running; pause it first");
+        return false;
+    }
+    if (ms <= 0) {
+        if (why)
+            *why = QStringLiteral("a step must be longer than 0 ms");
+        return false;
+    }
+    if (m_started)
+        forWorkers([ms](SwarmWorker& w) { w.stepClock(ms); });
+    return true;
+}
+
+void SwarmLab::setClockLimit(qint64 ms) {
+    if (m_started)
+        forWorkers([ms](SwarmWorker& w) { w.setClockLimit(ms); });
+}
+
+void SwarmLab::setHoldClockWhenDone(bool hold) {
+    if (m_started)
+        forWorkers([hold](SwarmWorker& w) { w.setHoldClockWhenDone(hold); });
+}
+
+void SwarmLab::sampleNow() {
+    if (m_started)
+        forWorkers([](SwarmWorker& w) { w.sampleNow(); });
 }
 
 bool SwarmLab::start() {
@@ -61,6 +166,13 @@ bool SwarmLab::start() {
         return true;
     m_openFileLimit = raiseOpenFileLimit();
     tuneAllocatorForLab();
+    if (m_config.timeMode == TimeMode::Real && m_config.plannedPeers > 0) {
+        const int fit =
+            connectionsToFit(m_openFileLimit, m_config.plannedPeers, m_config.client.maxConnections);
+        m_fittedToFileLimit = fit < m_config.client.maxConnections;
+        m_config.client.maxConnections = fit;
+        m_config.client.numwant = qMin(m_config.client.numwant, fit);
+    }
 
     if (m_config.labDir.isEmpty()) {
         m_tempDir =
@@ -85,12 +197,23 @@ bool SwarmLab::start() {
     m_verifier = new LeecherVerifier(m_pool.get(), this);
     connect(m_verifier, &LeecherVerifier::finished, this, &SwarmLab::verificationFinished);
 
-    const int workers =
-        m_config.workerThreads > 0 ? m_config.workerThreads : qBound(1, QThread::idealThreadCount(), 2);
+    const bool simulated = m_config.timeMode == TimeMode::Simulated;
+    const int workers = simulated                    ? 1
+                        : m_config.workerThreads > 0 ? m_config.workerThreads
+                                                     : qBound(1, QThread::idealThreadCount(), 2);
     for (int i = 0; i < workers; ++i) {
         SwarmWorker::Settings settings;
         settings.index = i;
-        settings.clock = &m_clock;
+        if (simulated) {
+            SimScheduler* scheduler = m_simScheduler.get();
+            SimNetwork* network = m_simNetwork.get();
+            settings.makeEnvironment = [scheduler, network] {
+                return std::make_unique<SimWorkerEnvironment>(*scheduler, *network);
+            };
+        } else {
+            const SimTime epoch = m_epoch;
+            settings.makeEnvironment = [epoch] { return std::make_unique<RealWorkerEnvironment>(epoch); };
+        }
         settings.identity = &m_identity;
         settings.hashPool = m_pool.get();
         settings.clientTemplate = m_config.client;
@@ -99,9 +222,12 @@ bool SwarmLab::start() {
         auto* worker = new SwarmWorker(settings);
         auto* thread = new QThread;
         thread->setObjectName(QStringLiteral("swarm-worker-%1").arg(i));
+        // A worker holds thousands of sockets: its dispatcher's cost per event must not grow with them.
+        thread->setEventDispatcher(new EpollEventDispatcher);
         worker->moveToThread(thread);
         connect(thread, &QThread::finished, worker, &QObject::deleteLater);
         connect(worker, &SwarmWorker::reported, this, &SwarmLab::onReport);
+        connect(worker, &SwarmWorker::sampled, this, &SwarmLab::onSample);
         connect(worker, &SwarmWorker::peerCompleted, this, [this](int peer, qint64 labMs) {
             auto it = m_peers.find(peer);
             if (it == m_peers.end() || it->info.completedAtMs >= 0)
@@ -112,21 +238,49 @@ bool SwarmLab::start() {
         connect(worker, &SwarmWorker::peerFailed, this, &SwarmLab::peerFailed);
         connect(worker, &SwarmWorker::peerRemoved, this, &SwarmLab::peerRemoved);
         connect(worker, &SwarmWorker::shutDown, this, &SwarmLab::onWorkerShutDown);
+        connect(worker, &SwarmWorker::clockChanged, this,
+                [this](qint64 labMs, bool paused, double speed, double achieved) {
+                    m_achievedSpeed = achieved;
+                    emit clockChanged(labMs, paused, speed, achieved);
+                });
         thread->start();
+        QMetaObject::invokeMethod(worker, [worker] { worker->init(); });
+        const qint64 sampleMs = m_config.sampleIntervalMs;
+        if (sampleMs > 0)
+            QMetaObject::invokeMethod(worker, [worker, sampleMs] { worker->setSampleInterval(sampleMs); });
         m_threads.append(thread);
         m_workers.append(worker);
     }
     m_assembler.reset(workers);
+    m_samples = QList<WorkerReport>(workers);
+    for (int i = 0; i < workers; ++i)
+        m_samples[i].timeMs = -1;
 
     startTracker();
     m_started = true;
-    m_snapshotTimer.start(1000 / m_snapshotHz);
+    m_snapshotTimer.startRepeatingMs(1000 / m_snapshotHz);
     return true;
 }
 
 void SwarmLab::startTracker() {
+    TrackerServerConfig config;
+    config.intervalSeconds = qMax(1, m_config.announceIntervalSeconds);
+    config.listenBacklog = 4096;
+    config.maxConnections = 4096;
+    if (m_config.seed)
+        config.randomSeed = m_config.seed;
+    SwarmLab* lab = this;
+    if (m_config.timeMode == TimeMode::Simulated) {
+        // On the simulated network, which only the workers' thread reaches.
+        SwarmWorker* worker = m_workers.first();
+        connect(worker, &SwarmWorker::trackerStarted, this, &SwarmLab::onTrackerStarted);
+        const quint16 port = m_config.trackerPort ? m_config.trackerPort : 6969;
+        QMetaObject::invokeMethod(worker, [worker, config, port] { worker->startTracker(config, port); });
+        return;
+    }
     m_trackerThread = new QThread;
     m_trackerThread->setObjectName(QStringLiteral("swarm-tracker"));
+    m_trackerThread->setEventDispatcher(new EpollEventDispatcher);
     // The tracker must be made in its own thread (its timers belong to the thread that creates them); this
     // anchor gives the call somewhere to run and owns the tracker.
     auto* anchor = new QObject;
@@ -134,15 +288,8 @@ void SwarmLab::startTracker() {
     connect(m_trackerThread, &QThread::finished, anchor, &QObject::deleteLater);
     m_trackerThread->start();
 
-    TrackerServerConfig config;
-    config.intervalSeconds = qMax(1, m_config.announceIntervalSeconds);
-    config.listenBacklog = 4096;
-    config.maxConnections = 4096;
-    if (m_config.seed)
-        config.randomSeed = m_config.seed;
     const QHostAddress address = m_config.trackerAddress;
     const quint16 port = m_config.trackerPort;
-    SwarmLab* lab = this;
     QMetaObject::invokeMethod(anchor, [anchor, config, address, port, lab] {
         auto* tracker = new TrackerServer(config, anchor);
         const bool ok = tracker->listen(address, port);
@@ -170,25 +317,31 @@ int SwarmLab::addTorrent(const Metainfo& metainfo, const QString& sourceDir, boo
     if (metainfo.pieceCount() <= 0 || metainfo.infoHash.size() != 20)
         return 0;
     const int id = m_nextTorrent++;
-    m_torrents.insert(id, TorrentRecord{metainfo, QDir(sourceDir).absolutePath(), trustSourceData});
+    TorrentRecord record{metainfo, QDir(sourceDir).absolutePath(), trustSourceData, {}};
+    // In simulated time every peer reads one copy of the content (loaded on first use, in the workers'
+    // thread), and keeps only which of its blocks arrived intact.
+    if (m_config.timeMode == TimeMode::Simulated)
+        record.content = std::make_shared<SharedContent>(metainfo, record.sourceDir);
+    m_torrents.insert(id, record);
     return id;
 }
 
 QList<int> SwarmLab::addSeeders(int torrent, int count, const PeerConditions& conditions) {
-    return addPeers(torrent, TorrentRole::Seeder, count, conditions);
+    return addPeers(torrent, TorrentRole::Seeder, count, conditions, LabPeerOptions{});
 }
 
 QList<int> SwarmLab::addLeechers(int torrent, int count, const PeerConditions& conditions) {
-    return addPeers(torrent, TorrentRole::Leecher, count, conditions);
+    return addPeers(torrent, TorrentRole::Leecher, count, conditions, LabPeerOptions{});
 }
 
-QList<int> SwarmLab::addPeers(int torrent, TorrentRole role, int count, const PeerConditions& conditions) {
+QList<int> SwarmLab::addPeers(int torrent, TorrentRole role, int count, const PeerConditions& conditions,
+                              const LabPeerOptions& options) {
     QList<int> ids;
     const auto record = m_torrents.constFind(torrent);
     if (!m_started || m_shuttingDown || record == m_torrents.cend() || count <= 0)
         return ids;
     ids.reserve(count);
-    const qint64 now = nowMs();
+    const qint64 now = qMax(nowMs(), options.joinAtMs);
     for (int i = 0; i < count; ++i) {
         LabPeerSpec spec;
         spec.id = m_nextPeer++;
@@ -201,8 +354,16 @@ QList<int> SwarmLab::addPeers(int torrent, TorrentRole role, int count, const Pe
         spec.trustData = record->trustData;
         spec.conditions = conditions;
         spec.addedAtMs = now;
+        spec.startAtMs = options.joinAtMs;
+        spec.strategy = options.picker;
+        spec.chokerEnabled = options.choker;
+        spec.freeRider = options.freeRider;
+        spec.corrupt = options.corrupt;
+        spec.leaveWhenDone = options.leaveWhenDone && role == TorrentRole::Leecher;
         spec.peerId = m_identity.peerIdFor(spec.id);
         spec.seed = m_config.seed ? m_config.seed * 7919u + quint32(spec.id) : 0;
+        if (record->content)
+            spec.store = std::make_shared<SharedContentStore>(record->content, role == TorrentRole::Seeder);
 
         PeerRecord peer;
         peer.info.id = spec.id;
@@ -211,6 +372,7 @@ QList<int> SwarmLab::addPeers(int torrent, TorrentRole role, int count, const Pe
         peer.info.dataDir = spec.dataDir;
         peer.info.addedAtMs = now;
         peer.worker = m_nextWorker++ % int(m_workers.size());
+        peer.store = spec.store;
         m_peers.insert(spec.id, peer);
         ids.append(spec.id);
         dispatch(spec);
@@ -249,6 +411,99 @@ void SwarmLab::resumePeer(int peer) {
 
 void SwarmLab::killPeer(int peer) {
     forPeer(peer, [](LabPeer& p) { p.kill(); });
+}
+
+void SwarmLab::leavePeer(int peer) {
+    forPeer(peer, [](LabPeer& p) { p.leave(); });
+}
+
+void SwarmLab::setFreeRider(int peer, bool freeRider) {
+    forPeer(peer, [freeRider](LabPeer& p) { p.setFreeRider(freeRider); });
+}
+
+void SwarmLab::setCorrupt(int peer, bool corrupt) {
+    forPeer(peer, [corrupt](LabPeer& p) { p.setCorrupt(corrupt); });
+}
+
+void SwarmLab::command(int peer, const LabCommand& command, qint64 atMs) {
+    if (!m_started || m_shuttingDown)
+        return;
+    std::function<void(LabPeer&)> f;
+    switch (command.kind) {
+    case LabCommand::Kind::Pause:
+        f = [](LabPeer& p) { p.pause(); };
+        break;
+    case LabCommand::Kind::Resume:
+        f = [](LabPeer& p) { p.resume(); };
+        break;
+    case LabCommand::Kind::Kill:
+        f = [](LabPeer& p) { p.kill(); };
+        break;
+    case LabCommand::Kind::Restart:
+        f = [](LabPeer& p) { p.restart(); };
+        break;
+    case LabCommand::Kind::Leave:
+        f = [](LabPeer& p) { p.leave(); };
+        break;
+    case LabCommand::Kind::SetLink: {
+        const LabCommand::LinkChange link = command.link;
+        f = [link](LabPeer& p) {
+            PeerConditions c = p.conditions();
+            if (link.latencyMs)
+                c.latencyMs = *link.latencyMs;
+            if (link.jitterMs)
+                c.jitterMs = *link.jitterMs;
+            if (link.uploadRate)
+                c.uploadRate = *link.uploadRate;
+            if (link.downloadRate)
+                c.downloadRate = *link.downloadRate;
+            p.setConditions(c);
+        };
+        break;
+    }
+    case LabCommand::Kind::SetPicker: {
+        const PickerStrategy picker = command.picker;
+        f = [picker](LabPeer& p) { p.setPickerStrategy(picker); };
+        break;
+    }
+    case LabCommand::Kind::SetChoker: {
+        const bool on = command.enabled;
+        f = [on](LabPeer& p) { p.setChokerEnabled(on); };
+        break;
+    }
+    case LabCommand::Kind::SetFreeRider: {
+        const bool on = command.enabled;
+        f = [on](LabPeer& p) { p.setFreeRider(on); };
+        break;
+    }
+    case LabCommand::Kind::SetCorrupt: {
+        const bool on = command.enabled;
+        f = [on](LabPeer& p) { p.setCorrupt(on); };
+        break;
+    }
+    }
+    auto send = [atMs, f](SwarmWorker* worker, int id) {
+        QMetaObject::invokeMethod(worker, [worker, atMs, id, f] { worker->applyToPeersAt(atMs, id, f); });
+    };
+    if (peer == kAllPeers) {
+        for (SwarmWorker* worker : std::as_const(m_workers))
+            send(worker, SwarmWorker::kAllPeers);
+        return;
+    }
+    const auto it = m_peers.constFind(peer);
+    if (it == m_peers.cend() || it->info.removed)
+        return;
+    send(m_workers.value(it->worker), peer);
+}
+
+void SwarmLab::setHoldAfterSamples(bool hold) {
+    if (m_started)
+        forWorkers([hold](SwarmWorker& w) { w.setHoldAfterSamples(hold); });
+}
+
+void SwarmLab::continueAfterSample() {
+    if (m_started)
+        forWorkers([](SwarmWorker& w) { w.continueAfterSample(); });
 }
 
 void SwarmLab::restartPeer(int peer) {
@@ -291,7 +546,7 @@ void SwarmLab::setChokerEnabled(int peer, bool enabled) {
 void SwarmLab::setSnapshotRate(int hz) {
     m_snapshotHz = qBound(1, hz, 60);
     if (m_snapshotTimer.isActive())
-        m_snapshotTimer.start(1000 / m_snapshotHz);
+        m_snapshotTimer.startRepeatingMs(1000 / m_snapshotHz);
 }
 
 void SwarmLab::setSnapshotConnections(bool enabled) {
@@ -317,7 +572,8 @@ void SwarmLab::verifyLeechers(const QList<int>& peers) {
         if (info.role != TorrentRole::Leecher || info.removed ||
             (!peers.isEmpty() && !peers.contains(info.id)))
             continue;
-        jobs.append(LeecherVerifier::Job{info.id, m_torrents.value(info.torrent).metainfo, info.dataDir});
+        jobs.append(LeecherVerifier::Job{info.id, m_torrents.value(info.torrent).metainfo, info.dataDir,
+                                         record.store});
     }
     m_verifier->start(jobs);
 }
@@ -336,7 +592,7 @@ void SwarmLab::onReport(const WorkerReport& report) {
         publish();
 }
 
-void SwarmLab::publish() {
+QList<LabTorrentSnapshot> SwarmLab::torrentRecords() const {
     QList<LabTorrentSnapshot> torrents;
     torrents.reserve(m_torrents.size());
     for (auto it = m_torrents.cbegin(); it != m_torrents.cend(); ++it) {
@@ -349,10 +605,14 @@ void SwarmLab::publish() {
         t.pieceCount = it->metainfo.pieceCount();
         torrents.append(t);
     }
+    return torrents;
+}
+
+void SwarmLab::publish() {
     QList<SwarmEvent> events;
     int dropped = 0;
     m_lastSnapshot = m_assembler.assemble(
-        ++m_sequence, nowMs(), std::move(torrents),
+        ++m_sequence, nowMs(), torrentRecords(),
         [this](int id) {
             const auto it = m_peers.constFind(id);
             return it != m_peers.cend() && !it->info.removed;
@@ -361,6 +621,34 @@ void SwarmLab::publish() {
     emit snapshotReady(m_lastSnapshot);
     if (!events.isEmpty() || dropped > 0)
         emit eventsReady(events, dropped);
+}
+
+void SwarmLab::onSample(const WorkerReport& report) {
+    if (report.worker < 0 || report.worker >= m_samples.size())
+        return;
+    m_samples[report.worker] = report;
+    // A sample is out once every worker has reached that point of the grid; a worker that skipped a point
+    // (a stalled thread) lends its latest state.
+    qint64 time = -1;
+    for (const WorkerReport& r : std::as_const(m_samples)) {
+        if (r.timeMs < 0)
+            return;
+        time = time < 0 ? r.timeMs : qMin(time, r.timeMs);
+    }
+    if (time <= m_lastSampleMs)
+        return;
+    m_lastSampleMs = time;
+    SnapshotAssembler assembler(int(m_samples.size()));
+    for (const WorkerReport& r : std::as_const(m_samples))
+        assembler.add(r);
+    const SwarmSnapshotPtr sample = assembler.assemble(
+        ++m_sampleSequence, time, torrentRecords(),
+        [this](int id) {
+            const auto it = m_peers.constFind(id);
+            return it != m_peers.cend() && !it->info.removed;
+        },
+        nullptr, nullptr);
+    emit sampleReady(sample);
 }
 
 void SwarmLab::shutdown() {
@@ -374,7 +662,7 @@ void SwarmLab::shutdown() {
     m_workersShutDown = 0;
     for (SwarmWorker* worker : std::as_const(m_workers))
         QMetaObject::invokeMethod(worker, [worker] { worker->shutdown(); });
-    m_shutdownTimer.start(kShutdownLimitMs);
+    m_shutdownTimer.startMs(kShutdownLimitMs);
 }
 
 void SwarmLab::onWorkerShutDown() {

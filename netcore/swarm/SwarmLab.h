@@ -1,10 +1,12 @@
 #pragma once
 
+#include "clock/RealScheduler.h"
+#include "clock/Timer.h"
 #include "metainfo/Metainfo.h"
 #include "peer/PeerEvent.h"
 #include "peer/PickerStrategy.h"
 #include "peer/TorrentRole.h"
-#include "swarm/LabClock.h"
+#include "swarm/LabCommand.h"
 #include "swarm/LabPeerIdentity.h"
 #include "swarm/LabPeerSpec.h"
 #include "swarm/LeecherVerifier.h"
@@ -20,7 +22,6 @@
 #include <QMap>
 #include <QObject>
 #include <QString>
-#include <QTimer>
 
 #include <functional>
 #include <memory>
@@ -33,6 +34,10 @@ class QThreadPool;
 namespace swarmscope {
 
 class LabPeer;
+class PieceStore;
+class SharedContent;
+class SimNetwork;
+class SimScheduler;
 class SwarmWorker;
 
 // What the lab's thread knows about a peer without asking a worker.
@@ -51,13 +56,19 @@ struct LabPeerInfo {
 };
 
 // The lab: one embedded HTTP tracker and any number of BitTorrent clients in this process, each a real
-// peer on its own 127.0.0.1 port, with its own peer id and simulated link. The GUI and `swarmscope swarm`
-// drive it through this control API and watch it through snapshots and events.
+// peer with its own peer id and link. The GUI and `swarmscope swarm` drive it through this control API and
+// watch it through snapshots and events.
+//
+// Time: in real time (the default) every peer listens on its own 127.0.0.1 port and the peers talk TCP. In
+// simulated time the same clients run on the simulated network on one thread, on a virtual clock that
+// starts paused; the lab pauses it, paces it from 0.1x to 100x or runs it as fast as the CPU allows, and
+// steps it, and a run with the same seed and commands repeats exactly. In real time, pauseAll() pauses every
+// peer instead, and the speed and step are refused with the reason.
 //
 // Threads: the lab object lives in the caller's thread and never blocks it. The clients run on worker
-// threads (assigned round-robin; each client and its sockets stay in one thread) and the tracker on a thread
-// of its own. Every command is forwarded with QMetaObject::invokeMethod and returns at once; ids are
-// allocated here, so they are valid immediately. Commands to one peer run in the order given.
+// threads (assigned round-robin; each client and its streams stay in one thread) and, in real time, the
+// tracker on a thread of its own. Every command is forwarded with QMetaObject::invokeMethod and returns at
+// once; ids are allocated here, so they are valid immediately. Commands to one peer run in the order given.
 //
 // Outputs, all in the lab's thread: snapshotReady() at a fixed rate with one immutable SwarmSnapshot of
 // every peer, eventsReady() with the clients' PeerEvents since the previous snapshot, peerCompleted() when a
@@ -86,8 +97,41 @@ public:
     QString announceUrl() const { return m_announceUrl; }
     int workerCount() const { return int(m_workers.size()); }
     qint64 openFileLimit() const { return m_openFileLimit; }
-    // Milliseconds since the lab was constructed: the time base of snapshots, events and completions.
-    qint64 nowMs() const { return m_clock.labMs(); }
+    // The connection cap every client starts with (lowered in real time to fit plannedPeers into the
+    // open-file limit), and whether it was lowered for that.
+    int connectionsPerPeer() const { return m_config.client.maxConnections; }
+    bool connectionsFittedToFileLimit() const { return m_fittedToFileLimit; }
+    TimeMode timeMode() const { return m_config.timeMode; }
+    quint32 seed() const { return m_config.seed; }
+    // Lab time in milliseconds: since the lab started (real time) or on the virtual clock (simulated time).
+    // The time base of snapshots, events and completions. Safe to call from any thread.
+    qint64 nowMs() const;
+
+    // --- the clock
+    // Whether the lab's clock itself can be stopped, paced and stepped (simulated time only).
+    bool controlsClock() const { return m_config.timeMode == TimeMode::Simulated; }
+    // Why not, for a tooltip: empty in simulated time.
+    QString clockControlUnavailableReason() const;
+    // Simulated time: stops or restarts the clock. Real time: pauses or resumes every peer.
+    void pauseAll();
+    void resumeAll();
+    bool isPausedAll() const { return m_pausedAll; }
+    // Virtual seconds per wall second, 0.1 to 100; 0 runs as fast as the CPU allows. False, with *why, in
+    // real time.
+    bool setSpeed(double speed, QString* why = nullptr);
+    double speed() const { return m_speed; }
+    // What the pacer achieves (below speed() when the CPU cannot keep up); 0 while paused.
+    double achievedSpeed() const { return m_achievedSpeed; }
+    // Advances a paused simulated clock by ms, running everything that falls due, and stays paused.
+    bool step(qint64 ms, QString* why = nullptr);
+    // Stops the simulated clock at lab time ms (0: no limit).
+    void setClockLimit(qint64 ms);
+    // Stops the simulated clock the moment every leecher has completed, so a run ends at a defined instant.
+    void setHoldClockWhenDone(bool hold);
+    // After each sample the simulated clock waits until continueAfterSample(), so that what a reader of
+    // sampleReady() commands then happens at that exact instant of lab time (a scenario's conditions).
+    void setHoldAfterSamples(bool hold);
+    void continueAfterSample();
 
     // --- torrents and peers; ids are 1, 2, ... and never reused
     // sourceDir: the directory that contains the torrent's file or top-level folder, which seeders serve in
@@ -98,12 +142,22 @@ public:
     QList<int> addSeeders(int torrent, int count, const PeerConditions& conditions = {});
     // Each leecher downloads into its own <labDir>/peer-<id>/.
     QList<int> addLeechers(int torrent, int count, const PeerConditions& conditions = {});
+    // Either, with how the peers start; peers joining later have their ids now and appear when they join.
+    QList<int> addPeers(int torrent, TorrentRole role, int count, const PeerConditions& conditions,
+                        const LabPeerOptions& options);
 
     // --- per peer; peer may be kAllPeers
     void pausePeer(int peer);
     void resumePeer(int peer);
     // Abrupt: sockets aborted, no "stopped" announce, data kept. The peer stays in snapshots as Stopped.
     void killPeer(int peer);
+    // Graceful: announces "stopped", closes its connections, stays (Stopped, left) and can be restarted.
+    void leavePeer(int peer);
+    // Downloads and uploads nothing; the lab's free-rider.
+    void setFreeRider(int peer, bool freeRider);
+    void setCorrupt(int peer, bool corrupt);
+    // Any of the above at lab time atMs (0 or past: now), on the workers' clock: exact in simulated time.
+    void command(int peer, const LabCommand& command, qint64 atMs = 0);
     // A killed peer starts again (same peer id, link and data; same port when free); a running one is
     // killed first.
     void restartPeer(int peer);
@@ -119,6 +173,7 @@ public:
     void setChokerEnabled(int peer, bool enabled);
 
     // --- outputs
+    // Live snapshots, at this many per second of wall time, whatever the clock does.
     void setSnapshotRate(int hz); // 1..60
     int snapshotRate() const { return m_snapshotHz; }
     // Per-connection detail in snapshots (on by default); off saves most of a big lab's snapshot cost.
@@ -126,6 +181,8 @@ public:
     // The kinds eventsReady() carries (all by default); an empty list turns events off.
     void setEventKinds(const QList<PeerEventKind>& kinds);
     SwarmSnapshotPtr lastSnapshot() const { return m_lastSnapshot; }
+    // One more sample, of every peer now, outside the grid: the last state of a run. sampleReady() follows.
+    void sampleNow();
 
     // Reads every given leecher's data back from disk (every leecher of the lab when empty) and checks each
     // piece against its hash, off this thread; verificationFinished() follows.
@@ -146,6 +203,11 @@ public:
 signals:
     void trackerReady(const QString& announceUrl);
     void snapshotReady(const swarmscope::SwarmSnapshotPtr& snapshot);
+    // Every peer at a point of the sampling grid of lab time (SwarmLabConfig::sampleIntervalMs), and after
+    // sampleNow(). In simulated time these are the same from run to run.
+    void sampleReady(const swarmscope::SwarmSnapshotPtr& snapshot);
+    // The clock (simulated time): where it is, whether it runs, the speed asked for and achieved.
+    void clockChanged(qint64 labMs, bool paused, double speed, double achievedSpeed);
     // Events since the previous snapshot, in order per peer; dropped: how many went over the cap.
     void eventsReady(const QList<swarmscope::SwarmEvent>& events, int dropped);
     void peerCompleted(int peer, double seconds);
@@ -161,16 +223,20 @@ private:
         Metainfo metainfo;
         QString sourceDir;
         bool trustData = false;
+        std::shared_ptr<const SharedContent> content; // simulated time: the one copy every peer reads
     };
     struct PeerRecord {
         LabPeerInfo info;
         int worker = 0;
+        std::shared_ptr<PieceStore> store; // simulated time: what the peer holds
     };
 
-    QList<int> addPeers(int torrent, TorrentRole role, int count, const PeerConditions& conditions);
     void dispatch(const LabPeerSpec& spec);
     void startTracker();
     void onTrackerStarted(bool ok, const QString& url, const QString& error);
+    void onSample(const WorkerReport& report);
+    QList<LabTorrentSnapshot> torrentRecords() const;
+    template <typename F> void forWorkers(F f);
     // Runs f in the worker of peer (every worker for kAllPeers) on that peer (on all of them).
     void forPeer(int peer, const std::function<void(LabPeer&)>& f);
     void onTick();
@@ -180,8 +246,15 @@ private:
     void finishShutdown();
 
     SwarmLabConfig m_config;
-    LabClock m_clock;
+    RealScheduler m_scheduler; // this thread's: snapshot rounds and the shutdown limit run on wall time
+    SimTime m_epoch;           // lab time zero on the workers' clock
+    std::unique_ptr<SimScheduler> m_simScheduler;
+    std::unique_ptr<SimNetwork> m_simNetwork;
     LabPeerIdentity m_identity;
+    bool m_pausedAll = false;
+    bool m_fittedToFileLimit = false;
+    double m_speed = 1.0;
+    double m_achievedSpeed = 0.0;
     bool m_started = false;
     bool m_shuttingDown = false;
     bool m_shutdownFinished = false;
@@ -203,14 +276,17 @@ private:
     int m_nextWorker = 0;
 
     int m_snapshotHz = 10;
-    QTimer m_snapshotTimer;
+    Timer m_snapshotTimer;
     SnapshotAssembler m_assembler;
     quint64 m_sequence = 0;
     SwarmSnapshotPtr m_lastSnapshot;
+    QList<WorkerReport> m_samples; // each worker's latest sample
+    qint64 m_lastSampleMs = -1;
+    quint64 m_sampleSequence = 0;
 
     LeecherVerifier* m_verifier = nullptr;
     int m_workersShutDown = 0;
-    QTimer m_shutdownTimer;
+    Timer m_shutdownTimer;
 };
 
 } // namespace swarmscope

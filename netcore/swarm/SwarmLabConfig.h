@@ -1,6 +1,7 @@
 #pragma once
 
 #include "peer/ClientConfig.h"
+#include "swarm/TimeMode.h"
 
 #include <QHostAddress>
 #include <QString>
@@ -8,12 +9,16 @@
 namespace swarmscope {
 
 struct SwarmLabConfig {
+    // Real time over real TCP on 127.0.0.1, or simulated time over the simulated network (one thread,
+    // deterministic for a given seed; the clock starts paused and is controlled through the lab).
+    TimeMode timeMode = TimeMode::Real;
+
     // Where leechers download, each into <labDir>/peer-<id>/. Empty: a temporary directory, removed when the
     // lab is destroyed unless keepLabDir is set.
     QString labDir;
     bool keepLabDir = false;
 
-    int workerThreads = 0; // threads running clients; 0: min(2, cores)
+    int workerThreads = 0; // threads running clients in real time; 0: min(2, cores). Simulated time: one.
     int hashThreads = 0;   // the pool every client hashes pieces on; 0: one per core
 
     QHostAddress trackerAddress = QHostAddress::LocalHost;
@@ -28,17 +33,27 @@ struct SwarmLabConfig {
     // of HAVE messages in a big lab cannot grow memory without bound.
     int maxEventsPerSnapshot = 20000;
 
-    quint32 seed = 0; // seeds peer ids, pickers and chokers, so a run can repeat; 0: random
+    // Seeds peer ids, pickers, chokers, the tracker's answers and the links' jitter, so a run can repeat; 0:
+    // random. A simulated run with the same seed and the same commands is the same run, byte for byte.
+    quint32 seed = 0;
+    // Every peer sampled on this grid of lab time for sampleReady() (0: no samples).
+    qint64 sampleIntervalMs = 0;
+    // Real time: the most peers the lab will hold at once. Every connection costs two descriptors in this
+    // process (one per end), so each client's connection cap is lowered to fit them all into the open-file
+    // limit (see SwarmLab::connectionsPerPeer()). 0: the caps stay as configured.
+    int plannedPeers = 0;
 
     // What every client starts from. The lab sets the listen address and port, peer id, link, hash pool
     // and seed of each; the rest (connection cap, limits, memory budgets) applies as given.
     ClientConfig client = defaultClientConfig();
 
     // The engine's defaults suit one client per process; hundreds share this one, and they all read the
-    // same few files through the page cache, so each client's own caches stay small.
+    // same few files through the page cache, so each client's own caches stay small. A read cache per client
+    // would hold copies of what the page cache holds once: 300 peers of 8 MiB in 256 KiB pieces peaked at
+    // 2.74 MiB per peer with 2 MiB each, 0.87 MiB without, for the same CPU (tests/bench/scale.sh).
     static ClientConfig defaultClientConfig() {
         ClientConfig config;
-        config.readCacheBytes = 2LL * 1024 * 1024;
+        config.readCacheBytes = 0;
         config.assemblyBytes = 4LL * 1024 * 1024;
         return config;
     }

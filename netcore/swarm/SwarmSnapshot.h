@@ -54,9 +54,13 @@ struct LabPeerSnapshot {
 
     qint64 downloadRate = 0; // payload bytes per second
     qint64 uploadRate = 0;
-    qint64 downloaded = 0; // payload bytes since its client (re)started
+    // Payload bytes since its client (re)started. Uploaded counts bytes as they crossed its link, downloaded
+    // the blocks it used; wasted the blocks it received and could not use. Across a closed swarm
+    // sum(uploaded) = sum(downloaded) + sum(wasted), up to the bytes still on their way.
+    qint64 downloaded = 0;
     qint64 uploaded = 0;
     qint64 wasted = 0;
+    qint64 failed = 0; // bytes of pieces that failed their hash check (part of downloaded)
     int hashFailures = 0;
     int bannedPeers = 0;
 
@@ -67,6 +71,9 @@ struct LabPeerSnapshot {
     qint64 addedAtMs = 0;      // lab time (ms since the lab started) when it was added
     qint64 completedAtMs = -1; // lab time when a leecher first had every piece; -1 until then
     int restarts = 0;
+    bool freeRider = false; // uploads nothing
+    bool corrupt = false;   // sends damaged blocks
+    bool left = false;      // left the swarm gracefully (Stopped, restartable), rather than killed
 
     int connectionCount = 0;                  // every connection, handshaking ones included
     QList<LabConnectionSnapshot> connections; // empty when the lab takes snapshots without connections

@@ -1,7 +1,9 @@
 #include "swarm/SwarmWorker.h"
 
-#include "swarm/LabClock.h"
+#include "clock/RealScheduler.h"
+#include "clock/SimPacer.h"
 #include "swarm/LabPeerIdentity.h"
+#include "tracker/TrackerServer.h"
 
 #include <QDir>
 
@@ -13,25 +15,90 @@ SwarmWorker::SwarmWorker(const Settings& settings) : m_settings(settings) {}
 
 SwarmWorker::~SwarmWorker() {
     // Peers are children, but delete them here while this object is still a SwarmWorker: their clients
-    // call back into it as they go.
+    // call back into it as they go. Then the tracker, then what they all ran on.
     const QList<LabPeer*> peers = m_peers.values() + m_leaving.values();
     m_peers.clear();
     m_leaving.clear();
     qDeleteAll(peers);
+    delete m_tracker;
+    m_tracker = nullptr;
+    m_sampleTimer.reset();
+    m_env.reset();
+}
+
+void SwarmWorker::init() {
+    if (m_env)
+        return;
+    m_env = m_settings.makeEnvironment();
+    m_sampleTimer.emplace(m_env->scheduler());
+    if (SimPacer* pacer = m_env->pacer()) {
+        connect(pacer, &SimPacer::pausedChanged, this, &SwarmWorker::reportClock);
+        // Ten times a second of wall time is enough for a clock on screen.
+        connect(pacer, &SimPacer::advanced, this, [this](SimTime) {
+            const SimTime wall = RealScheduler::steadyNow();
+            if (wall - m_lastClockReport >= std::chrono::milliseconds(100)) {
+                m_lastClockReport = wall;
+                reportClock();
+            }
+        });
+    }
+}
+
+void SwarmWorker::reportClock() {
+    SimPacer* pacer = m_env ? m_env->pacer() : nullptr;
+    if (!pacer)
+        return;
+    // A hold for a sample lasts a moment: the clock is not shown as paused for it.
+    const bool paused = pacer->isPaused() && m_holds != HeldForSample;
+    emit clockChanged(m_env->labMs(), paused, pacer->speed(), pacer->achievedSpeed());
+}
+
+void SwarmWorker::startTracker(TrackerServerConfig config, quint16 port) {
+    Network* network = m_env->trackerNetwork();
+    if (!network) {
+        emit trackerStarted(false, QString(), QStringLiteral("this worker cannot host the tracker"));
+        return;
+    }
+    config.network = network;
+    m_tracker = new TrackerServer(config);
+    const bool ok = m_tracker->listen(m_env->trackerAddress(), port);
+    // Peers here start at once, at this instant of the clock, not when the lab's thread has heard back.
+    if (ok)
+        setAnnounceUrl(m_tracker->announceUrl());
+    emit trackerStarted(ok, ok ? m_tracker->announceUrl() : QString(),
+                        ok ? QString() : m_tracker->errorString());
 }
 
 void SwarmWorker::setAnnounceUrl(const QString& url) {
+    if (url == m_announceUrl)
+        return;
     m_announceUrl = url;
     for (LabPeer* peer : std::as_const(m_peers))
         peer->start(url);
 }
 
+void SwarmWorker::callAtLab(qint64 atMs, std::function<void()> f) {
+    const SimTime at = m_env->epoch() + fromMs(atMs);
+    m_env->scheduler().callAt(at, [guard = QPointer<SwarmWorker>(this), f = std::move(f)] {
+        if (guard)
+            f();
+    });
+}
+
 void SwarmWorker::addPeer(const LabPeerSpec& spec) {
+    if (spec.startAtMs > m_env->labMs()) {
+        callAtLab(spec.startAtMs, [this, spec] { addPeerNow(spec); });
+        return;
+    }
+    addPeerNow(spec);
+}
+
+void SwarmWorker::addPeerNow(const LabPeerSpec& spec) {
     if (m_peers.contains(spec.id) || m_shuttingDown)
         return;
     LabPeer::Environment environment;
-    environment.clock = m_settings.clock;
-    environment.hashPool = m_settings.hashPool;
+    environment.worker = m_env.get();
+    environment.hashPool = m_env->inlineHashing() ? nullptr : m_settings.hashPool;
     environment.clientTemplate = m_settings.clientTemplate;
     environment.observer = this;
     environment.wantEvents = m_eventMask != 0;
@@ -51,6 +118,14 @@ void SwarmWorker::applyToPeers(int id, const std::function<void(LabPeer&)>& f) {
         f(*peer);
 }
 
+void SwarmWorker::applyToPeersAt(qint64 atMs, int id, const std::function<void(LabPeer&)>& f) {
+    if (atMs <= m_env->labMs()) {
+        applyToPeers(id, f);
+        return;
+    }
+    callAtLab(atMs, [this, id, f] { applyToPeers(id, f); });
+}
+
 void SwarmWorker::removePeer(int id, bool deleteData) {
     LabPeer* peer = m_peers.take(id);
     if (!peer)
@@ -67,19 +142,106 @@ void SwarmWorker::setEventMask(quint32 mask) {
         peer->setEventsWanted(mask != 0);
 }
 
-void SwarmWorker::collect() {
+void SwarmWorker::setSampleInterval(qint64 intervalMs) {
+    m_sampleIntervalMs = qMax<qint64>(0, intervalMs);
+    m_sampleTimer->stop();
+    if (m_sampleIntervalMs == 0)
+        return;
+    // On the grid of lab time: sample k is at exactly k x interval, in every worker and every run.
+    const qint64 now = m_env->labMs();
+    const qint64 next = (now / m_sampleIntervalMs + 1) * m_sampleIntervalMs;
+    m_sampleTimer->setCallback([this] {
+        const qint64 at = m_env->labMs();
+        emitSample(at - at % m_sampleIntervalMs);
+    });
+    m_sampleTimer->startRepeatingAt(m_env->epoch() + fromMs(next), fromMs(m_sampleIntervalMs));
+}
+
+void SwarmWorker::setHoldClockWhenDone(bool hold) {
+    m_holdWhenDone = hold;
+}
+
+void SwarmWorker::setHold(Hold hold, bool on) {
+    m_holds = on ? (m_holds | hold) : (m_holds & ~unsigned(hold));
+    if (SimPacer* pacer = m_env->pacer())
+        pacer->setPaused(m_holds != 0);
+}
+
+void SwarmWorker::setClockPaused(bool paused) {
+    setHold(HeldByUser, paused);
+}
+
+void SwarmWorker::setHoldAfterSamples(bool hold) {
+    m_holdAfterSamples = hold;
+    if (!hold)
+        setHold(HeldForSample, false);
+}
+
+void SwarmWorker::continueAfterSample() {
+    setHold(HeldForSample, false);
+}
+
+void SwarmWorker::setClockSpeed(double speed) {
+    if (SimPacer* pacer = m_env->pacer()) {
+        pacer->setSpeed(speed);
+        reportClock();
+    }
+}
+
+void SwarmWorker::stepClock(qint64 ms) {
+    if (SimPacer* pacer = m_env->pacer()) {
+        pacer->step(fromMs(ms));
+        reportClock();
+    }
+}
+
+void SwarmWorker::setClockLimit(qint64 ms) {
+    if (SimPacer* pacer = m_env->pacer())
+        pacer->setPauseAt(ms > 0 ? m_env->epoch() + fromMs(ms) : SimTime::max());
+}
+
+WorkerReport SwarmWorker::makeReport(bool withEvents) {
     WorkerReport report;
     report.worker = m_settings.index;
+    report.timeMs = m_env ? m_env->labMs() : 0;
     report.peers.reserve(m_peers.size() + m_leaving.size());
     for (LabPeer* peer : std::as_const(m_peers))
         report.peers.append(peer->snapshot(m_settings.withConnections, *m_settings.identity));
-    report.events = std::exchange(m_events, {});
-    report.droppedEvents = std::exchange(m_droppedEvents, 0);
-    emit reported(report);
+    if (withEvents) {
+        report.events = std::exchange(m_events, {});
+        report.droppedEvents = std::exchange(m_droppedEvents, 0);
+    }
+    return report;
+}
+
+void SwarmWorker::collect() {
+    emit reported(makeReport(true));
+}
+
+void SwarmWorker::emitSample(qint64 sampleMs) {
+    WorkerReport report = makeReport(false);
+    report.timeMs = sampleMs;
+    report.sample = true;
+    emit sampled(report);
+    // Held right after the sample, before any later event, so a reader's commands land at this instant.
+    if (m_holdAfterSamples && m_env->pacer())
+        setHold(HeldForSample, true);
+}
+
+void SwarmWorker::sampleNow() {
+    emitSample(m_env->labMs());
 }
 
 void SwarmWorker::shutdown() {
     m_shuttingDown = true;
+    // Stopping takes announces and closes, which take time: a held simulated clock must run for them.
+    if (SimPacer* pacer = m_env->pacer()) {
+        pacer->setPauseAt(SimTime::max());
+        pacer->setSpeed(0);
+        m_holdAfterSamples = false;
+        m_holds = 0;
+        pacer->setPaused(false);
+    }
     const QList<LabPeer*> peers = m_peers.values();
     for (LabPeer* peer : peers)
         peer->stop();
@@ -97,13 +259,25 @@ void SwarmWorker::labPeerEvent(const LabPeer& peer, const PeerEvent& event) {
     e.peer = peer.id();
     e.torrent = peer.torrent();
     e.remotePeer = event.peerId.isEmpty() ? -1 : m_settings.identity->labPeerOf(event.peerId);
-    e.timeMs = m_settings.clock->labMs();
+    e.timeMs = m_env->labMs();
     e.event = event;
     m_events.append(std::move(e));
 }
 
 void SwarmWorker::labPeerCompleted(const LabPeer& peer, qint64 labMs) {
     emit peerCompleted(peer.id(), labMs);
+    m_completedLeechers.insert(peer.id());
+    if (!m_holdWhenDone)
+        return;
+    for (const LabPeer* p : std::as_const(m_peers))
+        if (p->role() == TorrentRole::Leecher && !m_completedLeechers.contains(p->id()))
+            return;
+    if (m_env->pacer())
+        setHold(HeldWhenDone, true);
+}
+
+void SwarmWorker::labPeerLeaving(LabPeer& peer) {
+    Q_UNUSED(peer);
 }
 
 void SwarmWorker::labPeerFailed(const LabPeer& peer, const QString& error) {

@@ -6,8 +6,12 @@
 #include <QString>
 
 #include <functional>
+#include <memory>
 
 namespace swarmscope {
+
+class Network;
+class TcpNode;
 
 // One row of a tracker's GET /torrents answer.
 struct CatalogueTorrentInfo {
@@ -48,7 +52,10 @@ class CatalogueClient : public QObject {
     Q_OBJECT
 public:
     // trackerUrl may be the tracker's base URL or its announce URL; only scheme, host and port are used.
-    explicit CatalogueClient(const QString& trackerUrl, QObject* parent = nullptr);
+    // network: where the requests go (not owned; null: the host's TCP in real time).
+    explicit CatalogueClient(const QString& trackerUrl, Network* network = nullptr,
+                             QObject* parent = nullptr);
+    ~CatalogueClient() override;
 
     void setTimeoutMs(int timeoutMs) { m_timeoutMs = timeoutMs; }
     // "http://host:port/torrents", or empty when the URL given is not a usable http URL.
@@ -62,6 +69,8 @@ public:
     void fetchByName(const QString& name, std::function<void(const CatalogueFetchReply&)> done);
 
 private:
+    std::unique_ptr<TcpNode> m_ownNetwork;
+    Network* m_network;
     QString m_catalogueUrl;
     QString m_urlError;
     int m_timeoutMs = 30'000;

@@ -2,18 +2,26 @@
 
 #include "tracker/HttpUrl.h"
 
-#include <QTcpSocket>
+#include "transport/Network.h"
+#include "transport/TcpNode.h"
 
 namespace swarmscope {
 
-HttpClient::HttpClient(QObject* parent) : QObject(parent) {
-    m_timer.setSingleShot(true);
-    connect(&m_timer, &QTimer::timeout, this,
-            [this] { fail(QStringLiteral("timed out (%1)").arg(m_endpoint)); });
-}
+HttpClient::HttpClient(Network& network, QObject* parent)
+    : QObject(parent), m_network(network),
+      m_timer(network.scheduler(), [this] { fail(QStringLiteral("timed out (%1)").arg(m_endpoint)); }) {}
+
+HttpClient::HttpClient(QObject* parent)
+    : QObject(parent), m_ownNetwork(std::make_unique<TcpNode>()), m_network(m_ownNetwork->network()),
+      m_timer(m_network.scheduler(), [this] { fail(QStringLiteral("timed out (%1)").arg(m_endpoint)); }) {}
 
 HttpClient::~HttpClient() {
-    dropSocket();
+    // Streams (the current one and any still waiting for their deferred delete) read the network's link: they
+    // go now, before a network this client owns.
+    if (m_socket)
+        m_socket->disconnect(this);
+    m_socket = nullptr;
+    qDeleteAll(findChildren<ByteStream*>(Qt::FindDirectChildrenOnly));
 }
 
 void HttpClient::dropSocket() {
@@ -39,13 +47,10 @@ void HttpClient::start(const HttpClientRequest& request) {
     const auto url = parseHttpUrl(request.url, &error);
     if (!url) {
         const quint64 generation = m_generation;
-        QMetaObject::invokeMethod(
-            this,
-            [this, generation, error, text = request.url] {
-                if (generation == m_generation)
-                    fail(error + QStringLiteral(" (") + text + QLatin1Char(')'));
-            },
-            Qt::QueuedConnection);
+        m_network.scheduler().post(this, [this, generation, error, text = request.url] {
+            if (generation == m_generation)
+                fail(error + QStringLiteral(" (") + text + QLatin1Char(')'));
+        });
         return;
     }
     m_endpoint = QString::fromLatin1(url->authority);
@@ -64,29 +69,25 @@ void HttpClient::start(const HttpClientRequest& request) {
     m_requestBytes += "\r\n";
     m_requestBytes += request.body;
 
-    m_socket = new QTcpSocket(this);
-    connect(m_socket, &QTcpSocket::connected, this, &HttpClient::onConnected);
-    connect(m_socket, &QTcpSocket::readyRead, this, &HttpClient::onReadyRead);
-    connect(m_socket, &QTcpSocket::disconnected, this, &HttpClient::onDisconnected);
-    connect(m_socket, &QTcpSocket::errorOccurred, this, [this](QAbstractSocket::SocketError code) {
-        if (code == QAbstractSocket::RemoteHostClosedError)
-            return onDisconnected();
-        fail(m_socket->errorString().toLower() + QStringLiteral(" (") + m_endpoint + QLatin1Char(')'));
-    });
-    m_timer.start(request.timeoutMs);
-    m_socket->connectToHost(url->host, url->port);
-}
-
-void HttpClient::onConnected() {
+    m_received = 0;
+    m_socket = m_network.connectToHost(url->host, url->port, this);
+    connect(m_socket, &ByteStream::connected, this, &HttpClient::onConnected);
+    connect(m_socket, &ByteStream::readyRead, this, &HttpClient::onReadyRead);
+    connect(m_socket, &ByteStream::closed, this, &HttpClient::onDisconnected);
+    m_timer.startMs(request.timeoutMs);
+    // Sent as soon as the connection is up; then our direction ends, and the answer ends with the server's.
     m_socket->write(m_requestBytes);
-    m_socket->flush();
     m_requestBytes.clear();
 }
+
+void HttpClient::onConnected() {}
 
 void HttpClient::onReadyRead() {
     if (!m_socket)
         return;
-    const HttpResponseParser::State state = m_parser.feed(m_socket->readAll());
+    const QByteArray data = m_socket->readAll();
+    m_received += data.size();
+    const HttpResponseParser::State state = m_parser.feed(data);
     if (state == HttpResponseParser::State::Error)
         fail(m_parser.error() + QStringLiteral(" (") + m_endpoint + QLatin1Char(')'));
     else if (state == HttpResponseParser::State::Done)
@@ -96,6 +97,10 @@ void HttpClient::onReadyRead() {
 void HttpClient::onDisconnected() {
     if (!m_socket || !m_busy)
         return;
+    if (!m_socket->errorString().isEmpty() && m_received == 0 && m_socket->bytesAvailable() == 0) {
+        fail(m_socket->errorString().toLower() + QStringLiteral(" (") + m_endpoint + QLatin1Char(')'));
+        return;
+    }
     if (m_socket->bytesAvailable() > 0) {
         onReadyRead();
         if (!m_busy)
@@ -127,7 +132,16 @@ void HttpClient::complete(HttpClientResponse response) {
 
 void HttpClient::fetch(const HttpClientRequest& request, QObject* context,
                        std::function<void(const HttpClientResponse&)> done) {
-    auto* client = new HttpClient(context);
+    start(new HttpClient(context), request, context, std::move(done));
+}
+
+void HttpClient::fetch(Network& network, const HttpClientRequest& request, QObject* context,
+                       std::function<void(const HttpClientResponse&)> done) {
+    start(new HttpClient(network, context), request, context, std::move(done));
+}
+
+void HttpClient::start(HttpClient* client, const HttpClientRequest& request, QObject* context,
+                       std::function<void(const HttpClientResponse&)> done) {
     connect(client, &HttpClient::finished, context,
             [client, done = std::move(done)](const HttpClientResponse& response) {
                 client->deleteLater();

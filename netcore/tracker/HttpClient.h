@@ -3,17 +3,21 @@
 #include "tracker/HttpRequest.h"
 #include "tracker/HttpResponseParser.h"
 
+#include "clock/Timer.h"
+
 #include <QByteArray>
 #include <QObject>
 #include <QPointer>
 #include <QString>
-#include <QTimer>
 
 #include <functional>
-
-class QTcpSocket;
+#include <memory>
 
 namespace swarmscope {
+
+class ByteStream;
+class Network;
+class TcpNode;
 
 struct HttpClientRequest {
     QByteArray method = "GET";
@@ -32,11 +36,15 @@ struct HttpClientResponse {
     QString error; // when !ok: what went wrong, e.g. "connection refused (127.0.0.1:6969)"
 };
 
-// A minimal HTTP/1.1 client over one QTcpSocket: one request at a time, "Connection: close", a bounded
-// response and a deadline. Light enough that a lab can run hundreds, which QNetworkAccessManager is not.
+// A minimal HTTP/1.1 client over one connection of a Network: one request at a time, "Connection: close",
+// a bounded response and a deadline. Light enough that a lab can run hundreds, which QNetworkAccessManager is
+// not, and it runs on the simulated network as well as on TCP.
 class HttpClient : public QObject {
     Q_OBJECT
 public:
+    // network: not owned, must outlive the client.
+    explicit HttpClient(Network& network, QObject* parent = nullptr);
+    // On the host's TCP in real time, through a network of its own.
     explicit HttpClient(QObject* parent = nullptr);
     ~HttpClient() override;
 
@@ -49,6 +57,9 @@ public:
 
     // Runs one request on a self-deleting client and calls done with context's thread and lifetime:
     // if context is destroyed first, done is never called.
+    static void fetch(Network& network, const HttpClientRequest& request, QObject* context,
+                      std::function<void(const HttpClientResponse&)> done);
+    // The same on the host's TCP in real time.
     static void fetch(const HttpClientRequest& request, QObject* context,
                       std::function<void(const HttpClientResponse&)> done);
 
@@ -56,6 +67,8 @@ signals:
     void finished(const swarmscope::HttpClientResponse& response);
 
 private:
+    static void start(HttpClient* client, const HttpClientRequest& request, QObject* context,
+                      std::function<void(const HttpClientResponse&)> done);
     void onConnected();
     void onReadyRead();
     void onDisconnected();
@@ -63,11 +76,14 @@ private:
     void fail(const QString& error);
     void dropSocket();
 
-    QTcpSocket* m_socket = nullptr;
+    std::unique_ptr<TcpNode> m_ownNetwork;
+    Network& m_network;
+    ByteStream* m_socket = nullptr;
     HttpResponseParser m_parser;
     QByteArray m_requestBytes;
     QString m_endpoint; // "host:port" for error messages
-    QTimer m_timer;
+    Timer m_timer;
+    qint64 m_received = 0;
     bool m_busy = false;
     quint64 m_generation = 0; // tells a stale queued failure from the current request's
 };

@@ -1,70 +1,58 @@
 #include "tracker/HttpConnection.h"
 
-#include <QTcpSocket>
+#include "transport/ByteStream.h"
 
-#ifdef Q_OS_UNIX
-#include <sys/socket.h>
-#endif
+#include <QPointer>
 
 namespace swarmscope {
 
 namespace {
 
-// Closing a socket that still has unread input makes the kernel send a reset, which can destroy the
-// answer before the client reads it (a 413 to an upload in progress, say). So the server first shuts
-// down only its sending side, then reads and discards until the client closes.
-bool shutdownSending(QTcpSocket* socket) {
-#ifdef Q_OS_UNIX
-    return socket->socketDescriptor() >= 0 && ::shutdown(int(socket->socketDescriptor()), SHUT_WR) == 0;
-#else
-    Q_UNUSED(socket);
-    return false;
-#endif
-}
-
-// How far Qt reads ahead of a connection. While a connection's answers back up (see onReadyRead), the rest
-// of its input stays in the kernel, whose full buffers make TCP push back on the client.
+// How far the stream takes input ahead of this connection. While a connection's answers back up (see
+// onReadyRead), the rest of its input stays with the network, whose full buffers push back on the client.
 constexpr qint64 kReadAheadBytes = 256 * 1024;
+
+QHostAddress normalised(const QHostAddress& address) {
+    // A dual-stack listener reports IPv4 clients as ::ffff:a.b.c.d; the swarm should see a.b.c.d.
+    bool isV4 = false;
+    const quint32 v4 = address.toIPv4Address(&isV4);
+    return isV4 ? QHostAddress(v4) : address;
+}
 
 } // namespace
 
-void HttpConnection::refuse(QTcpSocket* socket, const HttpResponse& response, int lingerMs) {
-    QObject::connect(socket, &QTcpSocket::readyRead, socket, [socket] { socket->readAll(); });
-    QObject::connect(socket, &QTcpSocket::disconnected, socket, &QObject::deleteLater);
-    QTimer::singleShot(lingerMs, socket, [socket] {
-        socket->abort();
-        socket->deleteLater();
+void HttpConnection::refuse(ByteStream* stream, Scheduler& scheduler, const HttpResponse& response,
+                            int lingerMs) {
+    // Closing a connection that still has unread input can make TCP send a reset, which destroys the answer
+    // before the client reads it. So the answer goes out with a half-close, and input is read and dropped
+    // until the client closes too, or the linger time is up.
+    QObject::connect(stream, &ByteStream::readyRead, stream, [stream] { stream->readAll(); });
+    QObject::connect(stream, &ByteStream::closed, stream, &QObject::deleteLater);
+    scheduler.callAfter(fromMs(lingerMs), [guard = QPointer<ByteStream>(stream)] {
+        if (!guard)
+            return;
+        guard->abort();
+        guard->deleteLater();
     });
-    socket->readAll();
-    socket->write(response.serialize(false));
-    socket->flush();
-    if (socket->bytesToWrite() > 0 || !shutdownSending(socket))
-        socket->disconnectFromHost();
+    stream->readAll();
+    stream->write(response.serialize(false));
+    stream->close();
 }
 
-HttpConnection::HttpConnection(QTcpSocket* socket, const HttpConnectionSettings& settings,
-                               HttpBufferBudget* budget, Handler handler, ErrorHandler errorHandler,
-                               QObject* parent)
-    : QObject(parent), m_socket(socket), m_settings(settings), m_budget(budget),
-      m_handler(std::move(handler)), m_errorHandler(std::move(errorHandler)) {
-    m_socket->setParent(this);
-    m_peer = m_socket->peerAddress();
-    // A dual-stack listener reports IPv4 clients as ::ffff:a.b.c.d; the swarm should see a.b.c.d.
-    bool isV4 = false;
-    const quint32 v4 = m_peer.toIPv4Address(&isV4);
-    if (isV4)
-        m_peer = QHostAddress(v4);
-
-    m_socket->setReadBufferSize(kReadAheadBytes);
-
-    m_timer.setSingleShot(true);
-    connect(&m_timer, &QTimer::timeout, this, &HttpConnection::onTimeout);
-    connect(m_socket, &QTcpSocket::readyRead, this, &HttpConnection::onReadyRead);
-    connect(m_socket, &QTcpSocket::bytesWritten, this, &HttpConnection::onBytesWritten);
-    connect(m_socket, &QTcpSocket::disconnected, this, &HttpConnection::finish);
-    connect(m_socket, &QTcpSocket::errorOccurred, this, &HttpConnection::finish);
-    m_timer.start(m_settings.requestTimeoutMs);
-    if (m_socket->bytesAvailable() > 0)
+HttpConnection::HttpConnection(ByteStream* stream, Scheduler& scheduler,
+                               const HttpConnectionSettings& settings, HttpBufferBudget* budget,
+                               Handler handler, ErrorHandler errorHandler, QObject* parent)
+    : QObject(parent), m_stream(stream), m_settings(settings), m_budget(budget),
+      m_handler(std::move(handler)), m_errorHandler(std::move(errorHandler)),
+      m_timer(scheduler, [this] { onTimeout(); }) {
+    m_stream->setParent(this);
+    m_peer = normalised(m_stream->peerAddress());
+    m_stream->setReadBufferLimit(kReadAheadBytes);
+    connect(m_stream, &ByteStream::readyRead, this, &HttpConnection::onReadyRead);
+    connect(m_stream, &ByteStream::bytesSent, this, &HttpConnection::onBytesSent);
+    connect(m_stream, &ByteStream::closed, this, &HttpConnection::finish);
+    m_timer.startMs(m_settings.requestTimeoutMs);
+    if (m_stream->bytesAvailable() > 0)
         onReadyRead();
 }
 
@@ -75,14 +63,14 @@ HttpConnection::~HttpConnection() {
 
 void HttpConnection::onReadyRead() {
     if (m_closing) {
-        m_socket->readAll(); // after the last answer nothing more is read
+        m_stream->readAll(); // after the last answer nothing more is read
         return;
     }
     // A client that pipelines requests without reading the answers is not read any further until they
-    // drain (onBytesWritten picks up from here); otherwise its input would pile up here without bound.
-    if (m_socket->bytesToWrite() > m_settings.maxPendingWriteBytes)
+    // drain (onBytesSent picks up from here); otherwise its input would pile up here without bound.
+    if (m_stream->bytesToWrite() > m_settings.maxPendingWriteBytes)
         return;
-    m_buffer += m_socket->readAll();
+    m_buffer += m_stream->readAll();
     updateBudget();
     if (m_closing)
         return;
@@ -111,8 +99,8 @@ void HttpConnection::updateBudget() {
 
 void HttpConnection::processBuffer() {
     while (!m_closing && !m_buffer.isEmpty()) {
-        if (m_socket->bytesToWrite() > m_settings.maxPendingWriteBytes)
-            return; // resumed by bytesWritten once the client reads its answers
+        if (m_stream->bytesToWrite() > m_settings.maxPendingWriteBytes)
+            return; // resumed by bytesSent once the client reads its answers
         if (m_bytesNeeded > 0 && m_buffer.size() < m_bytesNeeded)
             return;
         const HttpRequestParseResult parsed = parseHttpRequest(m_buffer, m_settings.limits);
@@ -137,11 +125,8 @@ void HttpConnection::processBuffer() {
 void HttpConnection::send(const HttpResponse& response, bool keepAlive) {
     if (m_finished || m_closing)
         return;
-    m_socket->write(response.serialize(keepAlive));
-    // Hand the answer to the kernel now rather than on the next loop turn: a client that half-closed
-    // after its request makes Qt drop the socket, and any output still queued in Qt, on the next turn.
-    m_socket->flush();
-    m_timer.start(m_settings.requestTimeoutMs);
+    m_stream->write(response.serialize(keepAlive));
+    m_timer.startMs(m_settings.requestTimeoutMs);
     if (keepAlive)
         return;
     m_closing = true;
@@ -149,30 +134,39 @@ void HttpConnection::send(const HttpResponse& response, bool keepAlive) {
     startLingering();
 }
 
-void HttpConnection::onBytesWritten() {
-    if (m_closing)
-        startLingering();
-    else if (m_socket->bytesAvailable() > 0)
+void HttpConnection::onBytesSent() {
+    if (m_closing) {
+        armLinger();
+        return;
+    }
+    if (m_stream->bytesAvailable() > 0)
         onReadyRead(); // input that waited while the answers backed up, then the parsing goes on
     else
         processBuffer();
 }
 
 void HttpConnection::startLingering() {
-    if (m_lingering || m_finished || m_socket->bytesToWrite() > 0)
-        return; // called again from bytesWritten once the answer is out
-    m_lingering = true;
-    if (!shutdownSending(m_socket)) {
-        m_socket->disconnectFromHost();
+    if (m_lingering || m_finished)
         return;
-    }
-    m_timer.start(m_settings.lingerMs);
+    m_lingering = true;
+    // A half-close: the answer still goes out first; the client's own close ends the connection.
+    m_stream->close();
+    armLinger();
+}
+
+void HttpConnection::armLinger() {
+    // The linger time runs once the answer is out; until then the request timeout bounds a client that does
+    // not read it.
+    if (!m_lingering || m_lingerArmed || m_stream->bytesToWrite() > 0)
+        return;
+    m_lingerArmed = true;
+    m_timer.startMs(m_settings.lingerMs);
 }
 
 void HttpConnection::onTimeout() {
     if (m_closing) {
         // A client that neither reads its answer nor closes gets no more of our time.
-        m_socket->abort();
+        m_stream->abort();
         finish();
         return;
     }

@@ -1,18 +1,18 @@
 #pragma once
 
+#include "clock/Timer.h"
 #include "tracker/HttpRequestParser.h"
 #include "tracker/HttpResponse.h"
 
 #include <QByteArray>
 #include <QHostAddress>
 #include <QObject>
-#include <QTimer>
 
 #include <functional>
 
-class QTcpSocket;
-
 namespace swarmscope {
+
+class ByteStream;
 
 // Shared by every connection of one server: how many of them may hold a large request body at once, so
 // that a thousand slow uploads cannot each pin megabytes.
@@ -30,9 +30,9 @@ struct HttpConnectionSettings {
     qsizetype maxPendingWriteBytes = 16 * 1024 * 1024; // stop reading pipelined requests above this
 };
 
-// One accepted socket of the tracker's HTTP server: buffers bytes, parses requests one after another
-// (keep-alive and pipelining), hands each to a handler and writes the answer. It owns the socket and
-// deletes itself after the socket closes.
+// One accepted connection of the tracker's HTTP server: buffers bytes, parses requests one after another
+// (keep-alive and pipelining), hands each to a handler and writes the answer. It owns the stream and
+// deletes itself after the stream closes.
 class HttpConnection : public QObject {
     Q_OBJECT
 public:
@@ -40,12 +40,14 @@ public:
     // Builds the answer to a request that could not be parsed (the server picks bencode or JSON by path).
     using ErrorHandler = std::function<HttpResponse(const HttpRequestParseResult& failure)>;
 
-    HttpConnection(QTcpSocket* socket, const HttpConnectionSettings& settings, HttpBufferBudget* budget,
-                   Handler handler, ErrorHandler errorHandler, QObject* parent = nullptr);
+    HttpConnection(ByteStream* stream, Scheduler& scheduler, const HttpConnectionSettings& settings,
+                   HttpBufferBudget* budget, Handler handler, ErrorHandler errorHandler,
+                   QObject* parent = nullptr);
     ~HttpConnection() override;
 
-    // Answers a socket the server will not serve (over its connection cap) and lets it go.
-    static void refuse(QTcpSocket* socket, const HttpResponse& response, int lingerMs);
+    // Answers a connection the server will not serve (over its connection cap) and lets it go; takes the
+    // stream.
+    static void refuse(ByteStream* stream, Scheduler& scheduler, const HttpResponse& response, int lingerMs);
 
     QHostAddress peerAddress() const { return m_peer; }
     int requestsServed() const { return m_served; }
@@ -58,12 +60,13 @@ private:
     void processBuffer();
     void onTimeout();
     void send(const HttpResponse& response, bool keepAlive);
-    void onBytesWritten();
+    void onBytesSent();
     void startLingering();
+    void armLinger();
     void updateBudget();
     void finish();
 
-    QTcpSocket* m_socket;
+    ByteStream* m_stream;
     HttpConnectionSettings m_settings;
     HttpBufferBudget* m_budget;
     Handler m_handler;
@@ -71,11 +74,12 @@ private:
     QHostAddress m_peer;
     QByteArray m_buffer;
     qsizetype m_bytesNeeded = 0;
-    QTimer m_timer;
+    Timer m_timer;
     int m_served = 0;
     bool m_holdsLargeBuffer = false;
     bool m_closing = false;   // the last answer is written or on its way; input is discarded
     bool m_lingering = false; // our side is shut down; waiting for the client to close
+    bool m_lingerArmed = false;
     bool m_finished = false;
 };
 

@@ -2,17 +2,32 @@
 
 #include "tracker/HttpClient.h"
 #include "tracker/HttpUrl.h"
+#include "transport/TcpNode.h"
 
 #include <algorithm>
 #include <climits>
 
 namespace swarmscope {
 
+namespace {
+
+TrackerClientConfig withNetwork(TrackerClientConfig config, std::unique_ptr<TcpNode>& own) {
+    if (!config.network) {
+        own = std::make_unique<TcpNode>();
+        config.network = &own->network();
+    }
+    if (!config.clock)
+        config.clock = [scheduler = &config.network->scheduler()] { return scheduler->nowMs(); };
+    return config;
+}
+
+} // namespace
+
 TrackerClient::TrackerClient(const TrackerClientConfig& config, QObject* parent)
-    : QObject(parent), m_config(config), m_http(new HttpClient(this)),
+    : QObject(parent), m_config(withNetwork(config, m_ownNetwork)),
+      m_http(new HttpClient(*m_config.network, this)),
+      m_timer(m_config.network->scheduler(), [this] { tick(); }),
       m_random(config.randomSeed != 0 ? config.randomSeed : std::random_device{}()) {
-    if (!m_config.clock)
-        m_config.clock = steadyTrackerClock();
     for (const QStringList& tier : std::as_const(m_config.tiers)) {
         QStringList urls;
         for (const QString& url : tier)
@@ -26,12 +41,13 @@ TrackerClient::TrackerClient(const TrackerClientConfig& config, QObject* parent)
     }
     // The key lets a tracker recognise this client across address changes; it is not a secret.
     m_key = QByteArray::number(quint32(m_random()), 16).rightJustified(8, '0');
-    m_timer.setSingleShot(true);
-    connect(&m_timer, &QTimer::timeout, this, &TrackerClient::tick);
     connect(m_http, &HttpClient::finished, this, &TrackerClient::onFinished);
 }
 
-TrackerClient::~TrackerClient() = default;
+TrackerClient::~TrackerClient() {
+    // Its connection reads the network's link: it goes before the network this client may own.
+    delete m_http;
+}
 
 qint64 TrackerClient::retryDelayMs(int failures, qint64 baseMs, qint64 maxMs) {
     qint64 delay = baseMs;
@@ -78,12 +94,11 @@ void TrackerClient::start() {
     m_minIntervalMs = 0;
     m_nextAnnounceMs = now();
     if (trackerCount() == 0) {
-        QMetaObject::invokeMethod(
-            this, [this] { emit announceFailed(QString(), QStringLiteral("no tracker URL")); },
-            Qt::QueuedConnection);
+        m_config.network->scheduler().post(
+            this, [this] { emit announceFailed(QString(), QStringLiteral("no tracker URL")); });
         return;
     }
-    m_timer.start(0);
+    m_timer.start(SimTime::zero());
 }
 
 void TrackerClient::complete() {
@@ -93,7 +108,7 @@ void TrackerClient::complete() {
     // Events go out at once; min interval only throttles regular announces.
     if (m_state == State::Running && !isBusy() && m_failures == 0) {
         m_nextAnnounceMs = now();
-        m_timer.start(0);
+        m_timer.start(SimTime::zero());
     }
 }
 
@@ -127,7 +142,7 @@ void TrackerClient::armTimer() {
     if (m_state != State::Running)
         return;
     const qint64 wait = std::clamp<qint64>(m_nextAnnounceMs - now(), 0, INT_MAX);
-    m_timer.start(int(wait));
+    m_timer.startMs(wait);
 }
 
 void TrackerClient::send(const QString& url, AnnounceEvent event) {
@@ -237,7 +252,7 @@ void TrackerClient::stop() {
                 url = candidate;
     if (m_state != State::Running || url.isEmpty()) {
         m_state = State::Stopping;
-        QMetaObject::invokeMethod(this, &TrackerClient::finishStop, Qt::QueuedConnection);
+        m_config.network->scheduler().post(this, [this] { finishStop(); });
         return;
     }
     m_state = State::Stopping;

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "clock/Timer.h"
 #include "tracker/AnnounceRequest.h"
 #include "tracker/AnnounceResponse.h"
 #include "tracker/TrackerClock.h"
@@ -9,15 +10,17 @@
 #include <QObject>
 #include <QSet>
 #include <QStringList>
-#include <QTimer>
 
 #include <functional>
+#include <memory>
 #include <optional>
 #include <random>
 
 namespace swarmscope {
 
 class HttpClient;
+class Network;
+class TcpNode;
 struct HttpClientResponse;
 
 struct TrackerTransferStats {
@@ -40,7 +43,10 @@ struct TrackerClientConfig {
     int minAnnounceSeconds = 1;  // a floor under whatever interval a tracker asks for
     bool shuffleTiers = true;    // BEP 12 shuffles each tier once, to spread load across its trackers
     qsizetype maxResponseBytes = 1024 * 1024;
-    TrackerClock clock;     // empty: the steady clock
+    // Where announces go and whose scheduler times them; not owned, must outlive the client. Null: the host's
+    // TCP in real time.
+    Network* network = nullptr;
+    TrackerClock clock;     // empty: the network's scheduler
     quint32 randomSeed = 0; // 0: random (tier shuffle and the announce key)
 };
 
@@ -49,8 +55,8 @@ struct TrackerClientConfig {
 // fails it retries with exponential backoff. Trackers are tried in BEP 12 order: within a tier in turn,
 // and the first that answers moves to the front of its tier.
 //
-// Time comes from the configured clock. A timer calls tick() when the next announce is due; a test with
-// an injected clock advances the clock and calls tick() itself.
+// Time comes from the configured clock. A timer on the network's scheduler calls tick() when the next
+// announce is due; a test with an injected clock advances the clock and calls tick() itself.
 //
 // Before destroying a running client, call stop() and wait for stopped(): a destructor cannot wait for
 // the network.
@@ -112,6 +118,7 @@ private:
     void armTimer();
     void finishStop();
 
+    std::unique_ptr<TcpNode> m_ownNetwork; // when the config gives none
     TrackerClientConfig m_config;
     QList<QStringList> m_tiers;
     int m_tier = 0; // cursor: the tracker the next announce goes to
@@ -119,7 +126,7 @@ private:
     State m_state = State::Idle;
     StatsProvider m_stats;
     HttpClient* m_http;
-    QTimer m_timer;
+    Timer m_timer;
     std::mt19937 m_random;
     QByteArray m_key;
     QSet<QString> m_startedSent; // trackers that acknowledged "started"

@@ -5,8 +5,8 @@
 #include "tracker/HttpConnection.h"
 #include "tracker/ScrapeResponse.h"
 
-#include <QTcpServer>
-#include <QTcpSocket>
+#include "transport/Network.h"
+#include "transport/TcpNode.h"
 
 #include <algorithm>
 #include <utility>
@@ -15,9 +15,9 @@ namespace swarmscope {
 
 namespace {
 
-TrackerServerConfig withDefaults(TrackerServerConfig config) {
+TrackerServerConfig withDefaults(TrackerServerConfig config, Network& network) {
     if (!config.clock)
-        config.clock = steadyTrackerClock();
+        config.clock = [scheduler = &network.scheduler()] { return scheduler->nowMs(); };
     config.intervalSeconds = std::max(1, config.intervalSeconds);
     config.maxNumwant = std::max(0, config.maxNumwant);
     config.defaultNumwant = std::clamp(config.defaultNumwant, 0, config.maxNumwant);
@@ -35,51 +35,59 @@ QHostAddress normalised(const QHostAddress& address) {
 TrackerServer::TrackerServer(QObject* parent) : TrackerServer(TrackerServerConfig{}, parent) {}
 
 TrackerServer::TrackerServer(const TrackerServerConfig& config, QObject* parent)
-    : QObject(parent), m_config(withDefaults(config)), m_server(new QTcpServer(this)),
-      m_swarms(m_config.swarmLimits, m_config.randomSeed), m_catalogue(m_config.catalogueLimits),
-      m_catalogueApi(m_catalogue, m_swarms) {
+    : QObject(parent), m_ownNetwork(config.network ? nullptr : std::make_unique<TcpNode>()),
+      m_network(config.network ? config.network : &m_ownNetwork->network()),
+      m_config(withDefaults(config, *m_network)), m_swarms(m_config.swarmLimits, m_config.randomSeed),
+      m_catalogue(m_config.catalogueLimits), m_catalogueApi(m_catalogue, m_swarms),
+      m_sweepTimer(m_network->scheduler(), [this] { expirePeers(); }) {
     m_budget.maxLargeBuffers = m_config.maxLargeUploads;
     m_swarms.setPeerTimeoutMs(2LL * m_config.intervalSeconds * 1000);
     m_catalogueApi.setPublishedCallback(
         [this](const CatalogueEntry& entry) { emit torrentPublished(entry.infoHash, entry.name); });
-    m_server->setMaxPendingConnections(std::max(30, m_config.listenBacklog));
-    connect(m_server, &QTcpServer::newConnection, this, &TrackerServer::acceptConnections);
-    connect(&m_sweepTimer, &QTimer::timeout, this, &TrackerServer::expirePeers);
     restartSweepTimer();
 }
 
 TrackerServer::~TrackerServer() {
-    // Connections point at this server's budget and handlers; they go before its members do.
+    // Connections point at this server's budget and handlers, and every stream at the network's link: they
+    // go before the members (the network among them) do.
     const QSet<HttpConnection*> connections = std::exchange(m_connections, {});
     for (HttpConnection* connection : connections) {
         disconnect(connection, nullptr, this, nullptr);
         delete connection;
     }
+    qDeleteAll(findChildren<QObject*>(Qt::FindDirectChildrenOnly));
+    m_server = nullptr;
 }
 
 bool TrackerServer::listen(const QHostAddress& address, quint16 port) {
-    m_server->setListenBacklogSize(m_config.listenBacklog);
-    return m_server->listen(address, port);
+    if (m_server)
+        return true;
+    m_server = m_network->listen(address, port, m_config.listenBacklog, &m_error, this);
+    if (!m_server)
+        return false;
+    connect(m_server, &Listener::newConnection, this, &TrackerServer::acceptConnections);
+    return true;
 }
 
 void TrackerServer::close() {
-    m_server->close();
+    delete m_server;
+    m_server = nullptr;
 }
 
 bool TrackerServer::isListening() const {
-    return m_server->isListening();
+    return m_server != nullptr;
 }
 
 quint16 TrackerServer::serverPort() const {
-    return m_server->serverPort();
+    return m_server ? m_server->port() : 0;
 }
 
 QHostAddress TrackerServer::serverAddress() const {
-    return m_server->serverAddress();
+    return m_server ? m_server->address() : QHostAddress();
 }
 
 QString TrackerServer::errorString() const {
-    return m_server->errorString();
+    return m_error;
 }
 
 QString TrackerServer::baseUrl() const {
@@ -118,7 +126,7 @@ void TrackerServer::restartSweepTimer() {
     // Sweeping a few times per timeout keeps an expired peer's lifetime within a quarter interval of
     // the promise, while announces also expire their own torrent on the spot.
     const qint64 every = std::clamp<qint64>(m_swarms.peerTimeoutMs() / 4, 1000, 60'000);
-    m_sweepTimer.start(int(every));
+    m_sweepTimer.startRepeatingMs(every);
 }
 
 int TrackerServer::expirePeers() {
@@ -134,15 +142,20 @@ void TrackerServer::reportExpired(const QList<ExpiredPeer>& expired) {
 }
 
 void TrackerServer::acceptConnections() {
-    while (QTcpSocket* socket = m_server->nextPendingConnection()) {
+    while (m_server) {
+        ByteStream* stream = m_server->nextPendingConnection();
+        if (!stream)
+            break;
         if (m_connections.size() >= m_config.maxConnections) {
             // Tell the client why instead of leaving it to time out.
-            HttpConnection::refuse(socket, HttpResponse::text(503, QStringLiteral("too many connections")),
+            stream->setParent(this);
+            HttpConnection::refuse(stream, m_network->scheduler(),
+                                   HttpResponse::text(503, QStringLiteral("too many connections")),
                                    m_config.http.lingerMs);
             continue;
         }
         auto* connection = new HttpConnection(
-            socket, m_config.http, &m_budget,
+            stream, m_network->scheduler(), m_config.http, &m_budget,
             [this](const HttpRequest& request, const QHostAddress& peer) { return route(request, peer); },
             [this](const HttpRequestParseResult& failure) { return parseFailure(failure); }, this);
         m_connections.insert(connection);

@@ -5,23 +5,28 @@
 #include "tracker/TorrentCatalogue.h"
 #include "tracker/TrackerServerConfig.h"
 
+#include "clock/Timer.h"
+
 #include <QHostAddress>
 #include <QObject>
 #include <QSet>
-#include <QTimer>
 
-class QTcpServer;
+#include <memory>
 
 namespace swarmscope {
 
 class HttpConnection;
+class Listener;
+class Network;
+class TcpNode;
 
 // The lab's HTTP tracker: BEP 3 announce (BEP 23 compact, BEP 7 peers6), BEP 48 scrape, and a catalogue
 // of published .torrent files. Routes:
 //   GET /announce   GET /scrape   POST /torrents   GET /torrents[?name=]   GET /torrents/<hex>.torrent
 // Bad announce and scrape requests get HTTP 400 with a bencoded "failure reason"; catalogue routes answer
 // errors in JSON; unknown paths get 404. Everything is bounded: connections, request sizes, torrents and
-// peers. Many instances may live in one process; time comes from the configured clock.
+// peers. Many instances may live in one process; it listens on the configured network, on real TCP or in the
+// simulated network, and its time comes from that network's scheduler.
 class TrackerServer : public QObject {
     Q_OBJECT
 public:
@@ -78,14 +83,17 @@ private:
     void restartSweepTimer();
     qint64 now() const { return m_config.clock(); }
 
+    std::unique_ptr<TcpNode> m_ownNetwork; // when the config gives none
+    Network* m_network;
     TrackerServerConfig m_config;
-    QTcpServer* m_server;
+    Listener* m_server = nullptr;
+    QString m_error;
     SwarmTable m_swarms;
     TorrentCatalogue m_catalogue;
     CatalogueHttpApi m_catalogueApi;
     HttpBufferBudget m_budget;
     QSet<HttpConnection*> m_connections;
-    QTimer m_sweepTimer;
+    Timer m_sweepTimer;
     qint64 m_lastFullSweepMs = 0;
 };
 

@@ -7,6 +7,8 @@
 
 namespace swarmscope {
 
+class Network;
+
 struct TrackerServerConfig {
     int intervalSeconds = 1800; // what clients are told; the lab sets a few seconds
     int minIntervalSeconds = 0; // 0: half the interval
@@ -24,7 +26,10 @@ struct TrackerServerConfig {
     int maxLargeUploads = 8;
     SwarmTableLimits swarmLimits;
     CatalogueLimits catalogueLimits;
-    TrackerClock clock;     // empty: the steady clock
+    // Where it listens and whose scheduler runs its timers; not owned, must outlive the server. Null: the
+    // host's TCP in real time.
+    Network* network = nullptr;
+    TrackerClock clock;     // empty: the network's scheduler
     quint32 randomSeed = 0; // 0: a random seed for peer selection
 };
 

@@ -56,6 +56,9 @@ public:
     QString errorString() const;
     // False while a message is partly read: a connection that closes then was cut mid-message.
     bool isAtMessageBoundary() const { return m_headerFilled == 0 && m_payloadFilled == 0; }
+    // Block bytes of a PIECE message read so far and not yet complete: what a connection cut now received of
+    // a block it will never get whole.
+    qsizetype partialBlockBytes() const { return m_type == MessageType::Piece ? m_payloadFilled : 0; }
     // Bytes held now (header plus payload); never more than one message.
     qsizetype bufferedBytes() const { return m_headerFilled + m_payload.size(); }
     // Forgets any partial message and any error.

@@ -2,6 +2,7 @@
 // create-vs-mktorrent.sh can time the engine on its own. Prints "info-hash: <hex>" like the command.
 
 #include "metainfo/TorrentCreator.h"
+#include "scenario/Units.h"
 
 #include <QCoreApplication>
 #include <QElapsedTimer>
@@ -14,23 +15,6 @@
 using namespace swarmscope;
 
 namespace {
-
-std::optional<qint64> parseSize(const QString& text) {
-    static const struct {
-        const char* suffix;
-        qint64 factor;
-    } units[] = {{"GiB", 1LL << 30}, {"MiB", 1LL << 20}, {"KiB", 1LL << 10}, {"B", 1}};
-    for (const auto& unit : units) {
-        if (text.endsWith(QLatin1String(unit.suffix))) {
-            bool ok = false;
-            const qint64 value = text.chopped(qsizetype(qstrlen(unit.suffix))).toLongLong(&ok);
-            return ok ? std::optional<qint64>(value * unit.factor) : std::nullopt;
-        }
-    }
-    bool ok = false;
-    const qint64 value = text.toLongLong(&ok);
-    return ok ? std::optional<qint64>(value) : std::nullopt;
-}
 
 int usage() {
     std::fputs(

@@ -201,7 +201,7 @@ private slots:
         const TorrentSnapshot snap = download->snapshot();
         QVERIFY(snap.hashFailures >= 1);
         QCOMPARE(snap.bannedPeers, 1);
-        QVERIFY(snap.wasted >= 64 << 10);
+        QVERIFY(snap.failed >= 64 << 10);
         QVERIFY(stopClient(leecher.get()));
         QVERIFY(stopClient(seeder.get()));
     }

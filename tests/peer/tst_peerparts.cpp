@@ -1,9 +1,10 @@
 #include "PeerTests.h"
 
+#include "metainfo/Sha1.h"
 #include "peer/BanList.h"
 #include "peer/PeerCandidates.h"
 #include "peer/PeerIdentity.h"
-#include "peer/PieceAssembler.h"
+#include "peer/PieceHasher.h"
 #include "peer/RateMeter.h"
 #include "peer/RttEstimator.h"
 
@@ -101,20 +102,36 @@ private slots:
         QVERIFY(bans.isBanned(remote, 9999, {}));
     }
 
-    void assembler_keepsPiecesInMemoryWithinItsBudget() {
-        PieceAssembler a(100);
-        const QByteArray block(10, 'a');
-        QVERIFY(a.add(0, 60, 0, block.constData(), 10));
-        QVERIFY(a.add(0, 60, 50, block.constData(), 10));
-        QVERIFY(!a.add(1, 60, 0, block.constData(), 10)); // would pass the budget: on disk
-        QVERIFY(a.onDisk(1));
-        QCOMPARE(a.bytes(), 60);
-        QCOMPARE(a.take(0).size(), 60);
-        QCOMPARE(a.bytes(), 0);
-        QVERIFY(!a.add(1, 60, 10, block.constData(), 10)); // a piece on disk stays there
-        QVERIFY(a.take(1).isNull());
-        QVERIFY(a.add(1, 60, 10, block.constData(), 10));
-        QVERIFY(!a.add(2, 60, 55, block.constData(), 10)); // past the piece's end
+    void hasher_hashesInOrderAndOutOfOrderAlike() {
+        QByteArray piece(64, Qt::Uninitialized);
+        for (int i = 0; i < piece.size(); ++i)
+            piece[i] = char(i * 7);
+        PieceHasher h(1000);
+        // Blocks from two peers: the second half first, then the first; a repeat is ignored.
+        h.add(0, 32, piece.constData() + 32, 16);
+        h.add(0, 48, piece.constData() + 48, 16);
+        QCOMPARE(h.waitingBytes(), 32);
+        h.add(0, 0, piece.constData(), 16);
+        h.add(0, 0, piece.constData(), 16);
+        h.add(0, 16, piece.constData() + 16, 16);
+        QCOMPARE(h.waitingBytes(), 0);
+        const std::optional<QByteArray> digest = h.finish(0, 64);
+        QVERIFY(digest);
+        QCOMPARE(*digest, sha1(piece));
+        QCOMPARE(h.piecesInProgress(), 0);
+    }
+
+    void hasher_overItsBudget_leavesThePieceToBeReadBack() {
+        const QByteArray block(16, 'x');
+        PieceHasher h(20);
+        h.add(1, 16, block.constData(), 16); // waits: 16 of 20
+        h.add(1, 32, block.constData(), 16); // would pass the budget: this piece is read back instead
+        QCOMPARE(h.waitingBytes(), 0);
+        h.add(1, 0, block.constData(), 16);
+        QVERIFY(!h.finish(1, 48));
+        // An incomplete piece has no digest either.
+        h.add(2, 0, block.constData(), 16);
+        QVERIFY(!h.finish(2, 48));
     }
 };
 

@@ -5,6 +5,7 @@
 #include "peer/TorrentSession.h"
 #include "sim/SimulatedLink.h"
 #include "tracker/TrackerServer.h"
+#include "transport/TcpNode.h"
 
 #include <QElapsedTimer>
 #include <QFile>
@@ -84,10 +85,11 @@ private slots:
         const TorrentFixture fixture =
             makeTorrent(tmp.filePath(QStringLiteral("seed")), QStringLiteral("d.bin"), 2 << 20, 64 << 10);
         QVERIFY(fixture.ok);
-        SimulatedLink slowLink;
+        TcpNode slowLinkNode;
+        SimulatedLink& slowLink = slowLinkNode.link();
         slowLink.setUploadRate(512 * 1024);
         ClientConfig seederConfig;
-        seederConfig.link = &slowLink;
+        seederConfig.network = &slowLinkNode.network();
         auto seeder = makeClient(seederConfig);
         auto leecher = makeClient();
         QVERIFY(addSeeder(seeder.get(), fixture, tmp.filePath(QStringLiteral("seed"))));
@@ -149,12 +151,13 @@ private slots:
         const TorrentFixture fixture =
             makeTorrent(tmp.filePath(QStringLiteral("seed")), QStringLiteral("c.bin"), size, 64 << 10);
         QVERIFY(fixture.ok);
-        SimulatedLink link;
+        TcpNode linkNode;
+        SimulatedLink& link = linkNode.link();
         link.setLatency(std::chrono::milliseconds(30));
         const qint64 cap = 1 << 20; // 1 MiB/s
         link.setDownloadRate(cap);
         ClientConfig config;
-        config.link = &link;
+        config.network = &linkNode.network();
         auto seeder = makeClient();
         auto leecher = makeClient(config);
         QVERIFY(addSeeder(seeder.get(), fixture, tmp.filePath(QStringLiteral("seed"))));
@@ -182,11 +185,12 @@ private slots:
         const TorrentFixture fixture =
             makeTorrent(tmp.filePath(QStringLiteral("seed")), QStringLiteral("u.bin"), size, 32 << 10);
         QVERIFY(fixture.ok);
-        SimulatedLink link;
+        TcpNode linkNode;
+        SimulatedLink& link = linkNode.link();
         const qint64 cap = 512 * 1024;
         link.setUploadRate(cap);
         ClientConfig config;
-        config.link = &link;
+        config.network = &linkNode.network();
         auto seeder = makeClient(config);
         auto leecher = makeClient();
         EventLog seederLog(seeder.get());
@@ -259,10 +263,11 @@ private slots:
         const TorrentFixture fixture =
             makeTorrent(tmp.filePath(QStringLiteral("seed")), QStringLiteral("p.bin"), 1 << 20, 32 << 10);
         QVERIFY(fixture.ok);
-        SimulatedLink link;
+        TcpNode linkNode;
+        SimulatedLink& link = linkNode.link();
         link.setUploadRate(400 * 1024);
         ClientConfig config;
-        config.link = &link;
+        config.network = &linkNode.network();
         auto seeder = makeClient(config);
         auto leecher = makeClient();
         QVERIFY(addSeeder(seeder.get(), fixture, tmp.filePath(QStringLiteral("seed"))));
@@ -290,10 +295,11 @@ private slots:
         const TorrentFixture fixture = makeTorrent(seedDir, QStringLiteral("s.bin"), 2 << 20, 32 << 10);
         QVERIFY(fixture.ok);
         // A slow seeder makes the leechers fetch most pieces from each other.
-        SimulatedLink seedLink;
+        TcpNode seedLinkNode;
+        SimulatedLink& seedLink = seedLinkNode.link();
         seedLink.setUploadRate(1 << 20);
         ClientConfig seedConfig;
-        seedConfig.link = &seedLink;
+        seedConfig.network = &seedLinkNode.network();
         auto seeder = makeClient(seedConfig);
         QVERIFY(addSeeder(seeder.get(), fixture, seedDir));
         std::vector<std::unique_ptr<Client>> leechers;
@@ -333,10 +339,11 @@ private slots:
         const QString seedDir = tmp.filePath(QStringLiteral("seed"));
         const TorrentFixture fixture = makeTorrent(seedDir, QStringLiteral("o.bin"), 1 << 20, 16 << 10);
         QVERIFY(fixture.ok);
-        SimulatedLink seedLink;
+        TcpNode seedLinkNode;
+        SimulatedLink& seedLink = seedLinkNode.link();
         seedLink.setUploadRate(256 << 10); // slow, so all leechers are still interested when we look
         ClientConfig seedConfig;
-        seedConfig.link = &seedLink;
+        seedConfig.network = &seedLinkNode.network();
         auto seeder = makeClient(seedConfig);
         TorrentSession* seed = addSeeder(seeder.get(), fixture, seedDir);
         QVERIFY(seed);

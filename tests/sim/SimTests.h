@@ -10,6 +10,6 @@ namespace swarmscope {
 std::unique_ptr<QObject> createRateLimiterTests();
 std::unique_ptr<QObject> createDelayLineTests();
 std::unique_ptr<QObject> createBandwidthQueueTests();
-std::unique_ptr<QObject> createShapedSocketTests();
+std::unique_ptr<QObject> createTcpStreamTests();
 
 } // namespace swarmscope

@@ -1,6 +1,6 @@
 #include "SimTests.h"
+#include "clock/SimScheduler.h"
 #include "sim/BandwidthQueue.h"
-#include "sim/ManualClock.h"
 
 #include <QTest>
 
@@ -33,7 +33,7 @@ class TestBandwidthQueue : public QObject {
     Q_OBJECT
 private slots:
     void unlimited_grantsEverythingAtOnce() {
-        ManualClock clock;
+        SimScheduler clock;
         RateLimiter limiter;
         BandwidthQueue queue(Direction::Upload, limiter, clock);
         FakeUser user(10 * MiB);
@@ -53,7 +53,7 @@ private slots:
     void manyConnections_shareTheCapFairlyAndExactly() {
         QFETCH(qint64, rate);
         QFETCH(int, connections);
-        ManualClock clock;
+        SimScheduler clock;
         RateLimiter limiter(rate, clock.now());
         BandwidthQueue queue(Direction::Download, limiter, clock);
         std::vector<std::unique_ptr<FakeUser>> users;
@@ -63,7 +63,7 @@ private slots:
         }
         // Wakes a little late and irregularly, as a busy event loop would.
         for (int step = 0; clock.now() < 10s; ++step) {
-            clock.advance(SimTime(700 + (step * 7919) % 3000));
+            clock.runUntil(clock.now() + SimTime(700 + (step * 7919) % 3000));
             queue.serve();
         }
         qint64 total = 0;
@@ -74,34 +74,39 @@ private slots:
                  qPrintable(QStringLiteral("%1 of %2").arg(total).arg(cap)));
         const qint64 fair = total / connections;
         for (const auto& user : users)
-            QVERIFY2(qAbs(user->granted - fair) <= qMax(fair / 10, BandwidthQueue::grantSize(limiter)),
+            QVERIFY2(qAbs(user->granted - fair) <= qMax(fair / 10, BandwidthQueue::grantSize(limiter, true)),
                      qPrintable(QStringLiteral("%1, fair share %2").arg(user->granted).arg(fair)));
         QVERIFY(queue.isTimerActive()); // still waiting for the next grant
     }
 
     void grants_areWholeAndBounded() {
-        ManualClock clock;
+        SimScheduler clock;
         RateLimiter limiter(MiB, clock.now());
         BandwidthQueue queue(Direction::Upload, limiter, clock);
         FakeUser user(MiB);
         queue.enqueue(&user);
         QCOMPARE(user.granted, 0); // an empty bucket grants nothing yet
         QVERIFY(queue.isTimerActive());
-        clock.advance(50ms);
+        clock.runUntil(clock.now() + 50ms);
         queue.serve();
+        // On a virtual clock a grant is the whole bucket (20 ms of the cap): in 50 ms, two of them, each whole.
+        const qint64 size = BandwidthQueue::grantSize(limiter, clock.wakesOnTime());
+        QCOMPARE(size, limiter.bucketSize());
         for (qint64 grant : user.grants)
-            QCOMPARE(grant, BandwidthQueue::grantSize(limiter)); // about 10 ms of the cap each
-        QCOMPARE(user.grants.size(), 5);
+            QCOMPARE(grant, size);
+        QCOMPARE(user.grants.size(), qsizetype(MiB * 50 / 1000 / size));
+        // On the wall clock, half a bucket (about 10 ms of the cap), the rest being slack for a late wake.
+        QCOMPARE(BandwidthQueue::grantSize(limiter, false), limiter.bucketSize() / 2);
     }
 
     void finishedUsers_leaveTheLine() {
-        ManualClock clock;
+        SimScheduler clock;
         RateLimiter limiter(MiB, clock.now());
         BandwidthQueue queue(Direction::Upload, limiter, clock);
         FakeUser small(100), big(MiB);
         queue.enqueue(&small);
         queue.enqueue(&big);
-        clock.advance(1s);
+        clock.runUntil(clock.now() + 1s);
         queue.serve();
         QCOMPARE(small.granted, 100);
         QCOMPARE(queue.waiting(), 1);
@@ -111,12 +116,12 @@ private slots:
     }
 
     void rateChange_isServedAtOnce() {
-        ManualClock clock;
+        SimScheduler clock;
         RateLimiter limiter(KiB, clock.now());
         BandwidthQueue queue(Direction::Upload, limiter, clock);
         FakeUser user(MiB);
         queue.enqueue(&user);
-        clock.advance(1s);
+        clock.runUntil(clock.now() + 1s);
         queue.serve();
         const qint64 slow = user.granted;
         QVERIFY(slow <= KiB);

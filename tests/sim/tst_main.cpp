@@ -10,5 +10,5 @@ int main(int argc, char** argv) {
     QCoreApplication app(argc, argv);
     return testsupport::runTestClasses(
         argc, argv,
-        {createRateLimiterTests, createBandwidthQueueTests, createDelayLineTests, createShapedSocketTests});
+        {createRateLimiterTests, createBandwidthQueueTests, createDelayLineTests, createTcpStreamTests});
 }

@@ -79,6 +79,20 @@ private slots:
         QVERIFY(r.out.contains("verified: yes"));
     }
 
+    // Both ends of every loopback connection are in this process: a lab must fit its swarm into the open-file
+    // limit it finds, and say how. 150 peers under 1024 descriptors get 2 connections each, and complete.
+    void openFileLimit_theSwarmFitsAndTheSummarySaysHow() {
+        const ProcessResult r =
+            runProcess(QStringLiteral("prlimit"),
+                       {QStringLiteral("--nofile=1024:1024"), m_exe, QStringLiteral("swarm"),
+                        QStringLiteral("--leechers"), QStringLiteral("149"), QStringLiteral("--size"),
+                        QStringLiteral("1MiB"), QStringLiteral("--piece-size"), QStringLiteral("16KiB")},
+                       120000, m_dir.path());
+        QVERIFY2(!r.crashed && r.exitCode == 0, r.err.constData());
+        QVERIFY2(r.out.contains("verified: yes (149 of 149"), r.out.constData());
+        QVERIFY2(r.out.contains("connections: at most 2 per peer to fit 1024 open files"), r.out.constData());
+    }
+
     void cappedSwarm_reportsBoundAndRatio() {
         const QString json = m_dir.filePath(QStringLiteral("capped.json"));
         // F = 1 MiB, u_s = 1 MiB/s, 2 leechers at 512 KiB/s: every term is 1 s.

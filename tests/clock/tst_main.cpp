@@ -1,0 +1,14 @@
+#include "ClockTests.h"
+
+#include "MultiClassTestMain.h"
+
+#include <QCoreApplication>
+
+using namespace swarmscope;
+
+int main(int argc, char** argv) {
+    QCoreApplication app(argc, argv);
+    return testsupport::runTestClasses(argc, argv,
+                                       {createEventQueueTests, createSimSchedulerTests, createTimerTests,
+                                        createRealSchedulerTests, createSimPacerTests});
+}

@@ -1,0 +1,219 @@
+// The behaviours a lab can give a peer, in simulated time so that each is exact: a free-rider uploads
+// nothing and still downloads; a corrupt peer's pieces fail their receivers' checks; a leecher that leaves
+// when done stops, gracefully and restartably; a peer joins at its lab time; a command given for a lab time
+// takes effect then.
+#include "SwarmLabFixture.h"
+
+#include <QTest>
+
+using namespace swarmscope;
+
+namespace {
+
+constexpr qint64 KiB = 1024;
+constexpr qint64 MiB = 1024 * KiB;
+
+SwarmLabConfig simulated() {
+    SwarmLabConfig config;
+    config.timeMode = TimeMode::Simulated;
+    config.seed = 5;
+    config.sampleIntervalMs = 250;
+    config.workerThreads = 1;
+    return config;
+}
+
+PeerConditions cap(qint64 up) {
+    PeerConditions c;
+    c.uploadRate = up;
+    return c;
+}
+
+void runFast(SwarmLab& lab) {
+    lab.setSpeed(0);
+    lab.resumeAll();
+}
+
+} // namespace
+
+class TestBehaviours : public QObject {
+    Q_OBJECT
+private slots:
+    void freeRider_downloadsButUploadsNothing() {
+        SwarmLabFixture f(1 * MiB, 32 * KiB, simulated());
+        QVERIFY(f.isValid());
+        SwarmLab& lab = f.lab();
+        lab.addSeeders(f.torrent(), 1, cap(1 * MiB));
+        LabPeerOptions rider;
+        rider.freeRider = true;
+        const QList<int> riders = lab.addPeers(f.torrent(), TorrentRole::Leecher, 1, cap(256 * KiB), rider);
+        const QList<int> others = lab.addLeechers(f.torrent(), 3, cap(256 * KiB));
+        runFast(lab);
+        QVERIFY2(f.waitForSnapshot(
+                     [&](const SwarmSnapshot& s) {
+                         for (int id : riders + others)
+                             if (!s.peer(id) || !s.peer(id)->isComplete())
+                                 return false;
+                         return true;
+                     },
+                     60000),
+                 "the swarm did not complete");
+        const LabPeerSnapshot* p = f.peer(riders.first());
+        QVERIFY(p->freeRider);
+        QCOMPARE(p->uploaded, qint64(0));
+        QCOMPARE(p->downloaded, 1 * MiB);
+    }
+
+    void freeRider_canBeTurnedOnLive() {
+        SwarmLabFixture f(2 * MiB, 32 * KiB, simulated());
+        QVERIFY(f.isValid());
+        SwarmLab& lab = f.lab();
+        lab.addSeeders(f.torrent(), 1, cap(512 * KiB));
+        const QList<int> leechers = lab.addLeechers(f.torrent(), 3, cap(128 * KiB));
+        LabCommand on;
+        on.kind = LabCommand::Kind::SetFreeRider;
+        lab.command(leechers.first(), on, 1000);
+        runFast(lab);
+        QVERIFY(f.waitForSnapshot([&](const SwarmSnapshot& s) { return s.timeMs >= 1500; }, 30000));
+        const qint64 at = f.peer(leechers.first())->uploaded;
+        QVERIFY(f.peer(leechers.first())->freeRider);
+        QVERIFY(f.waitForSnapshot([&](const SwarmSnapshot& s) { return s.timeMs >= 4000; }, 30000));
+        // What was granted before the choke (its pipeline) may still go; nothing after that.
+        QVERIFY2(f.peer(leechers.first())->uploaded - at <= 256 * KiB,
+                 qPrintable(QString::number(f.peer(leechers.first())->uploaded - at)));
+    }
+
+    void corruptPeer_piecesFailTheReceiversChecks() {
+        SwarmLabFixture f(1 * MiB, 32 * KiB, simulated());
+        QVERIFY(f.isValid());
+        SwarmLab& lab = f.lab();
+        LabPeerOptions bad;
+        bad.corrupt = true;
+        // The only source sends damaged blocks: nothing can verify.
+        lab.addPeers(f.torrent(), TorrentRole::Seeder, 1, cap(1 * MiB), bad);
+        const QList<int> leechers = lab.addLeechers(f.torrent(), 1, {});
+        runFast(lab);
+        QVERIFY(f.waitForSnapshot(
+            [&](const SwarmSnapshot& s) {
+                return s.peer(leechers.first()) && s.peer(leechers.first())->hashFailures > 0;
+            },
+            30000));
+        const LabPeerSnapshot* p = f.peer(leechers.first());
+        QCOMPARE(p->have.count(), 0);
+    }
+
+    void leaveWhenDone_leavesGracefullyAndCanComeBack() {
+        SwarmLabFixture f(1 * MiB, 32 * KiB, simulated());
+        QVERIFY(f.isValid());
+        SwarmLab& lab = f.lab();
+        lab.addSeeders(f.torrent(), 1, cap(1 * MiB));
+        LabPeerOptions leave;
+        leave.leaveWhenDone = true;
+        const QList<int> leechers = lab.addPeers(f.torrent(), TorrentRole::Leecher, 2, cap(256 * KiB), leave);
+        runFast(lab);
+        QVERIFY2(f.waitForSnapshot(
+                     [&](const SwarmSnapshot& s) {
+                         for (int id : leechers) {
+                             const LabPeerSnapshot* p = s.peer(id);
+                             if (!p || !p->isComplete() || !p->left || p->state != LabPeerState::Stopped)
+                                 return false;
+                         }
+                         return true;
+                     },
+                     30000),
+                 "the leechers did not leave");
+        lab.restartPeer(leechers.first());
+        QVERIFY(f.waitForSnapshot(
+            [&](const SwarmSnapshot& s) {
+                const LabPeerSnapshot* p = s.peer(leechers.first());
+                return p && !p->left && p->state != LabPeerState::Stopped;
+            },
+            30000));
+    }
+
+    void joinAt_thePeerAppearsAtItsTime() {
+        SwarmLabFixture f(512 * KiB, 32 * KiB, simulated());
+        QVERIFY(f.isValid());
+        SwarmLab& lab = f.lab();
+        lab.addSeeders(f.torrent(), 1, cap(1 * MiB));
+        LabPeerOptions late;
+        late.joinAtMs = 3000;
+        const QList<int> leechers = lab.addPeers(f.torrent(), TorrentRole::Leecher, 1, {}, late);
+        runFast(lab);
+        QVERIFY(f.waitForSnapshot(
+            [&](const SwarmSnapshot& s) {
+                return s.peer(leechers.first()) && s.peer(leechers.first())->isComplete();
+            },
+            30000));
+        // Nothing before its time: the first byte and its completion are after 3 s of lab time.
+        for (const SwarmSnapshotPtr& s : f.snapshots()) {
+            const LabPeerSnapshot* p = s->peer(leechers.first());
+            if (s->timeMs < 3000 && p)
+                QCOMPARE(p->downloaded, qint64(0));
+        }
+        QVERIFY(f.peer(leechers.first())->addedAtMs >= 3000);
+    }
+
+    // Two connections each: leechers that hold the same pieces as the only peers they are connected to would
+    // wait forever. At the connection limit a connection on which neither side is interested is closed after
+    // a while, so they find the pieces elsewhere.
+    void smallConnectionBudget_noLeecherIsStranded() {
+        SwarmLabConfig config = simulated();
+        config.client.maxConnections = 2;
+        SwarmLabFixture f(512 * KiB, 16 * KiB, config);
+        QVERIFY(f.isValid());
+        SwarmLab& lab = f.lab();
+        lab.addSeeders(f.torrent(), 1, cap(256 * KiB));
+        const QList<int> leechers = lab.addLeechers(f.torrent(), 40, cap(128 * KiB));
+        runFast(lab);
+        const bool done = f.waitForSnapshot(
+            [&](const SwarmSnapshot& s) {
+                if (s.timeMs > 600'000)
+                    return true;
+                for (int id : leechers)
+                    if (!s.peer(id) || !s.peer(id)->isComplete())
+                        return false;
+                return true;
+            },
+            60000);
+        QVERIFY(done);
+        int complete = 0;
+        for (int id : leechers)
+            complete += f.peer(id)->isComplete() ? 1 : 0;
+        QCOMPARE(complete, int(leechers.size()));
+    }
+
+    void timedCommand_takesEffectAtItsLabTime() {
+        SwarmLabFixture f(4 * MiB, 32 * KiB, simulated());
+        QVERIFY(f.isValid());
+        SwarmLab& lab = f.lab();
+        lab.addSeeders(f.torrent(), 1, cap(1 * MiB));
+        const QList<int> leechers = lab.addLeechers(f.torrent(), 1, cap(0));
+        LabCommand slow;
+        slow.kind = LabCommand::Kind::SetLink;
+        slow.link.uploadRate = 64 * KiB;
+        lab.command(1, slow, 2000); // the seeder is peer 1
+        runFast(lab);
+        QVERIFY(f.waitForSnapshot([&](const SwarmSnapshot& s) { return s.timeMs >= 5000; }, 30000));
+        const LabPeerSnapshot* seeder = f.peer(1);
+        QCOMPARE(seeder->conditions.uploadRate, 64 * KiB);
+        // Before 2 s the seeder ran at 1 MiB/s; between 3 s and 5 s, at most its new cap.
+        qint64 at3 = -1, at5 = -1, at2 = -1;
+        for (const SwarmSnapshotPtr& s : f.snapshots()) {
+            const LabPeerSnapshot* p = s->peer(1);
+            if (!p)
+                continue;
+            if (at2 < 0 && s->timeMs >= 1750)
+                at2 = p->uploaded;
+            if (at3 < 0 && s->timeMs >= 3000)
+                at3 = p->uploaded;
+            if (at5 < 0 && s->timeMs >= 5000)
+                at5 = p->uploaded;
+        }
+        QVERIFY2(at2 > 1 * MiB, qPrintable(QString::number(at2)));
+        QVERIFY2(at5 - at3 <= 2 * 64 * KiB * 102 / 100 + 16 * KiB, qPrintable(QString::number(at5 - at3)));
+        QVERIFY(!leechers.isEmpty());
+    }
+};
+
+QTEST_GUILESS_MAIN(TestBehaviours)
+#include "tst_behaviours.moc"

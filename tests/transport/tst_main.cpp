@@ -1,0 +1,14 @@
+#include "TransportTests.h"
+
+#include "MultiClassTestMain.h"
+
+#include <QCoreApplication>
+
+using namespace swarmscope;
+
+int main(int argc, char** argv) {
+    QCoreApplication app(argc, argv);
+    return testsupport::runTestClasses(argc, argv,
+                                       {createDispatcherTimerQueueTests, createEpollTimerTests,
+                                        createEpollSocketTests, createEpollTcpTests});
+}

@@ -1,0 +1,14 @@
+#include "NetworkTests.h"
+
+#include "MultiClassTestMain.h"
+
+#include <QCoreApplication>
+
+using namespace swarmscope;
+
+int main(int argc, char** argv) {
+    QCoreApplication app(argc, argv);
+    return testsupport::runTestClasses(
+        argc, argv,
+        {createSimConnectTests, createSimTransferTests, createSimCloseTests, createTcpNetworkTests});
+}
