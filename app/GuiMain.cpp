@@ -3,6 +3,8 @@
 #include "Version.h"
 #include "cli/CliError.h"
 #include "cli/NetworkCommand.h"
+#include "cli/OptionValues.h"
+#include "swarm/SwarmLabConfig.h"
 #include "window/MainWindow.h"
 
 #include <QApplication>
@@ -44,7 +46,16 @@ int runGui(int argc, char** argv) {
         QStringLiteral("show"),
         QStringLiteral("Bring a view to the front: help, matrix, completion, availability."),
         QStringLiteral("VIEW"));
-    parser.addOptions({demo, screenshot, after, size, zoom, show});
+    const QCommandLineOption time(
+        QStringLiteral("time"),
+        QStringLiteral("The lab's clock: real (TCP on 127.0.0.1, the default) or simulated (a simulated "
+                       "network on a virtual clock that can be paused, paced and stepped)."),
+        QStringLiteral("MODE"), QStringLiteral("real"));
+    const QCommandLineOption seed(QStringLiteral("seed"),
+                                  QStringLiteral("Seeds a simulated lab, so that its run repeats (default: a "
+                                                 "fresh seed)."),
+                                  QStringLiteral("N"));
+    parser.addOptions({demo, screenshot, after, size, zoom, show, time, seed});
     if (!parser.parse(app.arguments())) {
         cli::printError(parser.errorText() + QStringLiteral(" (swarmscope)"));
         return cli::ExitBadInput;
@@ -91,7 +102,18 @@ int runGui(int argc, char** argv) {
         return cli::ExitBadInput;
     }
 
-    ui::MainWindow window;
+    // A simulated lab starts with its clock at 1x; a seed makes its run repeat, as `swarm --seed` does.
+    SwarmLabConfig labConfig;
+    try {
+        labConfig.timeMode = cli::parseTimeMode(parser.value(time));
+        if (parser.isSet(seed))
+            labConfig.seed = cli::parseSeed(parser.value(seed));
+    } catch (const cli::BadInput& e) {
+        cli::printError(e.message());
+        return cli::ExitBadInput;
+    }
+
+    ui::MainWindow window(labConfig);
     if (windowSize.isValid())
         window.resize(windowSize);
     if (zoomPercent > 0)

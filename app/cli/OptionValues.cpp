@@ -47,26 +47,32 @@ qint64 latencyOption(const CommandLine& cl) {
     return ms;
 }
 
-std::optional<TimeMode> timeModeOption(const CommandLine& cl) {
-    if (!cl.isSet(QStringLiteral("time")))
-        return std::nullopt;
-    const std::optional<TimeMode> mode = timeModeFromName(cl.value(QStringLiteral("time")));
+TimeMode parseTimeMode(const QString& text) {
+    const std::optional<TimeMode> mode = timeModeFromName(text);
     if (!mode)
-        throw BadInput(QStringLiteral("'%1' is not real or simulated").arg(cl.value(QStringLiteral("time"))),
-                       QStringLiteral("--time"));
-    return mode;
+        throw BadInput(QStringLiteral("'%1' is not real or simulated").arg(text), QStringLiteral("--time"));
+    return *mode;
 }
 
-std::optional<quint32> seedOption(const CommandLine& cl) {
-    if (!cl.isSet(QStringLiteral("seed")))
-        return std::nullopt;
-    const QString text = cl.value(QStringLiteral("seed"));
+quint32 parseSeed(const QString& text) {
     bool ok = false;
     const qulonglong seed = text.toULongLong(&ok);
     if (!ok || seed == 0 || seed > 0xffffffffULL)
         throw BadInput(QStringLiteral("'%1' is not a seed from 1 to 4294967295").arg(text),
                        QStringLiteral("--seed"));
     return quint32(seed);
+}
+
+std::optional<TimeMode> timeModeOption(const CommandLine& cl) {
+    if (!cl.isSet(QStringLiteral("time")))
+        return std::nullopt;
+    return parseTimeMode(cl.value(QStringLiteral("time")));
+}
+
+std::optional<quint32> seedOption(const CommandLine& cl) {
+    if (!cl.isSet(QStringLiteral("seed")))
+        return std::nullopt;
+    return parseSeed(cl.value(QStringLiteral("seed")));
 }
 
 std::optional<double> speedOption(const CommandLine& cl) {

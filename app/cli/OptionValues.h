@@ -23,6 +23,9 @@ qint64 rateOption(const CommandLine& cl, const QString& name);
 qint64 latencyOption(const CommandLine& cl);
 
 // --time: real or simulated; nothing when not given.
+// The text of --time and --seed; BadInput when it is not one.
+TimeMode parseTimeMode(const QString& text);
+quint32 parseSeed(const QString& text);
 std::optional<TimeMode> timeModeOption(const CommandLine& cl);
 
 // --seed: 1 to 4294967295; nothing when not given.

@@ -9,6 +9,8 @@ QString usageText() {
         "Usage:\n"
         "  swarmscope                        the desktop lab, with an embedded tracker on 127.0.0.1\n"
         "  swarmscope --demo                 the desktop lab with a demo swarm already running\n"
+        "  swarmscope [--demo] --time simulated [--seed N]\n"
+        "                                    the desktop lab on a simulated network and a virtual clock\n"
         "  swarmscope [--demo] --screenshot FILE [--after SECONDS]\n"
         "                                    save a PNG of the window after SECONDS (default 2), then quit\n"
         "  swarmscope create PATH [-o FILE] [--piece-size SIZE] [--tracker URL]... [--private]\n"

@@ -39,7 +39,17 @@ LabController::~LabController() {
 }
 
 bool LabController::start() {
-    return m_lab->start();
+    return startLab();
+}
+
+bool LabController::startLab() {
+    if (!m_lab->start())
+        return false;
+    if (m_lab->controlsClock()) {
+        m_lab->setSpeed(1.0);
+        m_lab->resumeAll();
+    }
+    return true;
 }
 
 bool LabController::isInUse() const {
@@ -49,9 +59,22 @@ bool LabController::isInUse() const {
 }
 
 bool LabController::relocate(const QString& labDir) {
+    SwarmLabConfig config = m_config;
+    config.labDir = labDir;
+    return replaceLab(config);
+}
+
+bool LabController::setTimeMode(TimeMode mode, quint32 seed) {
+    SwarmLabConfig config = m_config;
+    config.timeMode = mode;
+    config.seed = seed;
+    return replaceLab(config);
+}
+
+bool LabController::replaceLab(const SwarmLabConfig& config) {
     if (isInUse())
         return false;
-    m_config.labDir = labDir;
+    m_config = config;
     // Nothing runs in it yet, so dropping it abruptly loses nothing.
     delete m_lab;
     m_lab = new SwarmLab(m_config, this);
@@ -63,7 +86,7 @@ bool LabController::relocate(const QString& labDir) {
     emit labReplaced();
     emit torrentsChanged();
     emit activeTorrentChanged(0);
-    return m_lab->start();
+    return startLab();
 }
 
 QString LabController::errorString() const {

@@ -51,6 +51,11 @@ public:
     // Replaces the lab, while it holds no torrent, by a new one keeping its peers' files in labDir, and
     // starts it; false when the lab is in use (it then stays as it is) or the new one cannot start.
     bool relocate(const QString& labDir);
+    // Replaces the lab, while it holds no torrent, by one on the other clock: real time over TCP on
+    // 127.0.0.1, or simulated time on the simulated network, seeded by seed (0: a fresh seed). False when the
+    // lab is in use (it then stays as it is) or the new one cannot start.
+    bool setTimeMode(TimeMode mode, quint32 seed = 0);
+    TimeMode timeMode() const { return m_config.timeMode; }
     bool isInUse() const;
     QString errorString() const;
     SwarmLab* lab() const { return m_lab; }
@@ -119,6 +124,9 @@ private:
     };
 
     void connectLab();
+    // Starts m_lab; a simulated lab's clock, which starts paused, then runs at 1x like the wall clock.
+    bool startLab();
+    bool replaceLab(const SwarmLabConfig& config);
     void onSnapshot(const SwarmSnapshotPtr& snapshot);
     void onEvents(const QList<SwarmEvent>& events);
     void finishDemo(const QString& error, const QByteArray& torrent, const QString& sourceDir,

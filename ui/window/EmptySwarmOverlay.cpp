@@ -67,8 +67,25 @@ EmptySwarmOverlay::EmptySwarmOverlay(const Actions& actions, QWidget* parent) : 
     if (actions.demo)
         demoRow->addWidget(buttonFor(actions.demo, this));
 
+    // The clock comes before the swarm: a lab changes its clock only while it holds no torrent.
+    auto* clockText =
+        new QLabel(tr("<b>The lab's clock.</b> Real time: peers talk TCP on 127.0.0.1 and outside "
+                      "clients can join. Simulated time: a simulated network on a virtual "
+                      "clock that you can pause, slow down, speed up and step, and that repeats "
+                      "exactly for the same seed."),
+                   this);
+    clockText->setWordWrap(true);
+    clockText->setTextFormat(Qt::RichText);
+    auto* clockRow = new QHBoxLayout;
+    clockRow->addWidget(clockText, 1);
+    for (QAction* action : {actions.realTime, actions.simulatedTime})
+        if (action)
+            clockRow->addWidget(buttonFor(action, this));
+
     auto* box = new QVBoxLayout;
     box->addWidget(m_title);
+    box->addSpacing(8);
+    box->addLayout(clockRow);
     box->addSpacing(8);
     box->addLayout(grid);
     box->addSpacing(8);

@@ -18,6 +18,9 @@ public:
         QAction* demo = nullptr;
         QAction* addSeeders = nullptr;
         QAction* addLeechers = nullptr;
+        // The lab's clock, which can change while the lab is empty.
+        QAction* realTime = nullptr;
+        QAction* simulatedTime = nullptr;
     };
 
     explicit EmptySwarmOverlay(const Actions& actions, QWidget* parent = nullptr);

@@ -100,9 +100,13 @@ MainWindow::MainWindow(const SwarmLabConfig& config, QWidget* parent) : QMainWin
     connect(m_controller, &LabController::activeTorrentChanged, this, &MainWindow::onActiveTorrentChanged);
     connect(m_controller, &LabController::trackerReady, this, [this](const QString& url) {
         m_trackerLabel->setText(tr("Tracker: %1").arg(url));
-        m_trackerLabel->setToolTip(tr("The lab's own HTTP tracker. Every lab peer announces here; outside "
-                                      "clients can too.\nLab folder: %1")
-                                       .arg(m_controller->labDir()));
+        m_trackerLabel->setToolTip(
+            (m_controller->timeMode() == TimeMode::Simulated
+                 ? tr("The lab's own HTTP tracker, on the simulated network: every lab peer announces here; "
+                      "outside clients cannot reach it.")
+                 : tr("The lab's own HTTP tracker. Every lab peer announces here; outside clients can "
+                      "too.")) +
+            tr("\nLab folder: %1").arg(m_controller->labDir()));
     });
     connect(m_controller, &LabController::errorOccurred, this, [this](const QString& message) {
         m_trackerLabel->setText(tr("Tracker failed"));

@@ -21,6 +21,7 @@ class QStackedWidget;
 namespace swarmscope::ui {
 
 class ChartsPanel;
+class ClockBar;
 class ControlPanel;
 class EmptySwarmOverlay;
 class HelpPanel;
@@ -49,6 +50,7 @@ public:
     ControlPanel* controlPanel() const { return m_controls; }
     TorrentImporter* importer() const { return m_importer; }
     PeerActions* peerActions() const { return m_peerActions; }
+    ClockBar* clockBar() const { return m_clockBar; }
     // The snapshot the views show now.
     SwarmSnapshotPtr currentSnapshot() const { return m_snapshot; }
     // The current peer (the one the inspector shows), and every selected peer.
@@ -161,6 +163,7 @@ private:
     LabController* m_controller = nullptr;
     TorrentImporter* m_importer = nullptr;
     PeerActions* m_peerActions = nullptr;
+    ClockBar* m_clockBar = nullptr;
     SwarmSnapshotPtr m_snapshot;
     PeerSelection* m_selection = nullptr;
     bool m_closing = false;

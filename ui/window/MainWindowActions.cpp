@@ -2,6 +2,7 @@
 #include "window/MainWindow.h"
 
 #include "piecemap/PieceMapWidget.h"
+#include "window/ClockBar.h"
 #include "window/ControlPanel.h"
 #include "window/EmptySwarmOverlay.h"
 #include "window/LabFolder.h"
@@ -126,6 +127,14 @@ void MainWindow::createActions() {
     file->addAction(quit);
     QMenu* swarm = menuBar()->addMenu(tr("&Swarm"));
     swarm->addActions({m_addSeedersAction, m_addLeechersAction});
+    m_clockBar = new ClockBar(m_controller, this);
+    connect(m_clockBar, &ClockBar::message, this,
+            [this](const QString& text) { statusBar()->showMessage(text, 15000); });
+    QMenu* clock = menuBar()->addMenu(tr("&Clock"));
+    clock->setToolTipsVisible(true);
+    clock->addActions({m_clockBar->realTimeAction(), m_clockBar->simulatedTimeAction()});
+    clock->addSeparator();
+    clock->addActions({m_clockBar->pauseAction(), m_clockBar->stepAction()});
     QMenu* peer = menuBar()->addMenu(tr("&Peer"));
     peer->setToolTipsVisible(true);
     peer->addActions(m_peerActions->actions());
@@ -175,6 +184,8 @@ void MainWindow::createActions() {
     peerBar->addActions({m_peerActions->pauseResumeAction(), m_peerActions->killAction(),
                          m_peerActions->restartAction(), m_peerActions->conditionsAction(),
                          m_peerActions->removeAction()});
+    addToolBarBreak();
+    addToolBar(m_clockBar);
 
     EmptySwarmOverlay::Actions overlayActions;
     overlayActions.create = m_createAction;
@@ -182,6 +193,8 @@ void MainWindow::createActions() {
     overlayActions.demo = m_demoAction;
     overlayActions.addSeeders = m_addSeedersAction;
     overlayActions.addLeechers = m_addLeechersAction;
+    overlayActions.realTime = m_clockBar->realTimeAction();
+    overlayActions.simulatedTime = m_clockBar->simulatedTimeAction();
     m_overlay = new EmptySwarmOverlay(overlayActions, this);
     m_controls->setLabFolderActions(m_labFolderAction, m_chooseLabFolderAction);
     m_centre = new QStackedWidget(this);
