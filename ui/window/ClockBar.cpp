@@ -41,6 +41,7 @@ QString labTimeText(qint64 ms, bool tenths) {
 ClockBar::ClockBar(LabController* controller, QWidget* parent)
     : QToolBar(tr("Clock"), parent), m_controller(controller) {
     setObjectName(QStringLiteral("clockToolbar"));
+    setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
 
     m_timeModes = new QActionGroup(this);
     m_realTime = new QAction(tr("Real Time"), m_timeModes);
@@ -56,7 +57,7 @@ ClockBar::ClockBar(LabController* controller, QWidget* parent)
 
     m_pause = new QAction(this);
     m_pause->setObjectName(QStringLiteral("pauseLabAction"));
-    m_pause->setShortcut(QKeySequence(Qt::Key_Space));
+    m_pause->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Space)); // Space alone pauses the selected peers
     connect(m_pause, &QAction::triggered, this, &ClockBar::togglePause);
     addAction(m_pause);
 
@@ -218,10 +219,10 @@ void ClockBar::refresh() {
     m_pause->setIcon(
         QApplication::style()->standardIcon(paused ? QStyle::SP_MediaPlay : QStyle::SP_MediaPause));
     m_pause->setToolTip(
-        simulated
-            ? (paused ? tr("Run the lab's clock again (Space)")
-                      : tr("Stop the lab's clock: nothing happens until it runs (Space)"))
-            : (paused ? tr("Resume every peer (Space)") : tr("Pause every peer; real time goes on (Space)")));
+        simulated ? (paused ? tr("Run the lab's clock again (Ctrl+Space)")
+                            : tr("Stop the lab's clock: nothing happens until it runs (Ctrl+Space)"))
+                  : (paused ? tr("Resume every peer (Ctrl+Space)")
+                            : tr("Pause every peer; real time goes on (Ctrl+Space)")));
 
     const QString reason = lab->clockControlUnavailableReason();
     m_step->setText(m_stepMs < 1000 ? tr("Step %1 ms").arg(m_stepMs) : tr("Step %1 s").arg(m_stepMs / 1000));
