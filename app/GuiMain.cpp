@@ -5,11 +5,13 @@
 #include "cli/NetworkCommand.h"
 #include "cli/OptionValues.h"
 #include "swarm/SwarmLabConfig.h"
+#include "window/ClockBar.h"
 #include "window/MainWindow.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QIcon>
+#include <QSettings>
 #include <QTimer>
 
 using namespace swarmscope;
@@ -48,8 +50,8 @@ int runGui(int argc, char** argv) {
         QStringLiteral("VIEW"));
     const QCommandLineOption time(
         QStringLiteral("time"),
-        QStringLiteral("The lab's clock: real (TCP on 127.0.0.1, the default) or simulated (a simulated "
-                       "network on a virtual clock that can be paused, paced and stepped)."),
+        QStringLiteral("The lab's clock: real (TCP on 127.0.0.1) or simulated (a simulated network on a "
+                       "virtual clock that can be paused, paced and stepped). Default: the last chosen."),
         QStringLiteral("MODE"), QStringLiteral("real"));
     const QCommandLineOption seed(QStringLiteral("seed"),
                                   QStringLiteral("Seeds a simulated lab, so that its run repeats (default: a "
@@ -105,7 +107,13 @@ int runGui(int argc, char** argv) {
     // A simulated lab starts with its clock at 1x; a seed makes its run repeat, as `swarm --seed` does.
     SwarmLabConfig labConfig;
     try {
-        labConfig.timeMode = cli::parseTimeMode(parser.value(time));
+        // Without --time, the clock last chosen in the window (real time when none was, or it cannot be
+        // read).
+        labConfig.timeMode =
+            parser.isSet(time)
+                ? cli::parseTimeMode(parser.value(time))
+                : timeModeFromName(QSettings().value(ui::ClockBar::rememberedTimeModeKey()).toString())
+                      .value_or(TimeMode::Real);
         if (parser.isSet(seed))
             labConfig.seed = cli::parseSeed(parser.value(seed));
     } catch (const cli::BadInput& e) {

@@ -309,6 +309,7 @@ LabPeerSnapshot LabPeer::snapshot(bool withConnections, const LabPeerIdentity& i
 
     if (m_client) {
         const ClientSnapshot client = m_client->snapshot(withConnections);
+        peer.address = client.listenAddress;
         peer.port = client.listenPort;
         peer.connectionCount = client.connectionCount;
         if (!client.torrents.isEmpty()) {

@@ -7,6 +7,7 @@
 #include "wire/Bitfield.h"
 
 #include <QByteArray>
+#include <QHostAddress>
 #include <QList>
 #include <QMetaType>
 #include <QString>
@@ -44,7 +45,8 @@ struct LabPeerSnapshot {
     QString error; // set in LabPeerState::Error
 
     QByteArray peerId; // 20 raw bytes, what it sends in its handshake
-    quint16 port = 0;  // its listen port on 127.0.0.1; 0 while not listening
+    QHostAddress address; // where it listens: 127.0.0.1 in real time, its host on the simulated network
+    quint16 port = 0;     // its listen port; 0 while not listening
     QString dataDir;   // the directory that contains the torrent's data (a leecher's <labdir>/peer-<id>)
 
     int pieceCount = 0;

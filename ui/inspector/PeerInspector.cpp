@@ -347,7 +347,7 @@ void PeerInspector::updateSummary() {
                tr("%n connection(s)", nullptr, peer->connectionCount) + sep +
                pickerStrategyName(peer->strategy);
         if (peer->port != 0)
-            text += QStringLiteral(" — 127.0.0.1:") + QString::number(peer->port);
+            text += QStringLiteral(" — ") + peer->address.toString() + u':' + QString::number(peer->port);
     }
     if (peer->state == LabPeerState::Error && !peer->error.isEmpty())
         text += sep + peer->error;

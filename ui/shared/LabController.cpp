@@ -1,6 +1,7 @@
 #include "shared/LabController.h"
 
 #include "metainfo/TorrentCreator.h"
+#include "swarm/KumarRossBound.h"
 #include "swarm/PseudoRandomFile.h"
 #include "swarm/SwarmLab.h"
 
@@ -8,6 +9,7 @@
 #include <QFile>
 #include <QThread>
 
+#include <cmath>
 #include <memory>
 
 namespace swarmscope::ui {
@@ -40,6 +42,15 @@ LabController::~LabController() {
 
 bool LabController::start() {
     return startLab();
+}
+
+double LabController::demoSpeed(const DemoSettings& settings) {
+    // A swarm takes about 1.25 times its Kumar–Ross bound; slow motion stretches that to about a minute.
+    const double bound = kumarRossBoundSeconds(settings.fileSize, settings.seeders, settings.seederUploadRate,
+                                               settings.leechers, settings.leecherUploadRate, 0);
+    if (!std::isfinite(bound) || bound <= 0)
+        return 1.0;
+    return qBound(0.1, std::round(bound * 1.25 / kDemoWallSeconds * 100) / 100, 1.0);
 }
 
 bool LabController::startLab() {
@@ -165,6 +176,8 @@ void LabController::startDemo(const DemoSettings& settings) {
             Qt::SingleShotConnection);
         return;
     }
+    if (m_lab->controlsClock())
+        m_lab->setSpeed(demoSpeed(settings));
     const QString sourceDir = QDir(m_lab->labDir()).filePath(QStringLiteral("demo-%1").arg(++m_demoCount));
     const QString path = QDir(sourceDir).filePath(QStringLiteral("demo-%1.bin").arg(m_demoCount));
     QPointer<LabController> self(this);

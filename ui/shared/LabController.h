@@ -78,7 +78,12 @@ public:
 
     // Writes a pseudo-random file into the lab folder and hashes it off this thread, then adds the torrent
     // with its seeders; the leechers join once every seeder serves, so they all start from the same moment.
+    // In simulated time the demo runs in slow motion: at demoSpeed(settings).
     void startDemo(const DemoSettings& settings = {});
+    // Wall seconds a demo in simulated time should take, about.
+    static constexpr double kDemoWallSeconds = 60;
+    // The clock speed (0.1x to 1x) at which settings' swarm takes about kDemoWallSeconds of wall time.
+    static double demoSpeed(const DemoSettings& settings);
     bool isPreparingDemo() const { return m_demoWaitsForTracker || m_demoThread != nullptr; }
 
     // --- peers of the shown torrent, with the current settings for new peers

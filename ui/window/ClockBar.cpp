@@ -8,6 +8,7 @@
 #include <QComboBox>
 #include <QLabel>
 #include <QMenu>
+#include <QSettings>
 #include <QStyle>
 #include <QToolButton>
 
@@ -57,7 +58,7 @@ ClockBar::ClockBar(LabController* controller, QWidget* parent)
 
     m_pause = new QAction(this);
     m_pause->setObjectName(QStringLiteral("pauseLabAction"));
-    m_pause->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Space)); // Space alone pauses the selected peers
+    setSpaceAlsoPauses(true);
     connect(m_pause, &QAction::triggered, this, &ClockBar::togglePause);
     addAction(m_pause);
 
@@ -114,11 +115,17 @@ void ClockBar::connectLab() {
         m_labMs = labMs;
         refresh();
     });
-    if (m_controller->lab()->controlsClock()) {
-        const int index = m_speed->findData(m_controller->lab()->speed());
-        m_speed->setCurrentIndex(index >= 0 ? index : m_speed->findData(1.0));
-    }
     refresh();
+}
+
+QString ClockBar::rememberedTimeModeKey() {
+    return QStringLiteral("lab/timeMode");
+}
+
+void ClockBar::setSpaceAlsoPauses(bool also) {
+    const QKeySequence ctrlSpace(Qt::CTRL | Qt::Key_Space);
+    m_pause->setShortcuts(also ? QList<QKeySequence>{ctrlSpace, QKeySequence(Qt::Key_Space)}
+                               : QList<QKeySequence>{ctrlSpace});
 }
 
 void ClockBar::setStepMs(qint64 ms) {
@@ -136,6 +143,7 @@ void ClockBar::chooseTimeMode(bool simulated) {
                               "first.")
                          : tr("The lab could not start: %1").arg(m_controller->errorString()));
     } else {
+        QSettings().setValue(rememberedTimeModeKey(), timeModeName(mode));
         emit message(simulated ? tr("Simulated time, seed %1: the peers and the tracker run on a simulated "
                                     "network on a virtual clock, which you can pause, pace and step. Outside "
                                     "clients cannot join it.")
@@ -232,6 +240,19 @@ void ClockBar::refresh() {
                                            : tr("Pause the clock first, then step it"))
                                  : tr("Unavailable: %1.").arg(reason));
     m_stepButton->setToolTip(m_step->toolTip());
+    // The lab's speed, listed when it is not one of the usual ones (a demo's slow motion).
+    if (simulated) {
+        const double speed = lab->speed();
+        int index = m_speed->findData(speed);
+        if (index < 0) {
+            index = 0;
+            while (index < m_speed->count() && m_speed->itemData(index).toDouble() > 0 &&
+                   m_speed->itemData(index).toDouble() < speed)
+                ++index;
+            m_speed->insertItem(index, speedText(speed), speed);
+        }
+        m_speed->setCurrentIndex(index);
+    }
     m_speed->setEnabled(simulated);
     m_speed->setToolTip(simulated ? tr("How fast the lab's clock runs against the wall clock")
                                   : tr("Unavailable: %1.").arg(reason));

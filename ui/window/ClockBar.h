@@ -35,6 +35,11 @@ public:
     // The step the step action takes, in ms.
     qint64 stepMs() const { return m_stepMs; }
     void setStepMs(qint64 ms);
+    // Space pauses and runs the lab too (besides Ctrl+Space) while no peer is selected; with peers selected,
+    // Space is theirs.
+    void setSpaceAlsoPauses(bool also);
+    // The settings key that remembers the clock last chosen here ("real" or "simulated").
+    static QString rememberedTimeModeKey();
 
     // Pause or run the clock (simulated time) or every peer (real time).
     void togglePause();

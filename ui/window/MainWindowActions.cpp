@@ -2,6 +2,7 @@
 #include "window/MainWindow.h"
 
 #include "piecemap/PieceMapWidget.h"
+#include "shared/PeerSelection.h"
 #include "window/ClockBar.h"
 #include "window/ControlPanel.h"
 #include "window/EmptySwarmOverlay.h"
@@ -128,6 +129,8 @@ void MainWindow::createActions() {
     QMenu* swarm = menuBar()->addMenu(tr("&Swarm"));
     swarm->addActions({m_addSeedersAction, m_addLeechersAction});
     m_clockBar = new ClockBar(m_controller, this);
+    connect(m_selection, &PeerSelection::changed, m_clockBar,
+            [this]() { m_clockBar->setSpaceAlsoPauses(m_selection->isEmpty()); });
     connect(m_clockBar, &ClockBar::message, this,
             [this](const QString& text) { statusBar()->showMessage(text, 15000); });
     QMenu* clock = menuBar()->addMenu(tr("&Clock"));

@@ -4,6 +4,8 @@
 // pauses every peer; the clock that changes only while the lab holds no torrent; and `--time` / `--seed` on
 // the command line.
 #include "charts/ChartsPanel.h"
+#include "piecemap/PieceMapWidget.h"
+#include "shared/PeerSelection.h"
 #include "window/ClockBar.h"
 #include "window/MainWindow.h"
 
@@ -75,7 +77,15 @@ private slots:
         QVERIFY(QTest::qWaitFor([&]() { return bytesMoved(window.currentSnapshot()) > 256 * 1024; }, 20000));
 
         QVERIFY(!clock->stepAction()->isEnabled()); // a running clock cannot be stepped
-        clock->pauseAction()->trigger();
+        // A slow-motion demo: about a minute of wall time.
+        QCOMPARE(window.controller()->lab()->speed(), LabController::demoSpeed(slowDemo(4)));
+        QVERIFY(clock->speedBox()->currentData().toDouble() == window.controller()->lab()->speed());
+        // Space, with no peer selected, pauses the lab.
+        QVERIFY(QTest::qWaitForWindowActive(&window));
+        window.selection()->setPeers({});
+        auto* pieceMap = window.findChild<PieceMapWidget*>();
+        pieceMap->setFocus();
+        QTest::keyClick(pieceMap, Qt::Key_Space);
         QVERIFY(window.controller()->lab()->isPausedAll());
         QVERIFY(clock->stepAction()->isEnabled());
         // The pause takes effect on the workers' clock: the first snapshot after it holds still from then on.
@@ -138,8 +148,8 @@ private slots:
         demo.leechers = 8;
         demo.seederUploadRate = 20 * 1024;
         demo.leecherUploadRate = 20 * 1024;
-        QVERIFY(window.clockBar()->setSpeed(10.0));
         QVERIFY(startDemoAndWait(window, demo));
+        QVERIFY(window.clockBar()->setSpeed(10.0));
         auto* charts = window.findChild<ChartsPanel*>();
         QVERIFY(charts);
         // 40 s of lab time: the seeder's first pieces have spread and every peer uploads.
