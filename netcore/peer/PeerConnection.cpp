@@ -1,6 +1,7 @@
 #include "peer/PeerConnection.h"
 
 #include "peer/Client.h"
+#include "peer/PeerIdentity.h"
 #include "peer/TorrentSession.h"
 #include "sim/SimulatedLink.h"
 #include "transport/ByteStream.h"
@@ -21,6 +22,15 @@ constexpr qint64 kMaxServeBatch = 1024 * 1024;
 // bytes are out once it has.
 constexpr qint64 kLingerMs = 5'000;
 constexpr qint64 kFlushPollMs = 50;
+
+// The extensions a peer enabled (a 0 id disables one), in name order.
+QList<QByteArray> snapshotExtensionNames(const ExtensionHandshake& handshake) {
+    QList<QByteArray> names;
+    for (const auto& [name, id] : handshake.extensions)
+        if (id != 0)
+            names.append(name);
+    return names;
+}
 
 } // namespace
 
@@ -129,6 +139,7 @@ void PeerConnection::sendHandshake() {
     Handshake handshake;
     handshake.infoHash = m_session->infoHash();
     handshake.peerId = m_client->peerId();
+    handshake.setExtensionProtocol();
     send(encodeHandshake(handshake));
 }
 
@@ -188,6 +199,7 @@ void PeerConnection::processHandshake(QByteArray& data) {
     if (!result.isComplete())
         return;
     m_peerId = result.handshake.peerId;
+    m_peerSupportsExtensions = result.handshake.supportsExtensionProtocol();
     m_handshakeBuffer = QByteArray();
     if (m_outgoing && m_socketConnectedUs >= 0)
         m_rtt.addSample(nowUs() - m_socketConnectedUs);
@@ -201,10 +213,14 @@ void PeerConnection::onHandshakeComplete() {
     m_peerPieces = Bitfield(m_session->geometry().pieceCount);
     if (!m_session->onHandshake(this))
         return; // closed with its reason
+    m_extensionProtocol = m_peerSupportsExtensions;
+    m_framer.setExtensionProtocol(m_extensionProtocol);
     const Bitfield& have = m_session->have();
     // BEP 3: a peer with no pieces may skip the bitfield.
     if (!have.none())
         send(wire::encodeBitfield(have));
+    if (m_extensionProtocol)
+        sendExtensionHandshake();
     m_session->report(PeerEventKind::Connected, this,
                       m_outgoing ? QStringLiteral("outgoing") : QStringLiteral("incoming"));
 }
@@ -287,7 +303,55 @@ void PeerConnection::handleMessage(WireMessage& message) {
     case MessageType::Cancel:
         handleCancel(message);
         break;
+    case MessageType::Extended:
+        handleExtended(message);
+        break;
     }
+}
+
+void PeerConnection::sendExtensionHandshake() {
+    ExtensionHandshake ours;
+    ours.client = clientName();
+    if (m_client->isListening())
+        ours.listenPort = m_client->listenPort();
+    ours.requestQueue = m_client->limits().maxIncomingRequests;
+    if (!m_session->metainfo().infoBytes.isEmpty())
+        ours.metadataSize = m_session->metainfo().infoBytes.size();
+    send(wire::encodeExtended(0, wire::encodeExtensionHandshake(ours)));
+}
+
+void PeerConnection::handleExtended(const WireMessage& message) {
+    if (message.extendedId == 0) {
+        handleExtensionHandshake(message);
+        return;
+    }
+    // BEP 10: a peer sends an extension's messages under the id we advertised in our "m".
+    close(QStringLiteral("extended message id %1, which we never advertised").arg(message.extendedId),
+          CloseMode::Abort);
+}
+
+void PeerConnection::handleExtensionHandshake(const WireMessage& message) {
+    QString error;
+    std::optional<ExtensionHandshake> theirs = wire::decodeExtensionHandshake(message.payload, &error);
+    if (!theirs) {
+        close(error, CloseMode::Abort);
+        return;
+    }
+    // BEP 10 allows later handshakes; each replaces what the peer said before.
+    m_peerExtensions = std::move(theirs);
+    if (!m_client->wantsEvents())
+        return;
+    QStringList names;
+    for (const QByteArray& name : snapshotExtensionNames(*m_peerExtensions))
+        names.append(QString::fromUtf8(name));
+    QString reason = QStringLiteral("client \"%1\"; extensions: %2")
+                         .arg(m_peerExtensions->client,
+                              names.isEmpty() ? QStringLiteral("none") : names.join(QStringLiteral(", ")));
+    if (m_peerExtensions->requestQueue > 0)
+        reason += QStringLiteral("; reqq %1").arg(m_peerExtensions->requestQueue);
+    if (m_peerExtensions->metadataSize >= 0)
+        reason += QStringLiteral("; metadata_size %1").arg(m_peerExtensions->metadataSize);
+    m_session->report(PeerEventKind::Extensions, this, reason);
 }
 
 void PeerConnection::handleRequest(const WireMessage& message) {
@@ -342,6 +406,13 @@ void PeerConnection::peerChokedUs() {
     // BEP 3: a choke discards our pending requests. Blocks already on their way are still welcome.
     m_requests.withdrawAll();
     m_session->onPeerChoke(this, true);
+}
+
+int PeerConnection::pipelineDepth() const {
+    if (m_snubbed)
+        return 1;
+    const int peerLimit = m_peerExtensions ? m_peerExtensions->requestQueue : -1;
+    return peerLimit > 0 ? qMin(m_depth, peerLimit) : m_depth;
 }
 
 int PeerConnection::requestSlots() const {
@@ -615,6 +686,11 @@ ConnectionSnapshot PeerConnection::snapshot() const {
     s.rttMs = m_rtt.rttMs();
     s.pieces = m_peerPieces;
     s.connectedAtMs = m_connectedAtMs;
+    s.extensionProtocol = m_extensionProtocol;
+    if (m_peerExtensions) {
+        s.peerClient = m_peerExtensions->client;
+        s.peerExtensions = snapshotExtensionNames(*m_peerExtensions);
+    }
     return s;
 }
 

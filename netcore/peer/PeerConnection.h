@@ -8,6 +8,7 @@
 #include "peer/RequestQueue.h"
 #include "peer/RttEstimator.h"
 #include "wire/Bitfield.h"
+#include "wire/ExtensionHandshake.h"
 #include "wire/MessageFramer.h"
 
 #include <QByteArray>
@@ -95,7 +96,11 @@ public:
 
     int requestsOut() const { return m_requests.size(); }
     int requestsIn() const { return int(m_incoming.size()); }
-    int pipelineDepth() const { return m_snubbed ? 1 : m_depth; }
+    // Capped by the "reqq" the peer's extended handshake gave.
+    int pipelineDepth() const;
+    // Both handshakes set the BEP 10 bit; the peer's extended handshake, once it arrived.
+    bool hasExtensionProtocol() const { return m_extensionProtocol; }
+    const std::optional<ExtensionHandshake>& peerExtensions() const { return m_peerExtensions; }
     // How many more requests the pipeline takes now; 0 unless the peer unchokes us and we want its pieces.
     int requestSlots() const;
     const std::deque<BlockRequest>& incomingRequests() const { return m_incoming; }
@@ -135,6 +140,9 @@ private:
     void handleRequest(const WireMessage& message);
     void handlePiece(WireMessage& message);
     void handleCancel(const WireMessage& message);
+    void handleExtended(const WireMessage& message);
+    void handleExtensionHandshake(const WireMessage& message);
+    void sendExtensionHandshake();
     void peerChokedUs();
     void send(const QByteArray& frame);
     void sendBlock(const BlockRequest& request, QByteArray frame);
@@ -164,6 +172,9 @@ private:
     bool m_established = false;
     MessageFramer m_framer;
     qint64 m_messagesReceived = 0;
+    bool m_peerSupportsExtensions = false; // its handshake's BEP 10 bit
+    bool m_extensionProtocol = false;
+    std::optional<ExtensionHandshake> m_peerExtensions;
 
     bool m_amChoking = true;
     bool m_amInterested = false;

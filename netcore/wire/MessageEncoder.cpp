@@ -69,6 +69,16 @@ QByteArray encodePort(quint16 port) {
     return out;
 }
 
+QByteArray encodeExtended(quint8 extendedId, QByteArrayView payload) {
+    QByteArray out(4 + 2 + payload.size(), Qt::Uninitialized);
+    put32(out.data(), quint32(2 + payload.size()));
+    out[4] = char(MessageType::Extended);
+    out[5] = char(extendedId);
+    if (!payload.isEmpty())
+        std::memcpy(out.data() + 6, payload.data(), size_t(payload.size()));
+    return out;
+}
+
 QByteArray encodePiece(quint32 index, quint32 begin, QByteArrayView block) {
     QByteArray out;
     out.reserve(4 + kPieceHeaderLength + block.size());
@@ -110,6 +120,8 @@ QByteArray encodeMessage(const WireMessage& message) {
         return encodeCancel(message.index, message.begin, message.length);
     case MessageType::Port:
         return encodePort(message.port);
+    case MessageType::Extended:
+        return encodeExtended(message.extendedId, message.payload);
     case MessageType::Unknown:
         return frameWithPayload(message.id, message.payload);
     }

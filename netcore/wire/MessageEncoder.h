@@ -20,6 +20,8 @@ QByteArray encodeBitfield(const Bitfield& bitfield);
 QByteArray encodeRequest(quint32 index, quint32 begin, quint32 length);
 QByteArray encodeCancel(quint32 index, quint32 begin, quint32 length);
 QByteArray encodePort(quint16 port);
+// BEP 10: <len><20><extended id><payload>; extended id 0 is the extended handshake.
+QByteArray encodeExtended(quint8 extendedId, QByteArrayView payload);
 // One allocation of 13 + block.size() bytes, one copy of the block.
 QByteArray encodePiece(quint32 index, quint32 begin, QByteArrayView block);
 // Appends a piece frame for a block of blockLength bytes to out and returns where the block goes, so storage

@@ -10,7 +10,8 @@ namespace swarmscope {
 
 namespace {
 
-// Fixed-size fields after the id: have 4, request and cancel 12, piece 8 (index, begin), port 2.
+// Fixed-size fields after the id: have 4, request and cancel 12, piece 8 (index, begin), port 2, extended 1
+// (the extended id).
 qsizetype fixedFieldBytes(MessageType type) {
     switch (type) {
     case MessageType::Have:
@@ -22,6 +23,8 @@ qsizetype fixedFieldBytes(MessageType type) {
         return 8;
     case MessageType::Port:
         return 2;
+    case MessageType::Extended:
+        return 1;
     default:
         return 0;
     }
@@ -47,10 +50,6 @@ quint32 exactLength(MessageType type) {
     }
 }
 
-MessageType typeOfId(quint8 id) {
-    return id <= quint8(MessageType::Port) ? MessageType(id) : MessageType::Unknown;
-}
-
 QString typeName(MessageType type) {
     switch (type) {
     case MessageType::Choke:
@@ -73,6 +72,8 @@ QString typeName(MessageType type) {
         return QStringLiteral("cancel");
     case MessageType::Port:
         return QStringLiteral("port");
+    case MessageType::Extended:
+        return QStringLiteral("extended");
     case MessageType::KeepAlive:
         return QStringLiteral("keep-alive");
     case MessageType::Unknown:
@@ -89,12 +90,23 @@ quint32 get32(const char* at) {
 
 MessageFramer::MessageFramer(quint32 maxMessageLength) : m_maxLength(maxMessageLength) {}
 
+MessageType MessageFramer::typeOfId(quint8 id) const {
+    if (id <= quint8(MessageType::Port))
+        return MessageType(id);
+    if (id == quint8(MessageType::Extended) && m_extensionProtocol)
+        return MessageType::Extended;
+    return MessageType::Unknown;
+}
+
 void MessageFramer::setGeometry(const TorrentGeometry& geometry) {
     m_geometry = geometry;
 }
 
 quint32 MessageFramer::maxMessageLength() const {
-    return m_geometry ? qMax(m_maxLength, m_geometry->maxMessageLength()) : m_maxLength;
+    quint32 limit = m_geometry ? qMax(m_maxLength, m_geometry->maxMessageLength()) : m_maxLength;
+    if (m_extensionProtocol)
+        limit = qMax(limit, wire::kMaxExtendedMessageLength);
+    return limit;
 }
 
 QString MessageFramer::errorString() const {
@@ -224,6 +236,10 @@ bool MessageFramer::onIdComplete() {
             return false;
         }
     }
+    if (m_type == MessageType::Extended && m_length < 2) {
+        fail(WireError::BadMessageLength, QStringLiteral("extended of length %1, at least 2").arg(m_length));
+        return false;
+    }
     if (m_type == MessageType::Bitfield && m_geometry &&
         m_length - 1 != quint32(m_geometry->bitfieldBytes())) {
         fail(WireError::BitfieldWrongLength,
@@ -274,6 +290,9 @@ WireMessage MessageFramer::takeMessage() {
             break;
         case MessageType::Port:
             message.port = qFromBigEndian<quint16>(fields);
+            break;
+        case MessageType::Extended:
+            message.extendedId = quint8(fields[0]);
             break;
         default:
             break;

@@ -53,8 +53,10 @@ void FakePeer::send(const QByteArray& bytes) {
         m_socket->write(bytes);
 }
 
-void FakePeer::sendHandshake(const QByteArray& infoHash) {
+void FakePeer::sendHandshake(const QByteArray& infoHash, const QByteArray& reserved) {
     Handshake handshake;
+    if (!reserved.isEmpty())
+        handshake.reserved = reserved;
     handshake.infoHash = infoHash.isEmpty() ? m_infoHash : infoHash;
     handshake.peerId = m_peerId;
     send(encodeHandshake(handshake));

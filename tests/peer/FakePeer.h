@@ -23,7 +23,8 @@ public:
     quint16 listen(); // 0 on failure; the first connection accepted becomes socket()
 
     void send(const QByteArray& bytes);
-    void sendHandshake(const QByteArray& infoHash = {});
+    // reserved: the 8 reserved bytes (extension bits); empty: all zero.
+    void sendHandshake(const QByteArray& infoHash = {}, const QByteArray& reserved = {});
     QTcpSocket* socket() const { return m_socket; }
     const QByteArray& received() const { return m_received; }
     bool isDisconnected() const;

@@ -11,5 +11,6 @@ std::unique_ptr<QObject> createPeerPartsTests();
 std::unique_ptr<QObject> createTransferTests();
 std::unique_ptr<QObject> createHostilePeerTests();
 std::unique_ptr<QObject> createHostilePeerTests2();
+std::unique_ptr<QObject> createExtensionPeerTests();
 
 } // namespace swarmscope

@@ -42,5 +42,6 @@ std::unique_ptr<QObject> createBitfieldTests();
 std::unique_ptr<QObject> createHandshakeTests();
 std::unique_ptr<QObject> createMessageTests();
 std::unique_ptr<QObject> createFramerTests();
+std::unique_ptr<QObject> createExtensionTests();
 
 } // namespace swarmscope
