@@ -45,6 +45,7 @@ struct ConnectionSnapshot {
     // What the handshakes negotiated: BEP 10 when both set its bit, and what the peer's extended handshake
     // said (its "v", and the names in its "m" it did not disable, sorted).
     bool extensionProtocol = false;
+    bool fastExtension = false; // both set the BEP 6 bit
     QString peerClient;
     QList<QByteArray> peerExtensions;
 };

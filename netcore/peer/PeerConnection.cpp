@@ -6,6 +6,7 @@
 #include "sim/SimulatedLink.h"
 #include "transport/ByteStream.h"
 #include "transport/Network.h"
+#include "wire/AllowedFastSet.h"
 #include "wire/Handshake.h"
 #include "wire/MessageEncoder.h"
 
@@ -22,6 +23,11 @@ constexpr qint64 kMaxServeBatch = 1024 * 1024;
 // bytes are out once it has.
 constexpr qint64 kLingerMs = 5'000;
 constexpr qint64 kFlushPollMs = 50;
+// BEP 6: the allowed-fast set we give each peer (at most half the pieces), how many of its requests for it we
+// queue while we choke it, and how many requests we keep out for the peer's set while it chokes us.
+constexpr int kAllowedFastCount = 10;
+constexpr int kMaxAllowedFastRequestsIn = 16;
+constexpr int kMaxAllowedFastRequestsOut = 8;
 
 // The extensions a peer enabled (a 0 id disables one), in name order.
 QList<QByteArray> snapshotExtensionNames(const ExtensionHandshake& handshake) {
@@ -123,11 +129,14 @@ void PeerConnection::onBytesSent(qint64 bytes) {
     }
 }
 
-qint64 PeerConnection::withdrawQueuedBlocks() {
+qint64 PeerConnection::withdrawQueuedBlocks(QList<BlockRequest>* withdrawn) {
     qint64 payload = 0;
     for (const quint64 id : m_ledger.unstartedBlockWrites()) {
         const qint64 before = m_ledger.queuedPayload();
+        const BlockRequest block = m_ledger.blockOfWrite(id);
         if (m_stream->cancelWrite(id)) {
+            if (withdrawn)
+                withdrawn->append(block);
             m_ledger.removeWrite(id);
             payload += before - m_ledger.queuedPayload();
         }
@@ -140,6 +149,7 @@ void PeerConnection::sendHandshake() {
     handshake.infoHash = m_session->infoHash();
     handshake.peerId = m_client->peerId();
     handshake.setExtensionProtocol();
+    handshake.setFastExtension();
     send(encodeHandshake(handshake));
 }
 
@@ -200,6 +210,7 @@ void PeerConnection::processHandshake(QByteArray& data) {
         return;
     m_peerId = result.handshake.peerId;
     m_peerSupportsExtensions = result.handshake.supportsExtensionProtocol();
+    m_peerSupportsFast = result.handshake.supportsFastExtension();
     m_handshakeBuffer = QByteArray();
     if (m_outgoing && m_socketConnectedUs >= 0)
         m_rtt.addSample(nowUs() - m_socketConnectedUs);
@@ -215,12 +226,23 @@ void PeerConnection::onHandshakeComplete() {
         return; // closed with its reason
     m_extensionProtocol = m_peerSupportsExtensions;
     m_framer.setExtensionProtocol(m_extensionProtocol);
+    m_fastExtension = m_peerSupportsFast;
+    m_framer.setFastExtension(m_fastExtension);
+    const int pieceCount = m_session->geometry().pieceCount;
+    m_allowedFastOut = Bitfield(pieceCount);
+    m_allowedFastIn = Bitfield(pieceCount);
+    m_rejectedPieces = Bitfield(pieceCount);
     const Bitfield& have = m_session->have();
-    // BEP 3: a peer with no pieces may skip the bitfield.
-    if (!have.none())
+    // BEP 6: HAVE ALL or HAVE NONE instead of a bitfield that says the same. BEP 3: a peer with no pieces
+    // may skip the bitfield.
+    if (m_fastExtension && (have.all() || have.none()))
+        send(wire::encodeSimple(have.all() ? MessageType::HaveAll : MessageType::HaveNone));
+    else if (!have.none())
         send(wire::encodeBitfield(have));
     if (m_extensionProtocol)
         sendExtensionHandshake();
+    if (m_fastExtension)
+        sendAllowedFastSet();
     m_session->report(PeerEventKind::Connected, this,
                       m_outgoing ? QStringLiteral("outgoing") : QStringLiteral("incoming"));
 }
@@ -255,6 +277,7 @@ void PeerConnection::handleMessage(WireMessage& message) {
     case MessageType::Unchoke:
         if (m_peerChoking) {
             m_peerChoking = false;
+            m_rejectedPieces.fill(false);
             m_session->onPeerChoke(this, false);
         }
         break;
@@ -282,18 +305,22 @@ void PeerConnection::handleMessage(WireMessage& message) {
             close(QStringLiteral("bad bitfield"), CloseMode::Abort);
             return;
         }
-        if (m_messagesReceived == 1) {
-            m_peerPieces = std::move(*bits);
-            m_session->onPeerBitfield(this);
-        } else {
-            // BEP 3 sends a bitfield only first, but aria2 sends a fresh one instead of HAVEs whenever that
-            // is shorter; like libtorrent, take it as the peer's new set of pieces.
-            const Bitfield previous = m_peerPieces;
-            m_peerPieces = std::move(*bits);
-            m_session->onPeerBitfieldReplaced(this, previous);
-        }
+        peerAnnouncedPieces(std::move(*bits));
         break;
     }
+    case MessageType::HaveAll:
+    case MessageType::HaveNone:
+        peerAnnouncedPieces(Bitfield(m_session->geometry().pieceCount, message.type == MessageType::HaveAll));
+        break;
+    case MessageType::Suggest:
+        // BEP 6 makes suggestions advisory; the picker's own order (rarest first) is kept.
+        break;
+    case MessageType::Reject:
+        handleReject(message);
+        break;
+    case MessageType::AllowedFast:
+        handleAllowedFast(message);
+        break;
     case MessageType::Request:
         handleRequest(message);
         break;
@@ -354,11 +381,32 @@ void PeerConnection::handleExtensionHandshake(const WireMessage& message) {
     m_session->report(PeerEventKind::Extensions, this, reason);
 }
 
+void PeerConnection::peerAnnouncedPieces(Bitfield pieces) {
+    if (m_messagesReceived == 1) {
+        m_peerPieces = std::move(pieces);
+        m_session->onPeerBitfield(this);
+        return;
+    }
+    // BEP 3 sends a bitfield only first, but aria2 sends a fresh one instead of HAVEs whenever that is
+    // shorter; like libtorrent, take it as the peer's new set of pieces.
+    const Bitfield previous = m_peerPieces;
+    m_peerPieces = std::move(pieces);
+    m_session->onPeerBitfieldReplaced(this, previous);
+}
+
 void PeerConnection::handleRequest(const WireMessage& message) {
+    const BlockRequest request{int(message.index), int(message.begin), int(message.length)};
     // BEP 3: requests that arrive while we choke the peer are discarded, and so are requests for pieces we
-    // do not have (the peer may not have seen our latest state yet).
-    if (m_amChoking || !m_session->hasPiece(int(message.index))) {
+    // do not have (the peer may not have seen our latest state yet). BEP 6 rejects them explicitly, and
+    // serves those of the peer's allowed-fast set while it is choked, up to a bound.
+    const bool have = m_session->hasPiece(request.piece);
+    const bool allowedWhileChoked = m_fastExtension && have && m_allowedFastOut.testBit(request.piece) &&
+                                    !m_session->isPaused() &&
+                                    int(m_incoming.size()) < kMaxAllowedFastRequestsIn;
+    if (!have || (m_amChoking && !allowedWhileChoked)) {
         ++m_ignoredRequests;
+        if (m_fastExtension)
+            reject(request);
         return;
     }
     const int limit = m_client->limits().maxIncomingRequests;
@@ -366,7 +414,50 @@ void PeerConnection::handleRequest(const WireMessage& message) {
         close(QStringLiteral("too many outstanding requests (more than %1)").arg(limit), CloseMode::Abort);
         return;
     }
-    m_incoming.push_back({int(message.index), int(message.begin), int(message.length)});
+    m_incoming.push_back(request);
+}
+
+void PeerConnection::reject(const BlockRequest& request) {
+    send(wire::encodeReject(quint32(request.piece), quint32(request.offset), quint32(request.length)));
+}
+
+void PeerConnection::handleReject(const WireMessage& message) {
+    const BlockRequest rejected{int(message.index), int(message.begin), int(message.length)};
+    // A reject of a request already withdrawn (cancelled, or dropped on a choke) only ends its wait.
+    if (m_requests.takeWithdrawn(rejected.piece, rejected.offset))
+        return;
+    if (!m_requests.take(rejected.piece, rejected.offset, rejected.length))
+        return; // never asked for: nothing to undo
+    m_rejectedPieces.setBit(rejected.piece);
+    m_session->onRequestsRejected(this, {rejected});
+}
+
+void PeerConnection::handleAllowedFast(const WireMessage& message) {
+    // Bounded: a peer may announce many; only the first few are kept.
+    if (m_allowedFastIn.count() < 4 * kAllowedFastCount)
+        m_allowedFastIn.setBit(int(message.index));
+}
+
+void PeerConnection::sendAllowedFastSet() {
+    // BEP 6 defines the set for IPv4 peers; a free-rider uploads nothing, not even these.
+    bool isIpv4 = false;
+    const quint32 ipv4 = m_address.toIPv4Address(&isIpv4);
+    if (!isIpv4 || m_session->isFreeRider())
+        return;
+    const int pieceCount = m_session->geometry().pieceCount;
+    QByteArray frames;
+    for (const int piece :
+         allowedFastSet(ipv4, m_session->infoHash(), pieceCount, qMin(kAllowedFastCount, pieceCount / 2))) {
+        m_allowedFastOut.setBit(piece);
+        frames += wire::encodeIndexed(MessageType::AllowedFast, quint32(piece));
+    }
+    if (!frames.isEmpty())
+        send(frames);
+}
+
+Bitfield PeerConnection::requestablePieces() const {
+    const Bitfield pieces = m_peerChoking ? m_peerPieces & m_allowedFastIn : m_peerPieces;
+    return m_rejectedPieces.none() ? pieces : pieces.andNot(m_rejectedPieces);
 }
 
 void PeerConnection::handleCancel(const WireMessage& message) {
@@ -403,8 +494,17 @@ void PeerConnection::handlePiece(WireMessage& message) {
 
 void PeerConnection::peerChokedUs() {
     m_peerChoking = true;
-    // BEP 3: a choke discards our pending requests. Blocks already on their way are still welcome.
-    m_requests.withdrawAll();
+    // BEP 3: a choke discards our pending requests. Blocks already on their way are still welcome. With BEP 6
+    // the peer rejects each one it drops; we keep waiting only for those of its allowed-fast set and give
+    // the others up now (a reject of one of them later just ends its wait).
+    if (!m_fastExtension) {
+        m_requests.withdrawAll();
+        m_session->onPeerChoke(this, true);
+        return;
+    }
+    const QList<BlockRequest> dropped =
+        m_requests.withdrawIf([this](const BlockRequest& r) { return !m_allowedFastIn.testBit(r.piece); });
+    m_session->onRequestsRejected(this, dropped);
     m_session->onPeerChoke(this, true);
 }
 
@@ -416,8 +516,12 @@ int PeerConnection::pipelineDepth() const {
 }
 
 int PeerConnection::requestSlots() const {
-    if (m_phase != Phase::Active || m_peerChoking || !m_amInterested)
+    if (m_phase != Phase::Active || !m_amInterested)
         return 0;
+    if (m_peerChoking)
+        return m_allowedFastIn.none()
+                   ? 0
+                   : qMax(0, qMin(pipelineDepth(), kMaxAllowedFastRequestsOut) - m_requests.size());
     return qMax(0, pipelineDepth() - m_requests.size());
 }
 
@@ -425,12 +529,35 @@ void PeerConnection::setChoking(bool choke) {
     if (m_phase != Phase::Active || choke == m_amChoking)
         return;
     m_amChoking = choke;
-    if (choke) {
-        // BEP 3: choking discards the peer's pending requests; blocks not yet on their way are not sent.
-        m_incoming.clear();
-        withdrawQueuedBlocks();
+    if (!choke) {
+        send(wire::encodeSimple(MessageType::Unchoke));
+        return;
     }
-    send(wire::encodeSimple(choke ? MessageType::Choke : MessageType::Unchoke));
+    // BEP 3: choking discards the peer's pending requests; blocks not yet on their way are not sent. BEP 6
+    // rejects each of them explicitly, after the CHOKE, and keeps those of the allowed-fast set.
+    QList<BlockRequest> withdrawn;
+    withdrawQueuedBlocks(&withdrawn);
+    send(wire::encodeSimple(MessageType::Choke));
+    if (!m_fastExtension) {
+        m_incoming.clear();
+        return;
+    }
+    std::deque<BlockRequest> kept;
+    QByteArray rejects;
+    const auto sortOut = [&](const BlockRequest& r) {
+        if (m_allowedFastOut.testBit(r.piece) && !m_session->isPaused() &&
+            int(kept.size()) < kMaxAllowedFastRequestsIn)
+            kept.push_back(r);
+        else
+            rejects += wire::encodeReject(quint32(r.piece), quint32(r.offset), quint32(r.length));
+    };
+    for (const BlockRequest& r : std::as_const(withdrawn))
+        sortOut(r);
+    for (const BlockRequest& r : std::as_const(m_incoming))
+        sortOut(r);
+    m_incoming = std::move(kept);
+    if (!rejects.isEmpty())
+        send(rejects);
 }
 
 void PeerConnection::setInterested(bool interested) {
@@ -492,11 +619,12 @@ qint64 PeerConnection::writeWatermark() const {
 }
 
 void PeerConnection::serve() {
-    if (m_serving || m_phase != Phase::Active || m_amChoking || m_incoming.empty())
+    // While we choke the peer, the queue holds only requests of its allowed-fast set (BEP 6).
+    if (m_serving || m_phase != Phase::Active || m_incoming.empty())
         return;
     m_serving = true;
     qint64 batch = 0;
-    while (!m_incoming.empty() && m_phase == Phase::Active && !m_amChoking && batch < kMaxServeBatch) {
+    while (!m_incoming.empty() && m_phase == Phase::Active && batch < kMaxServeBatch) {
         if (m_stream->bytesToWrite() >= writeWatermark())
             break;
         // One write per block, so a block not yet started can be taken back whole.
@@ -644,6 +772,8 @@ void PeerConnection::tick(qint64 nowMs) {
     m_down.update(nowMs);
     m_up.update(nowMs);
     updatePipelineDepth();
+    if (!m_rejectedPieces.none())
+        m_rejectedPieces.fill(false);
     if (m_amInterested || m_peerInterested)
         m_uninterestedSinceMs = -1;
     else if (m_uninterestedSinceMs < 0)
@@ -687,6 +817,7 @@ ConnectionSnapshot PeerConnection::snapshot() const {
     s.pieces = m_peerPieces;
     s.connectedAtMs = m_connectedAtMs;
     s.extensionProtocol = m_extensionProtocol;
+    s.fastExtension = m_fastExtension;
     if (m_peerExtensions) {
         s.peerClient = m_peerExtensions->client;
         s.peerExtensions = snapshotExtensionNames(*m_peerExtensions);

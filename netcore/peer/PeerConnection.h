@@ -100,6 +100,12 @@ public:
     int pipelineDepth() const;
     // Both handshakes set the BEP 10 bit; the peer's extended handshake, once it arrived.
     bool hasExtensionProtocol() const { return m_extensionProtocol; }
+    // Both handshakes set the BEP 6 bit.
+    bool hasFastExtension() const { return m_fastExtension; }
+    // The pieces we may request from the peer now: all it has while it unchokes us; while it chokes us (fast
+    // extension), those of its allowed-fast set. Pieces it rejected a request for since the last tick (or
+    // its last unchoke) are left out, so a refusing peer is asked again at the tick's pace, not at once.
+    Bitfield requestablePieces() const;
     const std::optional<ExtensionHandshake>& peerExtensions() const { return m_peerExtensions; }
     // How many more requests the pipeline takes now; 0 unless the peer unchokes us and we want its pieces.
     int requestSlots() const;
@@ -117,7 +123,7 @@ public:
     void close(const QString& reason, CloseMode mode = CloseMode::Graceful);
     // Takes back every block written and not yet started across the link (a pause); returns the payload
     // bytes taken back.
-    qint64 withdrawQueuedBlocks();
+    qint64 withdrawQueuedBlocks(QList<BlockRequest>* withdrawn = nullptr);
     // Timers: handshake timeout, keep-alive, idle timeout, snubbing, rates and pipeline depth.
     void tick(qint64 nowMs);
     // Writes more blocks if the peer is waiting for some and the socket has room.
@@ -144,6 +150,11 @@ private:
     void handleExtensionHandshake(const WireMessage& message);
     void sendExtensionHandshake();
     void peerChokedUs();
+    void peerAnnouncedPieces(Bitfield pieces);
+    void handleReject(const WireMessage& message);
+    void handleAllowedFast(const WireMessage& message);
+    void reject(const BlockRequest& request);
+    void sendAllowedFastSet();
     void send(const QByteArray& frame);
     void sendBlock(const BlockRequest& request, QByteArray frame);
     void sendHandshake();
@@ -175,6 +186,11 @@ private:
     bool m_peerSupportsExtensions = false; // its handshake's BEP 10 bit
     bool m_extensionProtocol = false;
     std::optional<ExtensionHandshake> m_peerExtensions;
+    bool m_peerSupportsFast = false; // its handshake's BEP 6 bit
+    bool m_fastExtension = false;
+    Bitfield m_allowedFastOut; // pieces the peer may request while we choke it
+    Bitfield m_allowedFastIn;  // pieces we may request while it chokes us
+    Bitfield m_rejectedPieces; // pieces it rejected a request for since the last tick
 
     bool m_amChoking = true;
     bool m_amInterested = false;

@@ -13,9 +13,12 @@ namespace swarmscope {
 namespace wire {
 
 QByteArray encodeKeepAlive();
-// choke, unchoke, interested, not interested: the message types without payload.
+// choke, unchoke, interested, not interested, have all, have none: the message types without payload.
 QByteArray encodeSimple(MessageType type);
 QByteArray encodeHave(quint32 index);
+// BEP 6 suggest piece and allowed fast: an id and a piece index.
+QByteArray encodeIndexed(MessageType type, quint32 index);
+QByteArray encodeReject(quint32 index, quint32 begin, quint32 length);
 QByteArray encodeBitfield(const Bitfield& bitfield);
 QByteArray encodeRequest(quint32 index, quint32 begin, quint32 length);
 QByteArray encodeCancel(quint32 index, quint32 begin, quint32 length);

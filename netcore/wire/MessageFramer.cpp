@@ -15,9 +15,12 @@ namespace {
 qsizetype fixedFieldBytes(MessageType type) {
     switch (type) {
     case MessageType::Have:
+    case MessageType::Suggest:
+    case MessageType::AllowedFast:
         return 4;
     case MessageType::Request:
     case MessageType::Cancel:
+    case MessageType::Reject:
         return 12;
     case MessageType::Piece:
         return 8;
@@ -37,11 +40,16 @@ quint32 exactLength(MessageType type) {
     case MessageType::Unchoke:
     case MessageType::Interested:
     case MessageType::NotInterested:
+    case MessageType::HaveAll:
+    case MessageType::HaveNone:
         return 1;
     case MessageType::Have:
+    case MessageType::Suggest:
+    case MessageType::AllowedFast:
         return 5;
     case MessageType::Request:
     case MessageType::Cancel:
+    case MessageType::Reject:
         return 13;
     case MessageType::Port:
         return 3;
@@ -72,6 +80,16 @@ QString typeName(MessageType type) {
         return QStringLiteral("cancel");
     case MessageType::Port:
         return QStringLiteral("port");
+    case MessageType::Suggest:
+        return QStringLiteral("suggest piece");
+    case MessageType::HaveAll:
+        return QStringLiteral("have all");
+    case MessageType::HaveNone:
+        return QStringLiteral("have none");
+    case MessageType::Reject:
+        return QStringLiteral("reject request");
+    case MessageType::AllowedFast:
+        return QStringLiteral("allowed fast");
     case MessageType::Extended:
         return QStringLiteral("extended");
     case MessageType::KeepAlive:
@@ -92,6 +110,8 @@ MessageFramer::MessageFramer(quint32 maxMessageLength) : m_maxLength(maxMessageL
 
 MessageType MessageFramer::typeOfId(quint8 id) const {
     if (id <= quint8(MessageType::Port))
+        return MessageType(id);
+    if (id >= quint8(MessageType::Suggest) && id <= quint8(MessageType::AllowedFast) && m_fastExtension)
         return MessageType(id);
     if (id == quint8(MessageType::Extended) && m_extensionProtocol)
         return MessageType::Extended;
@@ -275,10 +295,13 @@ WireMessage MessageFramer::takeMessage() {
         const char* fields = m_header.data() + 5;
         switch (m_type) {
         case MessageType::Have:
+        case MessageType::Suggest:
+        case MessageType::AllowedFast:
             message.index = get32(fields);
             break;
         case MessageType::Request:
         case MessageType::Cancel:
+        case MessageType::Reject:
             message.index = get32(fields);
             message.begin = get32(fields + 4);
             message.length = get32(fields + 8);

@@ -15,7 +15,13 @@ enum class MessageType : int {
     Request = 6,
     Piece = 7,
     Cancel = 8,
-    Port = 9,        // BEP 5 DHT port: decoded so it can be ignored, we run no DHT
+    Port = 9, // BEP 5 DHT port: decoded so it can be ignored, we run no DHT
+    // BEP 6 fast extension, only on a connection where both sides set its bit:
+    Suggest = 13,
+    HaveAll = 14,
+    HaveNone = 15,
+    Reject = 16,
+    AllowedFast = 17,
     Extended = 20,   // BEP 10, only on a connection where both sides set the extension protocol bit
     KeepAlive = 256, // a zero length prefix, no id
     Unknown = 257,   // any other id, or an extension's id on a connection that did not negotiate it
@@ -32,9 +38,9 @@ constexpr quint32 kMaxExtendedMessageLength = 2 + kMaxBlockLength + 1024;
 } // namespace wire
 
 // One decoded (or to-be-encoded) message. Which fields mean something depends on type:
-//   Have: index. Request, Cancel: index, begin, length. Piece: index, begin, payload (the block).
-//   Bitfield: payload (the wire bytes). Port: port. Extended: extendedId, payload (after the extended id).
-//   Unknown: id, payload. Others: nothing.
+//   Have, Suggest, AllowedFast: index. Request, Cancel, Reject: index, begin, length. Piece: index, begin,
+//   payload (the block). Bitfield: payload (the wire bytes). Port: port. Extended: extendedId, payload (after
+//   the extended id). Unknown: id, payload. Others: nothing.
 struct WireMessage {
     MessageType type = MessageType::KeepAlive;
     quint8 id = 0; // the wire id; 0 for a keep-alive
@@ -59,6 +65,12 @@ struct WireMessage {
     }
     static WireMessage cancel(quint32 index, quint32 begin, quint32 length) {
         return {MessageType::Cancel, 8, index, begin, length, 0, {}};
+    }
+    static WireMessage indexed(MessageType type, quint32 index) {
+        return {type, quint8(type), index, 0, 0, 0, {}};
+    }
+    static WireMessage reject(quint32 index, quint32 begin, quint32 length) {
+        return {MessageType::Reject, 16, index, begin, length, 0, {}};
     }
     static WireMessage portMessage(quint16 port) { return {MessageType::Port, 9, 0, 0, 0, port, {}}; }
     static WireMessage extended(quint8 extendedId, const QByteArray& payload) {

@@ -1,12 +1,12 @@
-// libFuzzer target for the BEP 10 extension layer: the MessageFramer with the extension protocol negotiated,
-// and decodeExtensionHandshake on every extended handshake it frames (and on the whole input as one payload).
+// libFuzzer target for the extension layer: the MessageFramer with BEP 10 and BEP 6 negotiated, and
+// decodeExtensionHandshake on every extended handshake it frames (and on the whole input as one payload).
 //
 // Beyond "no crash":
 // - a refused payload says why; an accepted one has ids in 0..255, a port in 0..65535, no negative sizes;
 // - an accepted dictionary written back out with encodeExtensionHandshake decodes to the same extensions,
 //   port, reqq and metadata_size (the client name is truncated text, so it is only required to survive a
 //   second round unchanged);
-// - an Extended message re-encodes to the bytes it came from.
+// - every message (extended and fast ones included) re-encodes to the bytes it came from.
 
 #include "FuzzCheck.h"
 
@@ -55,20 +55,22 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
 
     MessageFramer framer;
     framer.setExtensionProtocol(true);
+    framer.setFastExtension(true);
     QByteArrayView view(input);
     while (!view.isEmpty()) {
         MessageFramer::Step step = framer.feed(view);
         FUZZ_CHECK(step.consumed > 0 || step.isError(), QStringLiteral("framer stalled"));
+        // The whole rest is fed each time, so a message is exactly the bytes consumed for it.
+        const QByteArrayView consumed = view.first(step.consumed);
         view = view.sliced(step.consumed);
-        if (step.isError())
+        if (step.isError() || !step.hasMessage())
             break;
-        if (!step.hasMessage() || step.message.type != MessageType::Extended)
+        FUZZ_CHECK(wire::encodeMessage(step.message) == consumed,
+                   QStringLiteral("re-encoding of type %1").arg(int(step.message.type)));
+        if (step.message.type != MessageType::Extended)
             continue;
         FUZZ_CHECK(step.message.payload.size() + 2 <= qsizetype(wire::kMaxExtendedMessageLength),
                    QString::number(step.message.payload.size()));
-        FUZZ_CHECK(wire::encodeMessage(step.message) ==
-                       wire::encodeExtended(step.message.extendedId, step.message.payload),
-                   QStringLiteral("re-encoding"));
         if (step.message.extendedId == 0)
             checkHandshakePayload(step.message.payload);
     }

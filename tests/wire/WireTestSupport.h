@@ -43,5 +43,6 @@ std::unique_ptr<QObject> createHandshakeTests();
 std::unique_ptr<QObject> createMessageTests();
 std::unique_ptr<QObject> createFramerTests();
 std::unique_ptr<QObject> createExtensionTests();
+std::unique_ptr<QObject> createFastExtensionTests();
 
 } // namespace swarmscope

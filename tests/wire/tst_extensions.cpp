@@ -1,4 +1,5 @@
 #include "WireTestSupport.h"
+#include "wire/AllowedFastSet.h"
 #include "wire/ExtensionHandshake.h"
 #include "wire/Handshake.h"
 #include "wire/MessageEncoder.h"
@@ -14,6 +15,14 @@ namespace {
 MessageFramer extendedFramer() {
     MessageFramer framer;
     framer.setExtensionProtocol(true);
+    return framer;
+}
+
+// A framer for a 10-piece torrent of 16 KiB pieces where both sides set the BEP 6 bit.
+MessageFramer fastFramer() {
+    MessageFramer framer;
+    framer.setGeometry(TorrentGeometry::fromSizes(10 * 16384, 16384));
+    framer.setFastExtension(true);
     return framer;
 }
 
@@ -158,6 +167,91 @@ private slots:
         QCOMPARE(wiretest::frameInSlices(piece, 0, extendedFramer()).messages.size(), 1);
     }
 };
+
+class TestFastExtension : public QObject {
+    Q_OBJECT
+private slots:
+    void reservedBit_isByteSevenMask04() {
+        Handshake h;
+        QVERIFY(!h.supportsFastExtension());
+        h.setFastExtension();
+        QCOMPARE(h.reserved, QByteArray::fromHex("0000000000000004"));
+        QVERIFY(h.supportsFastExtension());
+        QVERIFY(!h.supportsExtensionProtocol());
+    }
+
+    // The example of BEP 6: 80.4.4.200, an info-hash of 0xaa bytes, 1313 pieces.
+    void allowedFastSet_matchesBep6Example() {
+        const quint32 ip = (80u << 24) | (4u << 16) | (4u << 8) | 200u;
+        const QByteArray infoHash(20, '\xaa');
+        QCOMPARE(allowedFastSet(ip, infoHash, 1313, 7), (QList<int>{1059, 431, 808, 1217, 287, 376, 1188}));
+        QCOMPARE(allowedFastSet(ip, infoHash, 1313, 9),
+                 (QList<int>{1059, 431, 808, 1217, 287, 376, 1188, 353, 508}));
+        // Only the /24 counts.
+        QCOMPARE(allowedFastSet(ip ^ 0x7f, infoHash, 1313, 7), allowedFastSet(ip, infoHash, 1313, 7));
+        // Never more than the pieces there are; nothing for an empty torrent.
+        QCOMPARE(allowedFastSet(ip, infoHash, 3, 10).size(), 3);
+        QVERIFY(allowedFastSet(ip, infoHash, 0, 10).isEmpty());
+    }
+
+    void fastMessages_roundTripAtAnyChunking() {
+        const QList<WireMessage> messages = {
+            WireMessage::simple(MessageType::HaveAll),         WireMessage::simple(MessageType::HaveNone),
+            WireMessage::indexed(MessageType::Suggest, 9),     WireMessage::reject(2, 0, 16384),
+            WireMessage::indexed(MessageType::AllowedFast, 0),
+        };
+        QByteArray stream;
+        for (const WireMessage& m : messages)
+            stream += wire::encodeMessage(m);
+        QCOMPARE(stream.left(5), wiretest::be32(1) + QByteArray(1, char(14)));
+        for (const qsizetype slice : {0, 1, 7}) {
+            const wiretest::FramedStream s = wiretest::frameInSlices(stream, slice, fastFramer());
+            QCOMPARE(s.error, WireError::None);
+            QCOMPARE(s.messages, messages);
+        }
+        // Not negotiated: the same bytes are unknown messages, skipped.
+        const wiretest::FramedStream plain = wiretest::frameInSlices(stream, 0, MessageFramer());
+        QCOMPARE(plain.messages.size(), messages.size());
+        for (const WireMessage& m : plain.messages)
+            QCOMPARE(m.type, MessageType::Unknown);
+    }
+
+    void fastMessages_malformed_data() {
+        QTest::addColumn<QByteArray>("stream");
+        QTest::addColumn<int>("error");
+        const int badLength = int(WireError::BadMessageLength);
+        QTest::newRow("have all with payload") << wiretest::be32(2) + QByteArray("\x0e\x00", 2) << badLength;
+        QTest::newRow("have none with payload")
+            << wiretest::be32(5) + QByteArray("\x0f") + wiretest::be32(0) << badLength;
+        QTest::newRow("suggest short") << wiretest::be32(3) + QByteArray("\x0d\x00\x00", 3) << badLength;
+        QTest::newRow("allowed fast long")
+            << wiretest::be32(9) + QByteArray("\x11") + QByteArray(8, '\0') << badLength;
+        QTest::newRow("reject short")
+            << wiretest::be32(9) + QByteArray("\x10") + QByteArray(8, '\0') << badLength;
+        QTest::newRow("suggest out of range")
+            << wire::encodeIndexed(MessageType::Suggest, 10) << int(WireError::PieceIndexOutOfRange);
+        QTest::newRow("allowed fast out of range")
+            << wire::encodeIndexed(MessageType::AllowedFast, 0xffffffffu)
+            << int(WireError::PieceIndexOutOfRange);
+        QTest::newRow("reject out of range")
+            << wire::encodeReject(10, 0, 16384) << int(WireError::PieceIndexOutOfRange);
+        QTest::newRow("reject past the piece")
+            << wire::encodeReject(1, 1, 16384) << int(WireError::BlockOutOfRange);
+        QTest::newRow("reject of a huge block")
+            << wire::encodeReject(1, 0, 1 << 20) << int(WireError::BlockTooLong);
+        QTest::newRow("reject of nothing") << wire::encodeReject(1, 0, 0) << int(WireError::EmptyBlock);
+    }
+    void fastMessages_malformed() {
+        QFETCH(QByteArray, stream);
+        QFETCH(int, error);
+        for (const qsizetype slice : {0, 1})
+            QCOMPARE(int(wiretest::frameInSlices(stream, slice, fastFramer()).error), error);
+    }
+};
+
+std::unique_ptr<QObject> swarmscope::createFastExtensionTests() {
+    return std::make_unique<TestFastExtension>();
+}
 
 std::unique_ptr<QObject> swarmscope::createExtensionTests() {
     return std::make_unique<TestExtensions>();
