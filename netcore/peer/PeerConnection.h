@@ -102,9 +102,8 @@ public:
     bool hasExtensionProtocol() const { return m_extensionProtocol; }
     // Both handshakes set the BEP 6 bit.
     bool hasFastExtension() const { return m_fastExtension; }
-    // The pieces we may request from the peer now: all it has while it unchokes us; while it chokes us (fast
-    // extension), those of its allowed-fast set. Pieces it rejected a request for since the last tick (or
-    // its last unchoke) are left out, so a refusing peer is asked again at the tick's pace, not at once.
+    // The pieces we may request from the peer: all it has, but those it rejected a request for since the last
+    // tick (or its last unchoke), so a refusing peer is asked again at the tick's pace, not at once.
     Bitfield requestablePieces() const;
     const std::optional<ExtensionHandshake>& peerExtensions() const { return m_peerExtensions; }
     // How many more requests the pipeline takes now; 0 unless the peer unchokes us and we want its pieces.
@@ -189,7 +188,7 @@ private:
     bool m_peerSupportsFast = false; // its handshake's BEP 6 bit
     bool m_fastExtension = false;
     Bitfield m_allowedFastOut; // pieces the peer may request while we choke it
-    Bitfield m_allowedFastIn;  // pieces we may request while it chokes us
+    Bitfield m_allowedFastIn;  // its allowed-fast set for us: requests for these survive its choke
     Bitfield m_rejectedPieces; // pieces it rejected a request for since the last tick
 
     bool m_amChoking = true;
