@@ -9,6 +9,7 @@
 #include "wire/AllowedFastSet.h"
 #include "wire/Handshake.h"
 #include "wire/MessageEncoder.h"
+#include "wire/MetadataMessage.h"
 
 #include <algorithm>
 
@@ -27,6 +28,8 @@ constexpr qint64 kFlushPollMs = 50;
 // it we queue while we choke it.
 constexpr int kAllowedFastCount = 10;
 constexpr int kMaxAllowedFastRequestsIn = 16;
+// BEP 9: metadata pieces are written at once; past this much queued on the stream, requests are rejected.
+constexpr qint64 kMaxQueuedForMetadata = 1024 * 1024;
 
 // The extensions a peer enabled (a 0 id disables one), in name order.
 QList<QByteArray> snapshotExtensionNames(const ExtensionHandshake& handshake) {
@@ -338,6 +341,7 @@ void PeerConnection::handleMessage(WireMessage& message) {
 void PeerConnection::sendExtensionHandshake() {
     ExtensionHandshake ours;
     ours.client = clientName();
+    ours.extensions[wire::kUtMetadata] = wire::kOurUtMetadataId;
     if (m_client->isListening())
         ours.listenPort = m_client->listenPort();
     ours.requestQueue = m_client->limits().maxIncomingRequests;
@@ -351,9 +355,39 @@ void PeerConnection::handleExtended(const WireMessage& message) {
         handleExtensionHandshake(message);
         return;
     }
+    if (message.extendedId == wire::kOurUtMetadataId) {
+        handleMetadataMessage(message);
+        return;
+    }
     // BEP 10: a peer sends an extension's messages under the id we advertised in our "m".
     close(QStringLiteral("extended message id %1, which we never advertised").arg(message.extendedId),
           CloseMode::Abort);
+}
+
+void PeerConnection::handleMetadataMessage(const WireMessage& message) {
+    QString error;
+    const std::optional<MetadataMessage> m = wire::decodeMetadataMessage(message.payload, &error);
+    if (!m) {
+        close(error, CloseMode::Abort);
+        return;
+    }
+    // This session has its metadata: only requests mean something, and only a peer that named its
+    // ut_metadata id can be answered.
+    const int peerId = m_peerExtensions ? m_peerExtensions->idOf(wire::kUtMetadata) : 0;
+    if (m->type != MetadataMessage::Type::Request || peerId == 0)
+        return;
+    const QByteArray& info = m_session->metainfo().infoBytes;
+    MetadataMessage reply;
+    reply.piece = m->piece;
+    if (m->piece >= wire::metadataPieceCount(info.size()) ||
+        m_stream->bytesToWrite() > kMaxQueuedForMetadata) {
+        reply.type = MetadataMessage::Type::Reject;
+    } else {
+        reply.type = MetadataMessage::Type::Data;
+        reply.totalSize = info.size();
+        reply.data = info.mid(qsizetype(m->piece) * wire::kMetadataPieceSize, wire::kMetadataPieceSize);
+    }
+    send(wire::encodeExtended(quint8(peerId), wire::encodeMetadataMessage(reply)));
 }
 
 void PeerConnection::handleExtensionHandshake(const WireMessage& message) {
@@ -377,6 +411,8 @@ void PeerConnection::handleExtensionHandshake(const WireMessage& message) {
         reason += QStringLiteral("; reqq %1").arg(m_peerExtensions->requestQueue);
     if (m_peerExtensions->metadataSize >= 0)
         reason += QStringLiteral("; metadata_size %1").arg(m_peerExtensions->metadataSize);
+    if (m_fastExtension)
+        reason += QStringLiteral("; fast extension");
     m_session->report(PeerEventKind::Extensions, this, reason);
 }
 

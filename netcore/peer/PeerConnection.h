@@ -147,6 +147,7 @@ private:
     void handleCancel(const WireMessage& message);
     void handleExtended(const WireMessage& message);
     void handleExtensionHandshake(const WireMessage& message);
+    void handleMetadataMessage(const WireMessage& message);
     void sendExtensionHandshake();
     void peerChokedUs();
     void peerAnnouncedPieces(Bitfield pieces);

@@ -1,11 +1,14 @@
-// libFuzzer target for the extension layer: the MessageFramer with BEP 10 and BEP 6 negotiated, and
-// decodeExtensionHandshake on every extended handshake it frames (and on the whole input as one payload).
+// libFuzzer target for the extension layer: the MessageFramer with BEP 10 and BEP 6 negotiated,
+// decodeExtensionHandshake on every extended handshake it frames, decodeMetadataMessage (BEP 9) on every
+// other extended message, and both on the whole input as one payload.
 //
 // Beyond "no crash":
 // - a refused payload says why; an accepted one has ids in 0..255, a port in 0..65535, no negative sizes;
 // - an accepted dictionary written back out with encodeExtensionHandshake decodes to the same extensions,
 //   port, reqq and metadata_size (the client name is truncated text, so it is only required to survive a
 //   second round unchanged);
+// - an accepted ut_metadata message has a piece in range and, for data, 1..16 KiB of bytes and a positive
+//   total_size; encoded again, it decodes to itself;
 // - every message (extended and fast ones included) re-encodes to the bytes it came from.
 
 #include "FuzzCheck.h"
@@ -13,6 +16,7 @@
 #include "wire/ExtensionHandshake.h"
 #include "wire/MessageEncoder.h"
 #include "wire/MessageFramer.h"
+#include "wire/MetadataMessage.h"
 
 #include <cstddef>
 #include <cstdint>
@@ -47,11 +51,29 @@ void checkHandshakePayload(const QByteArray& payload) {
     FUZZ_CHECK(third.has_value() && third->client == again->client, again->client);
 }
 
+void checkMetadataPayload(const QByteArray& payload) {
+    QString error;
+    const std::optional<MetadataMessage> m = wire::decodeMetadataMessage(payload, &error);
+    if (!m) {
+        FUZZ_CHECK(!error.isEmpty(), QString::fromLatin1(payload.toHex()));
+        return;
+    }
+    FUZZ_CHECK(m->piece >= 0 && m->piece < wire::metadataPieceCount(wire::kMaxMetadataSize),
+               QString::number(m->piece));
+    if (m->type == MetadataMessage::Type::Data)
+        FUZZ_CHECK(m->totalSize > 0 && !m->data.isEmpty() && m->data.size() <= wire::kMetadataPieceSize,
+                   QString::number(m->data.size()));
+    const std::optional<MetadataMessage> again =
+        wire::decodeMetadataMessage(wire::encodeMetadataMessage(*m), nullptr);
+    FUZZ_CHECK(again && *again == *m, QString::fromLatin1(payload.toHex()));
+}
+
 } // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     const QByteArray input = fuzz::inputBytes(data, size);
     checkHandshakePayload(input);
+    checkMetadataPayload(input);
 
     MessageFramer framer;
     framer.setExtensionProtocol(true);
@@ -73,6 +95,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
                    QString::number(step.message.payload.size()));
         if (step.message.extendedId == 0)
             checkHandshakePayload(step.message.payload);
+        else
+            checkMetadataPayload(step.message.payload);
     }
     return 0;
 }

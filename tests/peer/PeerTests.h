@@ -12,5 +12,6 @@ std::unique_ptr<QObject> createTransferTests();
 std::unique_ptr<QObject> createHostilePeerTests();
 std::unique_ptr<QObject> createHostilePeerTests2();
 std::unique_ptr<QObject> createExtensionPeerTests();
+std::unique_ptr<QObject> createMagnetPeerTests();
 
 } // namespace swarmscope

@@ -1,4 +1,4 @@
-#include "HostileFixture.h"
+#include "ExtensionFixture.h"
 #include "PeerTests.h"
 
 #include "TestSupport.h"
@@ -16,63 +16,9 @@ using namespace swarmscope::peertest;
 
 namespace {
 
-// Reserved bytes with the BEP 10 bit, and with the BEP 6 bit too.
-QByteArray extensionReserved() {
-    Handshake h;
-    h.setExtensionProtocol();
-    return h.reserved;
-}
-QByteArray bothReserved() {
-    Handshake h;
-    h.setExtensionProtocol();
-    h.setFastExtension();
-    return h.reserved;
-}
-
-// What the scripted peer received, read as a peer that negotiated both extensions.
-QList<WireMessage> negotiatedMessages(const Fixture& f) {
-    return parseMessages(f.peer->received(), f.torrent.metainfo, true);
-}
-
-// Handshake with both bits; waits for the seeder's HAVE ALL and its allowed-fast set.
-bool fastHandshake(Fixture& f) {
-    f.peer->sendHandshake({}, bothReserved());
-    QDeadlineTimer deadline(5000);
-    while (!deadline.hasExpired()) {
-        const QList<WireMessage> m = negotiatedMessages(f);
-        if (!messagesOfType(m, MessageType::HaveAll).isEmpty() &&
-            messagesOfType(m, MessageType::AllowedFast).size() ==
-                qMin(10, f.torrent.metainfo.pieceCount() / 2))
-            return true;
-        QTest::qWait(5);
-    }
-    return false;
-}
-
 QList<int> allowedFastFor(const Fixture& f) {
     return allowedFastSet(QHostAddress(QHostAddress::LocalHost).toIPv4Address(), f.torrent.metainfo.infoHash,
                           f.torrent.metainfo.pieceCount(), qMin(10, f.torrent.metainfo.pieceCount() / 2));
-}
-
-// The scripted peer's handshake with the given reserved bytes; waits for the seeder's handshake, bitfield and
-// (when BEP 10 is on) its extended handshake.
-bool handshakeWith(Fixture& f, const QByteArray& reserved) {
-    f.peer->sendHandshake({}, reserved);
-    if (!f.peer->waitForBytes(Handshake::kLength + 4 + 1 +
-                              Bitfield::wireSize(f.torrent.metainfo.pieceCount())))
-        return false;
-    Handshake sent;
-    sent.reserved = reserved.isEmpty() ? sent.reserved : reserved;
-    if (!sent.supportsExtensionProtocol())
-        return true;
-    QDeadlineTimer deadline(5000);
-    while (!deadline.hasExpired()) {
-        for (const WireMessage& m : f.received())
-            if (m.type == MessageType::Unknown && m.id == 20)
-                return true;
-        QTest::qWait(5);
-    }
-    return false;
 }
 
 // The seeder's extended handshake, as the scripted peer received it (the hostile parser does not negotiate
@@ -124,53 +70,6 @@ private slots:
         QTRY_VERIFY_WITH_TIMEOUT(!messagesOfType(f.received(), MessageType::Unchoke).isEmpty(), 5000);
         QVERIFY(!seedersExtensionHandshake(f));
         QVERIFY(!f.session->snapshot(true).connections.first().extensionProtocol);
-    }
-
-    // A hostile peer that negotiated BEP 10: each row closes the connection with its reason as the
-    // disconnect event, and nothing crashes or waits.
-    void malformedExtendedMessages_disconnect_data() {
-        QTest::addColumn<QByteArray>("frames");
-        QTest::addColumn<QString>("reason");
-        QTest::newRow("handshake not bencode")
-            << wire::encodeExtended(0, "hello")
-            << QStringLiteral("extended handshake: unexpected character (byte 0)");
-        QTest::newRow("handshake a list")
-            << wire::encodeExtended(0, "le") << QStringLiteral("extended handshake is not a dictionary");
-        QTest::newRow("handshake with trailing bytes")
-            << wire::encodeExtended(0, "d1:mdeeXX") << QStringLiteral("extended handshake: ");
-        QTest::newRow("m not a dictionary")
-            << wire::encodeExtended(0, "d1:mi1ee")
-            << QStringLiteral("extended handshake: \"m\" is not a dictionary");
-        QTest::newRow("m id out of range")
-            << wire::encodeExtended(0, "d1:md6:ut_pexi300eee")
-            << QStringLiteral("extended handshake: id of \"m\".\"ut_pex\" is not in 0..255");
-        QTest::newRow("handshake over the size limit")
-            << wire::encodeExtended(0, QByteArray(QByteArray("d1:x17000:") + QByteArray(17000, 'a') + "e"))
-            << QStringLiteral("extended handshake of 17011 bytes, limit 16384");
-        QTest::newRow("extended message past the limit")
-            << rawLengthPrefix(wire::kMaxExtendedMessageLength + 1) + QByteArray(1, char(20))
-            << QStringLiteral("message length over the limit (length %1, limit %2)")
-                   .arg(wire::kMaxExtendedMessageLength + 1)
-                   .arg(wire::kMaxExtendedMessageLength);
-        QTest::newRow("no extended id")
-            << rawFrame(20)
-            << QStringLiteral("wrong payload length for the message type (extended "
-                              "of length 1, at least 2)");
-        QTest::newRow("id never advertised")
-            << wire::encodeExtended(77, "d8:msg_typei0e5:piecei0ee")
-            << QStringLiteral("extended message id 77, which we never advertised");
-    }
-    void malformedExtendedMessages_disconnect() {
-        QFETCH(QByteArray, frames);
-        QFETCH(QString, reason);
-        Fixture f;
-        QVERIFY(f.setUp());
-        QVERIFY(handshakeWith(f, extensionReserved()));
-        f.peer->send(frames);
-        QVERIFY(f.peer->waitForDisconnect(5000));
-        QTRY_COMPARE_WITH_TIMEOUT(f.log->count(PeerEventKind::Disconnected), 1, 5000);
-        QVERIFY2(f.disconnectReason().startsWith(reason), qPrintable(f.disconnectReason()));
-        QCOMPARE(f.log->count(PeerEventKind::Extensions), 0);
     }
 
     // BEP 6 on both sides: HAVE ALL instead of the bitfield, then the canonical allowed-fast set.
@@ -286,47 +185,6 @@ private slots:
         QCOMPARE(snap.downloaded, torrent.metainfo.totalSize);
         QCOMPARE(snap.wasted, qint64(0));
         QCOMPARE(snap.hashFailures, 0);
-    }
-
-    void malformedFastMessages_disconnect_data() {
-        QTest::addColumn<QByteArray>("frames");
-        QTest::addColumn<QString>("reason");
-        QTest::newRow("have all with a payload")
-            << rawFrame(14, "x")
-            << QStringLiteral("wrong payload length for the message type (have all of length 2, expected 1)");
-        QTest::newRow("have none with a payload")
-            << rawFrame(15, "xyzw")
-            << QStringLiteral(
-                   "wrong payload length for the message type (have none of length 5, expected 1)");
-        QTest::newRow("short suggest")
-            << rawFrame(13, QByteArray(2, '\0'))
-            << QStringLiteral(
-                   "wrong payload length for the message type (suggest piece of length 3, expected 5)");
-        QTest::newRow("suggest out of range")
-            << wire::encodeIndexed(MessageType::Suggest, 10)
-            << QStringLiteral("piece index out of range (index 10 of 10 pieces)");
-        QTest::newRow("allowed fast out of range")
-            << wire::encodeIndexed(MessageType::AllowedFast, 0xffffffffu)
-            << QStringLiteral("piece index out of range (index 4294967295 of 10 pieces)");
-        QTest::newRow("reject past the piece")
-            << wire::encodeReject(3, 8192, 16384) << QStringLiteral("block runs past the end of the piece");
-        QTest::newRow("reject of 0 bytes")
-            << wire::encodeReject(3, 0, 0) << QStringLiteral("block of zero bytes");
-        QTest::newRow("long reject")
-            << rawFrame(16, QByteArray(16, '\0'))
-            << QStringLiteral(
-                   "wrong payload length for the message type (reject request of length 17, expected 13)");
-    }
-    void malformedFastMessages_disconnect() {
-        QFETCH(QByteArray, frames);
-        QFETCH(QString, reason);
-        Fixture f;
-        QVERIFY(f.setUp());
-        QVERIFY(fastHandshake(f));
-        f.peer->send(frames);
-        QVERIFY(f.peer->waitForDisconnect(5000));
-        QTRY_COMPARE_WITH_TIMEOUT(f.log->count(PeerEventKind::Disconnected), 1, 5000);
-        QVERIFY2(f.disconnectReason().startsWith(reason), qPrintable(f.disconnectReason()));
     }
 };
 

@@ -10,5 +10,6 @@ int main(int argc, char** argv) {
     QCoreApplication app(argc, argv);
     return testsupport::runTestClasses(argc, argv,
                                        {createPeerPartsTests, createTransferTests, createHostilePeerTests,
-                                        createHostilePeerTests2, createExtensionPeerTests});
+                                        createHostilePeerTests2, createExtensionPeerTests,
+                                        createMagnetPeerTests});
 }

@@ -4,6 +4,7 @@
 #include "wire/Handshake.h"
 #include "wire/MessageEncoder.h"
 #include "wire/MessageFramer.h"
+#include "wire/MetadataMessage.h"
 
 #include <QTest>
 
@@ -248,6 +249,77 @@ private slots:
             QCOMPARE(int(wiretest::frameInSlices(stream, slice, fastFramer()).error), error);
     }
 };
+
+class TestMetadataMessages : public QObject {
+    Q_OBJECT
+private slots:
+    void encode_isBep9Layout() {
+        MetadataMessage request;
+        request.piece = 3;
+        QCOMPARE(wire::encodeMetadataMessage(request), QByteArray("d8:msg_typei0e5:piecei3ee"));
+        MetadataMessage data;
+        data.type = MetadataMessage::Type::Data;
+        data.piece = 0;
+        data.totalSize = 3;
+        data.data = "abc";
+        QCOMPARE(wire::encodeMetadataMessage(data),
+                 QByteArray("d8:msg_typei1e5:piecei0e10:total_sizei3eeabc"));
+        for (const MetadataMessage& m : {request, data}) {
+            QString error;
+            const std::optional<MetadataMessage> back =
+                wire::decodeMetadataMessage(wire::encodeMetadataMessage(m), &error);
+            QVERIFY2(back, qPrintable(error));
+            QCOMPARE(*back, m);
+        }
+    }
+
+    void decode_acceptsUnknownKeys() {
+        const std::optional<MetadataMessage> m =
+            wire::decodeMetadataMessage("d1:ai1e8:msg_typei2e5:piecei7e1:zlee", nullptr);
+        QVERIFY(m);
+        QCOMPARE(m->type, MetadataMessage::Type::Reject);
+        QCOMPARE(m->piece, 7);
+    }
+
+    void decode_rejectsMalformed_data() {
+        QTest::addColumn<QByteArray>("payload");
+        QTest::addColumn<QString>("error");
+        QTest::newRow("empty") << QByteArray() << QStringLiteral("ut_metadata: unexpected end");
+        QTest::newRow("not a dictionary")
+            << QByteArray("i1e") << QStringLiteral("ut_metadata: not a dictionary");
+        QTest::newRow("no msg_type") << QByteArray("d5:piecei0ee")
+                                     << QStringLiteral("ut_metadata: \"msg_type\"");
+        QTest::newRow("msg_type 3") << QByteArray("d8:msg_typei3e5:piecei0ee")
+                                    << QStringLiteral("ut_metadata: \"msg_type\"");
+        QTest::newRow("no piece") << QByteArray("d8:msg_typei0ee")
+                                  << QStringLiteral("ut_metadata: \"piece\"");
+        QTest::newRow("negative piece")
+            << QByteArray("d8:msg_typei0e5:piecei-1ee") << QStringLiteral("ut_metadata: \"piece\"");
+        QTest::newRow("piece past 16 MiB")
+            << QByteArray("d8:msg_typei0e5:piecei1024ee") << QStringLiteral("ut_metadata: \"piece\"");
+        QTest::newRow("request with bytes after")
+            << QByteArray("d8:msg_typei0e5:piecei0eexyz") << QStringLiteral("ut_metadata: 3 bytes after");
+        QTest::newRow("data without total_size")
+            << QByteArray("d8:msg_typei1e5:piecei0eeabc") << QStringLiteral("ut_metadata: \"total_size\"");
+        QTest::newRow("data without bytes") << QByteArray("d8:msg_typei1e5:piecei0e10:total_sizei3ee")
+                                            << QStringLiteral("ut_metadata: a data piece of 0 bytes");
+        QTest::newRow("data over 16 KiB")
+            << QByteArray(QByteArray("d8:msg_typei1e5:piecei0e10:total_sizei99999ee") +
+                          QByteArray(16385, 'x'))
+            << QStringLiteral("ut_metadata: a data piece of 16385 bytes");
+    }
+    void decode_rejectsMalformed() {
+        QFETCH(QByteArray, payload);
+        QFETCH(QString, error);
+        QString actual;
+        QVERIFY(!wire::decodeMetadataMessage(payload, &actual));
+        QVERIFY2(actual.startsWith(error), qPrintable(actual));
+    }
+};
+
+std::unique_ptr<QObject> swarmscope::createMetadataMessageTests() {
+    return std::make_unique<TestMetadataMessages>();
+}
 
 std::unique_ptr<QObject> swarmscope::createFastExtensionTests() {
     return std::make_unique<TestFastExtension>();

@@ -10,5 +10,6 @@ int main(int argc, char** argv) {
     QCoreApplication app(argc, argv);
     return testsupport::runTestClasses(argc, argv,
                                        {createBitfieldTests, createHandshakeTests, createMessageTests,
-                                        createFramerTests, createExtensionTests, createFastExtensionTests});
+                                        createFramerTests, createExtensionTests, createFastExtensionTests,
+                                        createMetadataMessageTests});
 }
