@@ -7,8 +7,10 @@
 #include "cli/TorrentFileReader.h"
 
 #include "Version.h"
+#include "metainfo/MagnetLink.h"
 #include "metainfo/TorrentCreator.h"
 #include "peer/Client.h"
+#include "peer/MetadataFetcher.h"
 #include "peer/TorrentSession.h"
 #include "scenario/Units.h"
 #include "tracker/CatalogueClient.h"
@@ -53,8 +55,10 @@ QString resumeFileFor(const QString& downloadDir, const QByteArray& infoHash) {
 
 struct PeerOptions {
     TorrentRole role = TorrentRole::Leecher;
-    QString torrentPath; // --torrent
-    QString file;        // --file
+    QString torrentPath;                                 // --torrent
+    QString file;                                        // --file
+    std::optional<MagnetLink> magnet;                    // --magnet
+    QList<std::pair<QHostAddress, quint16>> magnetPeers; // its x.pe addresses
     QString tracker;
     bool trackerGiven = false;
     QString dir;
@@ -69,7 +73,34 @@ struct PeerOptions {
 PeerOptions parseOptions(CommandLine& cl) {
     PeerOptions o;
     const QString role = cl.value(QStringLiteral("role"));
-    if (role == u"seeder")
+    if (cl.isSet(QStringLiteral("magnet"))) {
+        // BEP 9: the metadata comes from the swarm, so a magnet peer is a leecher.
+        if (cl.isSet(QStringLiteral("torrent")) || cl.isSet(QStringLiteral("file")))
+            throw BadInput(QStringLiteral("--magnet takes the place of --torrent and --file"),
+                           QStringLiteral("swarmscope peer"));
+        if (!role.isEmpty() && role != u"leecher")
+            throw BadInput(QStringLiteral("a magnet link is downloaded: --role must be leecher"),
+                           QStringLiteral("--role"));
+        QString why;
+        o.magnet = parseMagnetLink(cl.value(QStringLiteral("magnet")), &why);
+        if (!o.magnet)
+            throw BadInput(why, QStringLiteral("--magnet"));
+        // The parser checked the port; the host must be an address ("1.2.3.4", "[::1]").
+        for (const QString& peer : std::as_const(o.magnet->peers)) {
+            const qsizetype colon = peer.lastIndexOf(u':');
+            QString host = peer.first(colon);
+            if (host.startsWith(u'[') && host.endsWith(u']'))
+                host = host.sliced(1, host.size() - 2);
+            const QHostAddress address(host);
+            if (address.isNull())
+                throw BadInput(QStringLiteral("the x.pe peer '%1' is not an IP address and port").arg(peer),
+                               QStringLiteral("--magnet"));
+            o.magnetPeers.append({address, quint16(peer.sliced(colon + 1).toUInt())});
+        }
+    }
+    if (o.magnet)
+        o.role = TorrentRole::Leecher;
+    else if (role == u"seeder")
         o.role = TorrentRole::Seeder;
     else if (role == u"leecher")
         o.role = TorrentRole::Leecher;
@@ -82,7 +113,7 @@ PeerOptions parseOptions(CommandLine& cl) {
 
     const bool hasTorrent = cl.isSet(QStringLiteral("torrent"));
     const bool hasFile = cl.isSet(QStringLiteral("file"));
-    if (hasTorrent == hasFile)
+    if (hasTorrent == hasFile && !o.magnet)
         throw BadInput(QStringLiteral("give exactly one of --torrent FILE and --file PATH_OR_NAME"),
                        QStringLiteral("swarmscope peer"));
     o.torrentPath = cl.value(QStringLiteral("torrent"));
@@ -153,6 +184,44 @@ Metainfo createAndPublish(const PeerOptions& o) {
     return *parsed.metainfo;
 }
 
+// BEP 9: the info dictionary from the magnet's x.pe peers and tr trackers, checked against its info-hash.
+Metainfo fetchFromMagnet(const PeerOptions& o, Client& client,
+                         QList<std::pair<QHostAddress, quint16>>* peers) {
+    MetadataFetcher::Params params;
+    params.infoHash = o.magnet->infoHash;
+    params.trackers = o.magnet->trackers;
+    if (o.trackerGiven)
+        params.trackers.append(o.tracker);
+    params.peers = o.magnetPeers;
+    if (params.trackers.isEmpty() && params.peers.isEmpty())
+        throw BadInput(QStringLiteral("the magnet link names no tracker (tr) or peer (x.pe); give --tracker"),
+                       QStringLiteral("--magnet"));
+    std::fprintf(stderr, "fetching the metadata of %s\n", qPrintable(o.magnet->infoHashHex()));
+    MetadataFetcher fetcher(&client, params);
+    QEventLoop loop;
+    bool done = false;
+    QObject::connect(&fetcher, &MetadataFetcher::peerNote, &loop,
+                     [](const QString& line) { std::fprintf(stderr, "metadata: %s\n", qPrintable(line)); });
+    QObject::connect(&fetcher, &MetadataFetcher::fetched, &loop, [&] {
+        done = true;
+        fetcher.stop();
+    });
+    QObject::connect(&fetcher, &MetadataFetcher::stopped, &loop, &QEventLoop::quit);
+    onTerminationSignal(&fetcher, [&] { fetcher.stop(); });
+    fetcher.start();
+    loop.exec();
+    if (!done)
+        return {};
+    *peers = fetcher.knownPeers();
+    MetainfoParseResult parsed = parseMetainfo("d4:info" + fetcher.infoBytes() + "e");
+    if (!parsed.ok())
+        throw RuntimeFailure(
+            QStringLiteral("the metadata is not a valid info dictionary: %1").arg(parsed.message),
+            QStringLiteral("--magnet"));
+    std::fprintf(stderr, "metadata: %lld bytes, matches the info-hash\n", qint64(fetcher.infoBytes().size()));
+    return *parsed.metainfo;
+}
+
 Metainfo fetchPublished(const PeerOptions& o) {
     // A path names the torrent by its last component, which is what the seeder published it under.
     const QString name = QFileInfo(o.file).fileName().isEmpty() ? o.file : QFileInfo(o.file).fileName();
@@ -174,9 +243,11 @@ Metainfo fetchPublished(const PeerOptions& o) {
 int runPeer(const QStringList& args) {
     CommandLine cl(
         QStringLiteral("peer"),
-        QStringLiteral("swarmscope peer --role seeder|leecher (--torrent FILE | --file PATH_OR_NAME) "
-                       "[--tracker URL] [--dir DIR] [--listen HOST:PORT] [--latency MS] [--up RATE] "
-                       "[--down RATE] [--exit-when-done]"));
+        QStringLiteral(
+            "swarmscope peer --role seeder|leecher (--torrent FILE | --file PATH_OR_NAME) "
+            "[--tracker URL] [--dir DIR] [--listen HOST:PORT] [--latency MS] [--up RATE] "
+            "[--down RATE] [--exit-when-done]\n       swarmscope peer --magnet URI [--dir DIR] [--tracker "
+            "URL] [--listen HOST:PORT] [--exit-when-done]"));
     const auto option = [&cl](const QString& name, const QString& help, const QString& value = {}) {
         cl.addOption(value.isEmpty() ? QCommandLineOption(name, help)
                                      : QCommandLineOption(name, help, value));
@@ -184,6 +255,10 @@ int runPeer(const QStringList& args) {
     option(QStringLiteral("role"), QStringLiteral("seeder or leecher."), QStringLiteral("ROLE"));
     option(QStringLiteral("torrent"), QStringLiteral("The .torrent file to seed or download."),
            QStringLiteral("FILE"));
+    option(QStringLiteral("magnet"),
+           QStringLiteral("A magnet link to download: the metadata comes from its peers (x.pe) and trackers "
+                          "(tr), then the data."),
+           QStringLiteral("URI"));
     option(QStringLiteral("file"),
            QStringLiteral(
                "Seeder: the file or folder to hash, publish to the tracker and seed. Leecher: the name "
@@ -242,8 +317,22 @@ int runPeer(const QStringList& args) {
     Client client(config);
     if (!client.listen())
         throw RuntimeFailure(client.errorString());
+    // What each peer's BEP 10 handshake said, for the log.
+    QObject::connect(&client, &Client::peerEvent, &client, [](const PeerEvent& event) {
+        if (event.kind == PeerEventKind::Extensions)
+            std::fprintf(stderr, "peer %s:%u: %s\n", qPrintable(event.address.toString()),
+                         unsigned(event.port), qPrintable(event.reason));
+    });
 
-    if (o.torrentPath.isEmpty()) {
+    if (o.magnet) {
+        params.metainfo = fetchFromMagnet(o, client, &params.peers);
+        if (params.metainfo.infoHash.isEmpty())
+            return ExitOk; // stopped by a signal before the metadata arrived
+        params.downloadDir = o.dir;
+        params.trackers = o.magnet->trackers;
+        if (o.trackerGiven)
+            params.trackers.append(o.tracker);
+    } else if (o.torrentPath.isEmpty()) {
         if (o.role == TorrentRole::Seeder) {
             params.metainfo = createAndPublish(o);
             params.downloadDir = QFileInfo(o.file).absolutePath();

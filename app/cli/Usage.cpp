@@ -21,6 +21,7 @@ QString usageText() {
         "  swarmscope peer --role seeder|leecher (--torrent FILE | --file PATH_OR_NAME) [--tracker URL] "
         "[--dir DIR]\n"
         "                  [--listen HOST:PORT] [--latency MS] [--up RATE] [--down RATE] [--exit-when-done]\n"
+        "  swarmscope peer --magnet URI [--dir DIR] [--tracker URL] [--listen HOST:PORT] [--exit-when-done]\n"
         "  swarmscope swarm [--seeders N] [--leechers N] [--size SIZE | --file PATH] [--piece-size SIZE]\n"
         "                   [--latency MS] [--seed-up RATE] [--up RATE] [--down RATE] [--json FILE] "
         "[--timeout S]\n"

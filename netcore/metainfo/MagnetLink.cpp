@@ -99,7 +99,8 @@ std::optional<MagnetLink> parseMagnetLink(const QString& uri, QString* error) {
         const bool isTopic = isParameter(key, "xt");
         const bool isName = isParameter(key, "dn");
         const bool isTracker = isParameter(key, "tr");
-        if (!isTopic && !isName && !isTracker)
+        const bool isPeer = key == "x.pe";
+        if (!isTopic && !isName && !isTracker && !isPeer)
             continue;
         // Form encoding writes spaces in names as '+'; in URNs and tracker URLs a '+' is meant literally. An
         // escaped "%2B" stays a '+' either way, since the swap happens before decoding.
@@ -135,6 +136,15 @@ std::optional<MagnetLink> parseMagnetLink(const QString& uri, QString* error) {
                 link.displayName = QString::fromUtf8(*value);
                 haveName = true;
             }
+        } else if (isPeer) {
+            const QString peer = QString::fromUtf8(*value).trimmed();
+            const qsizetype colon = peer.lastIndexOf(u':');
+            bool portOk = false;
+            const uint port = colon > 0 ? peer.sliced(colon + 1).toUInt(&portOk) : 0;
+            if (!portOk || port == 0 || port > 65535)
+                return fail(QStringLiteral("the x.pe peer address '%1' is not host:port").arg(peer));
+            if (!link.peers.contains(peer))
+                link.peers.append(peer);
         } else {
             const QString tracker = QString::fromUtf8(*value).trimmed();
             if (!tracker.isEmpty() && !link.trackers.contains(tracker))

@@ -14,11 +14,14 @@ struct MagnetLink {
     QByteArray infoHash;  // 20 raw bytes
     QString displayName;  // "dn", percent-decoded; empty when absent
     QStringList trackers; // every "tr", percent-decoded, in order, without duplicates
+    // Every "x.pe" (BEP 9 peer address), as "host:port" or "[ipv6]:port", in order, without duplicates.
+    QStringList peers;
 
     QString infoHashHex() const { return QString::fromLatin1(infoHash.toHex()); }
 };
 
-// Parses "magnet:?xt=urn:btih:<40 hex or 32 base32 digits>&dn=...&tr=...". Unknown parameters are ignored.
+// Parses "magnet:?xt=urn:btih:<40 hex or 32 base32 digits>&dn=...&tr=...&x.pe=...". Unknown parameters are
+// ignored; an x.pe without a port in 1..65535 is an error.
 // On failure returns std::nullopt and sets *error (when given) to one sentence naming the parameter at fault.
 // A link with only a v2 hash (urn:btmh) is rejected as unsupported; one that has both hashes is read as v1.
 std::optional<MagnetLink> parseMagnetLink(const QString& uri, QString* error);

@@ -42,6 +42,12 @@ struct ConnectionSnapshot {
     qint64 rttMs = -1;     // round-trip estimate; -1 before the first sample
     Bitfield pieces;       // what the peer has
     qint64 connectedAtMs = 0;
+    // What the handshakes negotiated: BEP 10 when both set its bit, and what the peer's extended handshake
+    // said (its "v", and the names in its "m" it did not disable, sorted).
+    bool extensionProtocol = false;
+    bool fastExtension = false; // both set the BEP 6 bit
+    QString peerClient;
+    QList<QByteArray> peerExtensions;
 };
 
 struct TorrentSnapshot {

@@ -65,6 +65,13 @@ std::deque<quint64> OutgoingLedger::unstartedBlockWrites() const {
     return ids;
 }
 
+BlockRequest OutgoingLedger::blockOfWrite(quint64 id) const {
+    for (const Entry& e : m_entries)
+        if (e.writeId == id && e.isBlock)
+            return e.block;
+    return {};
+}
+
 void OutgoingLedger::removeWrite(quint64 id) {
     for (auto it = m_entries.begin(); it != m_entries.end(); ++it) {
         if (it->writeId != id)

@@ -28,6 +28,8 @@ public:
     std::optional<quint64> unstartedWrite(const BlockRequest& block) const;
     // Every such write, oldest first.
     std::deque<quint64> unstartedBlockWrites() const;
+    // The block of a write (a default BlockRequest for other writes).
+    BlockRequest blockOfWrite(quint64 id) const;
     // Forgets a write the stream gave back whole.
     void removeWrite(quint64 id);
 

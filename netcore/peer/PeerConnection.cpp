@@ -1,12 +1,15 @@
 #include "peer/PeerConnection.h"
 
 #include "peer/Client.h"
+#include "peer/PeerIdentity.h"
 #include "peer/TorrentSession.h"
 #include "sim/SimulatedLink.h"
 #include "transport/ByteStream.h"
 #include "transport/Network.h"
+#include "wire/AllowedFastSet.h"
 #include "wire/Handshake.h"
 #include "wire/MessageEncoder.h"
+#include "wire/MetadataMessage.h"
 
 #include <algorithm>
 
@@ -21,6 +24,21 @@ constexpr qint64 kMaxServeBatch = 1024 * 1024;
 // bytes are out once it has.
 constexpr qint64 kLingerMs = 5'000;
 constexpr qint64 kFlushPollMs = 50;
+// BEP 6: the allowed-fast set we give each peer (at most half the pieces), and how many of its requests for
+// it we queue while we choke it.
+constexpr int kAllowedFastCount = 10;
+constexpr int kMaxAllowedFastRequestsIn = 16;
+// BEP 9: metadata pieces are written at once; past this much queued on the stream, requests are rejected.
+constexpr qint64 kMaxQueuedForMetadata = 1024 * 1024;
+
+// The extensions a peer enabled (a 0 id disables one), in name order.
+QList<QByteArray> snapshotExtensionNames(const ExtensionHandshake& handshake) {
+    QList<QByteArray> names;
+    for (const auto& [name, id] : handshake.extensions)
+        if (id != 0)
+            names.append(name);
+    return names;
+}
 
 } // namespace
 
@@ -113,11 +131,14 @@ void PeerConnection::onBytesSent(qint64 bytes) {
     }
 }
 
-qint64 PeerConnection::withdrawQueuedBlocks() {
+qint64 PeerConnection::withdrawQueuedBlocks(QList<BlockRequest>* withdrawn) {
     qint64 payload = 0;
     for (const quint64 id : m_ledger.unstartedBlockWrites()) {
         const qint64 before = m_ledger.queuedPayload();
+        const BlockRequest block = m_ledger.blockOfWrite(id);
         if (m_stream->cancelWrite(id)) {
+            if (withdrawn)
+                withdrawn->append(block);
             m_ledger.removeWrite(id);
             payload += before - m_ledger.queuedPayload();
         }
@@ -129,6 +150,8 @@ void PeerConnection::sendHandshake() {
     Handshake handshake;
     handshake.infoHash = m_session->infoHash();
     handshake.peerId = m_client->peerId();
+    handshake.setExtensionProtocol();
+    handshake.setFastExtension();
     send(encodeHandshake(handshake));
 }
 
@@ -188,6 +211,8 @@ void PeerConnection::processHandshake(QByteArray& data) {
     if (!result.isComplete())
         return;
     m_peerId = result.handshake.peerId;
+    m_peerSupportsExtensions = result.handshake.supportsExtensionProtocol();
+    m_peerSupportsFast = result.handshake.supportsFastExtension();
     m_handshakeBuffer = QByteArray();
     if (m_outgoing && m_socketConnectedUs >= 0)
         m_rtt.addSample(nowUs() - m_socketConnectedUs);
@@ -201,10 +226,25 @@ void PeerConnection::onHandshakeComplete() {
     m_peerPieces = Bitfield(m_session->geometry().pieceCount);
     if (!m_session->onHandshake(this))
         return; // closed with its reason
+    m_extensionProtocol = m_peerSupportsExtensions;
+    m_framer.setExtensionProtocol(m_extensionProtocol);
+    m_fastExtension = m_peerSupportsFast;
+    m_framer.setFastExtension(m_fastExtension);
+    const int pieceCount = m_session->geometry().pieceCount;
+    m_allowedFastOut = Bitfield(pieceCount);
+    m_allowedFastIn = Bitfield(pieceCount);
+    m_rejectedPieces = Bitfield(pieceCount);
     const Bitfield& have = m_session->have();
-    // BEP 3: a peer with no pieces may skip the bitfield.
-    if (!have.none())
+    // BEP 6: HAVE ALL or HAVE NONE instead of a bitfield that says the same. BEP 3: a peer with no pieces
+    // may skip the bitfield.
+    if (m_fastExtension && (have.all() || have.none()))
+        send(wire::encodeSimple(have.all() ? MessageType::HaveAll : MessageType::HaveNone));
+    else if (!have.none())
         send(wire::encodeBitfield(have));
+    if (m_extensionProtocol)
+        sendExtensionHandshake();
+    if (m_fastExtension)
+        sendAllowedFastSet();
     m_session->report(PeerEventKind::Connected, this,
                       m_outgoing ? QStringLiteral("outgoing") : QStringLiteral("incoming"));
 }
@@ -239,6 +279,7 @@ void PeerConnection::handleMessage(WireMessage& message) {
     case MessageType::Unchoke:
         if (m_peerChoking) {
             m_peerChoking = false;
+            m_rejectedPieces.fill(false);
             m_session->onPeerChoke(this, false);
         }
         break;
@@ -266,18 +307,22 @@ void PeerConnection::handleMessage(WireMessage& message) {
             close(QStringLiteral("bad bitfield"), CloseMode::Abort);
             return;
         }
-        if (m_messagesReceived == 1) {
-            m_peerPieces = std::move(*bits);
-            m_session->onPeerBitfield(this);
-        } else {
-            // BEP 3 sends a bitfield only first, but aria2 sends a fresh one instead of HAVEs whenever that
-            // is shorter; like libtorrent, take it as the peer's new set of pieces.
-            const Bitfield previous = m_peerPieces;
-            m_peerPieces = std::move(*bits);
-            m_session->onPeerBitfieldReplaced(this, previous);
-        }
+        peerAnnouncedPieces(std::move(*bits));
         break;
     }
+    case MessageType::HaveAll:
+    case MessageType::HaveNone:
+        peerAnnouncedPieces(Bitfield(m_session->geometry().pieceCount, message.type == MessageType::HaveAll));
+        break;
+    case MessageType::Suggest:
+        // BEP 6 makes suggestions advisory; the picker's own order (rarest first) is kept.
+        break;
+    case MessageType::Reject:
+        handleReject(message);
+        break;
+    case MessageType::AllowedFast:
+        handleAllowedFast(message);
+        break;
     case MessageType::Request:
         handleRequest(message);
         break;
@@ -287,14 +332,116 @@ void PeerConnection::handleMessage(WireMessage& message) {
     case MessageType::Cancel:
         handleCancel(message);
         break;
+    case MessageType::Extended:
+        handleExtended(message);
+        break;
     }
 }
 
+void PeerConnection::sendExtensionHandshake() {
+    ExtensionHandshake ours;
+    ours.client = clientName();
+    ours.extensions[wire::kUtMetadata] = wire::kOurUtMetadataId;
+    if (m_client->isListening())
+        ours.listenPort = m_client->listenPort();
+    ours.requestQueue = m_client->limits().maxIncomingRequests;
+    if (!m_session->metainfo().infoBytes.isEmpty())
+        ours.metadataSize = m_session->metainfo().infoBytes.size();
+    send(wire::encodeExtended(0, wire::encodeExtensionHandshake(ours)));
+}
+
+void PeerConnection::handleExtended(const WireMessage& message) {
+    if (message.extendedId == 0) {
+        handleExtensionHandshake(message);
+        return;
+    }
+    if (message.extendedId == wire::kOurUtMetadataId) {
+        handleMetadataMessage(message);
+        return;
+    }
+    // BEP 10: a peer sends an extension's messages under the id we advertised in our "m".
+    close(QStringLiteral("extended message id %1, which we never advertised").arg(message.extendedId),
+          CloseMode::Abort);
+}
+
+void PeerConnection::handleMetadataMessage(const WireMessage& message) {
+    QString error;
+    const std::optional<MetadataMessage> m = wire::decodeMetadataMessage(message.payload, &error);
+    if (!m) {
+        close(error, CloseMode::Abort);
+        return;
+    }
+    // This session has its metadata: only requests mean something, and only a peer that named its
+    // ut_metadata id can be answered.
+    const int peerId = m_peerExtensions ? m_peerExtensions->idOf(wire::kUtMetadata) : 0;
+    if (m->type != MetadataMessage::Type::Request || peerId == 0)
+        return;
+    const QByteArray& info = m_session->metainfo().infoBytes;
+    MetadataMessage reply;
+    reply.piece = m->piece;
+    if (m->piece >= wire::metadataPieceCount(info.size()) ||
+        m_stream->bytesToWrite() > kMaxQueuedForMetadata) {
+        reply.type = MetadataMessage::Type::Reject;
+    } else {
+        reply.type = MetadataMessage::Type::Data;
+        reply.totalSize = info.size();
+        reply.data = info.mid(qsizetype(m->piece) * wire::kMetadataPieceSize, wire::kMetadataPieceSize);
+    }
+    send(wire::encodeExtended(quint8(peerId), wire::encodeMetadataMessage(reply)));
+}
+
+void PeerConnection::handleExtensionHandshake(const WireMessage& message) {
+    QString error;
+    std::optional<ExtensionHandshake> theirs = wire::decodeExtensionHandshake(message.payload, &error);
+    if (!theirs) {
+        close(error, CloseMode::Abort);
+        return;
+    }
+    // BEP 10 allows later handshakes; each replaces what the peer said before.
+    m_peerExtensions = std::move(theirs);
+    if (!m_client->wantsEvents())
+        return;
+    QStringList names;
+    for (const QByteArray& name : snapshotExtensionNames(*m_peerExtensions))
+        names.append(QString::fromUtf8(name));
+    QString reason = QStringLiteral("client \"%1\"; extensions: %2")
+                         .arg(m_peerExtensions->client,
+                              names.isEmpty() ? QStringLiteral("none") : names.join(QStringLiteral(", ")));
+    if (m_peerExtensions->requestQueue > 0)
+        reason += QStringLiteral("; reqq %1").arg(m_peerExtensions->requestQueue);
+    if (m_peerExtensions->metadataSize >= 0)
+        reason += QStringLiteral("; metadata_size %1").arg(m_peerExtensions->metadataSize);
+    if (m_fastExtension)
+        reason += QStringLiteral("; fast extension");
+    m_session->report(PeerEventKind::Extensions, this, reason);
+}
+
+void PeerConnection::peerAnnouncedPieces(Bitfield pieces) {
+    if (m_messagesReceived == 1) {
+        m_peerPieces = std::move(pieces);
+        m_session->onPeerBitfield(this);
+        return;
+    }
+    // BEP 3 sends a bitfield only first, but aria2 sends a fresh one instead of HAVEs whenever that is
+    // shorter; like libtorrent, take it as the peer's new set of pieces.
+    const Bitfield previous = m_peerPieces;
+    m_peerPieces = std::move(pieces);
+    m_session->onPeerBitfieldReplaced(this, previous);
+}
+
 void PeerConnection::handleRequest(const WireMessage& message) {
+    const BlockRequest request{int(message.index), int(message.begin), int(message.length)};
     // BEP 3: requests that arrive while we choke the peer are discarded, and so are requests for pieces we
-    // do not have (the peer may not have seen our latest state yet).
-    if (m_amChoking || !m_session->hasPiece(int(message.index))) {
+    // do not have (the peer may not have seen our latest state yet). BEP 6 rejects them explicitly, and
+    // serves those of the peer's allowed-fast set while it is choked, up to a bound.
+    const bool have = m_session->hasPiece(request.piece);
+    const bool allowedWhileChoked = m_fastExtension && have && m_allowedFastOut.testBit(request.piece) &&
+                                    !m_session->isPaused() &&
+                                    int(m_incoming.size()) < kMaxAllowedFastRequestsIn;
+    if (!have || (m_amChoking && !allowedWhileChoked)) {
         ++m_ignoredRequests;
+        if (m_fastExtension)
+            reject(request);
         return;
     }
     const int limit = m_client->limits().maxIncomingRequests;
@@ -302,7 +449,49 @@ void PeerConnection::handleRequest(const WireMessage& message) {
         close(QStringLiteral("too many outstanding requests (more than %1)").arg(limit), CloseMode::Abort);
         return;
     }
-    m_incoming.push_back({int(message.index), int(message.begin), int(message.length)});
+    m_incoming.push_back(request);
+}
+
+void PeerConnection::reject(const BlockRequest& request) {
+    send(wire::encodeReject(quint32(request.piece), quint32(request.offset), quint32(request.length)));
+}
+
+void PeerConnection::handleReject(const WireMessage& message) {
+    const BlockRequest rejected{int(message.index), int(message.begin), int(message.length)};
+    // A reject of a request already withdrawn (cancelled, or dropped on a choke) only ends its wait.
+    if (m_requests.takeWithdrawn(rejected.piece, rejected.offset))
+        return;
+    if (!m_requests.take(rejected.piece, rejected.offset, rejected.length))
+        return; // never asked for: nothing to undo
+    m_rejectedPieces.setBit(rejected.piece);
+    m_session->onRequestsRejected(this, {rejected});
+}
+
+void PeerConnection::handleAllowedFast(const WireMessage& message) {
+    // Bounded: a peer may announce many; only the first few are kept.
+    if (m_allowedFastIn.count() < 4 * kAllowedFastCount)
+        m_allowedFastIn.setBit(int(message.index));
+}
+
+void PeerConnection::sendAllowedFastSet() {
+    // BEP 6 defines the set for IPv4 peers; a free-rider uploads nothing, not even these.
+    bool isIpv4 = false;
+    const quint32 ipv4 = m_address.toIPv4Address(&isIpv4);
+    if (!isIpv4 || m_session->isFreeRider())
+        return;
+    const int pieceCount = m_session->geometry().pieceCount;
+    QByteArray frames;
+    for (const int piece :
+         allowedFastSet(ipv4, m_session->infoHash(), pieceCount, qMin(kAllowedFastCount, pieceCount / 2))) {
+        m_allowedFastOut.setBit(piece);
+        frames += wire::encodeIndexed(MessageType::AllowedFast, quint32(piece));
+    }
+    if (!frames.isEmpty())
+        send(frames);
+}
+
+Bitfield PeerConnection::requestablePieces() const {
+    return m_rejectedPieces.none() ? m_peerPieces : m_peerPieces.andNot(m_rejectedPieces);
 }
 
 void PeerConnection::handleCancel(const WireMessage& message) {
@@ -339,12 +528,30 @@ void PeerConnection::handlePiece(WireMessage& message) {
 
 void PeerConnection::peerChokedUs() {
     m_peerChoking = true;
-    // BEP 3: a choke discards our pending requests. Blocks already on their way are still welcome.
-    m_requests.withdrawAll();
+    // BEP 3: a choke discards our pending requests. Blocks already on their way are still welcome. With BEP 6
+    // the peer rejects each one it drops; we keep waiting only for those of its allowed-fast set and give
+    // the others up now (a reject of one of them later just ends its wait).
+    if (!m_fastExtension) {
+        m_requests.withdrawAll();
+        m_session->onPeerChoke(this, true);
+        return;
+    }
+    const QList<BlockRequest> dropped =
+        m_requests.withdrawIf([this](const BlockRequest& r) { return !m_allowedFastIn.testBit(r.piece); });
+    m_session->onRequestsRejected(this, dropped);
     m_session->onPeerChoke(this, true);
 }
 
+int PeerConnection::pipelineDepth() const {
+    if (m_snubbed)
+        return 1;
+    const int peerLimit = m_peerExtensions ? m_peerExtensions->requestQueue : -1;
+    return peerLimit > 0 ? qMin(m_depth, peerLimit) : m_depth;
+}
+
 int PeerConnection::requestSlots() const {
+    // Nothing new while the peer chokes us, not even for its allowed-fast set: in a swarm that lets every
+    // choked peer draw on the seeders past their choker (tests/ui's trial lost about a quarter of its rate).
     if (m_phase != Phase::Active || m_peerChoking || !m_amInterested)
         return 0;
     return qMax(0, pipelineDepth() - m_requests.size());
@@ -354,12 +561,35 @@ void PeerConnection::setChoking(bool choke) {
     if (m_phase != Phase::Active || choke == m_amChoking)
         return;
     m_amChoking = choke;
-    if (choke) {
-        // BEP 3: choking discards the peer's pending requests; blocks not yet on their way are not sent.
-        m_incoming.clear();
-        withdrawQueuedBlocks();
+    if (!choke) {
+        send(wire::encodeSimple(MessageType::Unchoke));
+        return;
     }
-    send(wire::encodeSimple(choke ? MessageType::Choke : MessageType::Unchoke));
+    // BEP 3: choking discards the peer's pending requests; blocks not yet on their way are not sent. BEP 6
+    // rejects each of them explicitly, after the CHOKE, and keeps those of the allowed-fast set.
+    QList<BlockRequest> withdrawn;
+    withdrawQueuedBlocks(&withdrawn);
+    send(wire::encodeSimple(MessageType::Choke));
+    if (!m_fastExtension) {
+        m_incoming.clear();
+        return;
+    }
+    std::deque<BlockRequest> kept;
+    QByteArray rejects;
+    const auto sortOut = [&](const BlockRequest& r) {
+        if (m_allowedFastOut.testBit(r.piece) && !m_session->isPaused() &&
+            int(kept.size()) < kMaxAllowedFastRequestsIn)
+            kept.push_back(r);
+        else
+            rejects += wire::encodeReject(quint32(r.piece), quint32(r.offset), quint32(r.length));
+    };
+    for (const BlockRequest& r : std::as_const(withdrawn))
+        sortOut(r);
+    for (const BlockRequest& r : std::as_const(m_incoming))
+        sortOut(r);
+    m_incoming = std::move(kept);
+    if (!rejects.isEmpty())
+        send(rejects);
 }
 
 void PeerConnection::setInterested(bool interested) {
@@ -421,11 +651,12 @@ qint64 PeerConnection::writeWatermark() const {
 }
 
 void PeerConnection::serve() {
-    if (m_serving || m_phase != Phase::Active || m_amChoking || m_incoming.empty())
+    // While we choke the peer, the queue holds only requests of its allowed-fast set (BEP 6).
+    if (m_serving || m_phase != Phase::Active || m_incoming.empty())
         return;
     m_serving = true;
     qint64 batch = 0;
-    while (!m_incoming.empty() && m_phase == Phase::Active && !m_amChoking && batch < kMaxServeBatch) {
+    while (!m_incoming.empty() && m_phase == Phase::Active && batch < kMaxServeBatch) {
         if (m_stream->bytesToWrite() >= writeWatermark())
             break;
         // One write per block, so a block not yet started can be taken back whole.
@@ -573,6 +804,8 @@ void PeerConnection::tick(qint64 nowMs) {
     m_down.update(nowMs);
     m_up.update(nowMs);
     updatePipelineDepth();
+    if (!m_rejectedPieces.none())
+        m_rejectedPieces.fill(false);
     if (m_amInterested || m_peerInterested)
         m_uninterestedSinceMs = -1;
     else if (m_uninterestedSinceMs < 0)
@@ -615,6 +848,12 @@ ConnectionSnapshot PeerConnection::snapshot() const {
     s.rttMs = m_rtt.rttMs();
     s.pieces = m_peerPieces;
     s.connectedAtMs = m_connectedAtMs;
+    s.extensionProtocol = m_extensionProtocol;
+    s.fastExtension = m_fastExtension;
+    if (m_peerExtensions) {
+        s.peerClient = m_peerExtensions->client;
+        s.peerExtensions = snapshotExtensionNames(*m_peerExtensions);
+    }
     return s;
 }
 

@@ -8,6 +8,7 @@
 #include "peer/RequestQueue.h"
 #include "peer/RttEstimator.h"
 #include "wire/Bitfield.h"
+#include "wire/ExtensionHandshake.h"
 #include "wire/MessageFramer.h"
 
 #include <QByteArray>
@@ -95,7 +96,16 @@ public:
 
     int requestsOut() const { return m_requests.size(); }
     int requestsIn() const { return int(m_incoming.size()); }
-    int pipelineDepth() const { return m_snubbed ? 1 : m_depth; }
+    // Capped by the "reqq" the peer's extended handshake gave.
+    int pipelineDepth() const;
+    // Both handshakes set the BEP 10 bit; the peer's extended handshake, once it arrived.
+    bool hasExtensionProtocol() const { return m_extensionProtocol; }
+    // Both handshakes set the BEP 6 bit.
+    bool hasFastExtension() const { return m_fastExtension; }
+    // The pieces we may request from the peer: all it has, but those it rejected a request for since the last
+    // tick (or its last unchoke), so a refusing peer is asked again at the tick's pace, not at once.
+    Bitfield requestablePieces() const;
+    const std::optional<ExtensionHandshake>& peerExtensions() const { return m_peerExtensions; }
     // How many more requests the pipeline takes now; 0 unless the peer unchokes us and we want its pieces.
     int requestSlots() const;
     const std::deque<BlockRequest>& incomingRequests() const { return m_incoming; }
@@ -112,7 +122,7 @@ public:
     void close(const QString& reason, CloseMode mode = CloseMode::Graceful);
     // Takes back every block written and not yet started across the link (a pause); returns the payload
     // bytes taken back.
-    qint64 withdrawQueuedBlocks();
+    qint64 withdrawQueuedBlocks(QList<BlockRequest>* withdrawn = nullptr);
     // Timers: handshake timeout, keep-alive, idle timeout, snubbing, rates and pipeline depth.
     void tick(qint64 nowMs);
     // Writes more blocks if the peer is waiting for some and the socket has room.
@@ -135,7 +145,16 @@ private:
     void handleRequest(const WireMessage& message);
     void handlePiece(WireMessage& message);
     void handleCancel(const WireMessage& message);
+    void handleExtended(const WireMessage& message);
+    void handleExtensionHandshake(const WireMessage& message);
+    void handleMetadataMessage(const WireMessage& message);
+    void sendExtensionHandshake();
     void peerChokedUs();
+    void peerAnnouncedPieces(Bitfield pieces);
+    void handleReject(const WireMessage& message);
+    void handleAllowedFast(const WireMessage& message);
+    void reject(const BlockRequest& request);
+    void sendAllowedFastSet();
     void send(const QByteArray& frame);
     void sendBlock(const BlockRequest& request, QByteArray frame);
     void sendHandshake();
@@ -164,6 +183,14 @@ private:
     bool m_established = false;
     MessageFramer m_framer;
     qint64 m_messagesReceived = 0;
+    bool m_peerSupportsExtensions = false; // its handshake's BEP 10 bit
+    bool m_extensionProtocol = false;
+    std::optional<ExtensionHandshake> m_peerExtensions;
+    bool m_peerSupportsFast = false; // its handshake's BEP 6 bit
+    bool m_fastExtension = false;
+    Bitfield m_allowedFastOut; // pieces the peer may request while we choke it
+    Bitfield m_allowedFastIn;  // its allowed-fast set for us: requests for these survive its choke
+    Bitfield m_rejectedPieces; // pieces it rejected a request for since the last tick
 
     bool m_amChoking = true;
     bool m_amInterested = false;

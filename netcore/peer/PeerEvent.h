@@ -21,6 +21,7 @@ enum class PeerEventKind {
                    // connection is the peer that sent most of its blocks (none when it came from disk)
     HashFailed,    // one of our pieces failed its SHA-1 check and will be downloaded again; piece is set
     PeerBanned,    // the peer was disconnected and will not be reconnected; reason: why
+    Extensions,    // the peer's BEP 10 extended handshake arrived; reason: its client, extensions, BEP 6
     Completed,     // the torrent has every piece (a leecher finished; it keeps seeding)
     Error,         // the torrent stopped working (storage failure); reason: what failed
 };
@@ -47,6 +48,8 @@ inline QString peerEventKindName(PeerEventKind kind) {
         return QStringLiteral("hash failed");
     case PeerEventKind::PeerBanned:
         return QStringLiteral("peer banned");
+    case PeerEventKind::Extensions:
+        return QStringLiteral("extensions");
     case PeerEventKind::Completed:
         return QStringLiteral("completed");
     case PeerEventKind::Error:

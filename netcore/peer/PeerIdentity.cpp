@@ -14,4 +14,8 @@ QByteArray makePeerId(quint64 seed) {
     return id;
 }
 
+QString clientName() {
+    return QStringLiteral("Swarmscope " SWARMSCOPE_VERSION);
+}
+
 } // namespace swarmscope

@@ -48,15 +48,7 @@ bool RequestQueue::withdraw(const BlockRequest& request) {
 }
 
 QList<BlockRequest> RequestQueue::withdrawAll() {
-    QList<BlockRequest> all;
-    all.reserve(qsizetype(m_sent.size()));
-    for (const Sent& sent : m_sent) {
-        all.append(sent.request);
-        remember(sent.request);
-    }
-    m_sent.clear();
-    m_bytes = 0;
-    return all;
+    return withdrawIf([](const BlockRequest&) { return true; });
 }
 
 } // namespace swarmscope

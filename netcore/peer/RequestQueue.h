@@ -33,6 +33,21 @@ public:
     // Withdraws one request (false when not pending) or all of them.
     bool withdraw(const BlockRequest& request);
     QList<BlockRequest> withdrawAll();
+    // Withdraws the requests for which drop(request) is true, and returns them.
+    template <typename Predicate> QList<BlockRequest> withdrawIf(Predicate drop) {
+        QList<BlockRequest> out;
+        for (auto it = m_sent.begin(); it != m_sent.end();) {
+            if (!drop(it->request)) {
+                ++it;
+                continue;
+            }
+            out.append(it->request);
+            m_bytes -= it->request.length;
+            remember(it->request);
+            it = m_sent.erase(it);
+        }
+        return out;
+    }
 
 private:
     static quint64 key(int piece, int offset) { return (quint64(quint32(piece)) << 32) | quint32(offset); }

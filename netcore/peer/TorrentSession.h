@@ -108,6 +108,8 @@ public:
     void onPeerBitfieldReplaced(PeerConnection* connection, const Bitfield& previous);
     void onPeerHave(PeerConnection* connection, int piece);
     void onPeerChoke(PeerConnection* connection, bool choked);
+    // The peer refused these requests (BEP 6 REJECT, or a choke that drops them): they go back to the pool.
+    void onRequestsRejected(PeerConnection* connection, const QList<BlockRequest>& requests);
     void onPeerInterest(PeerConnection* connection);
     // A block arrived that we had asked this peer for (or withdrew, or its choke dropped).
     void onBlock(PeerConnection* connection, int piece, int offset, const QByteArray& data);

@@ -77,9 +77,15 @@ void TorrentSession::onPeerHave(PeerConnection* c, int piece) {
 }
 
 void TorrentSession::onPeerChoke(PeerConnection* c, bool choked) {
-    if (choked)
+    // With BEP 6 the connection has already given back what the choke dropped, and waits for the rest.
+    if (choked && !c->hasFastExtension())
         m_picker.peerChoked(c->pickerId());
     report(choked ? PeerEventKind::PeerChoked : PeerEventKind::PeerUnchoked, c, {});
+}
+
+void TorrentSession::onRequestsRejected(PeerConnection* c, const QList<BlockRequest>& requests) {
+    for (const BlockRequest& r : requests)
+        m_picker.requestRejected(c->pickerId(), r.piece, r.offset);
 }
 
 void TorrentSession::onPeerInterest(PeerConnection* c) {
@@ -113,7 +119,7 @@ void TorrentSession::requestMore(PeerConnection* c) {
     const int free = c->requestSlots();
     if (free <= 0)
         return;
-    const QList<BlockRequest> picks = m_picker.pick(c->pickerId(), c->peerPieces(), free);
+    const QList<BlockRequest> picks = m_picker.pick(c->pickerId(), c->requestablePieces(), free);
     if (!picks.isEmpty())
         c->sendRequests(picks);
     else if (c->requestsOut() == 0)

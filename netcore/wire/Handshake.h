@@ -17,7 +17,17 @@ struct Handshake {
     QByteArray infoHash;                       // 20 raw bytes
     QByteArray peerId;                         // 20 raw bytes
 
+    // Extension bits of the reserved bytes: BEP 10 (byte 5, 0x10) and BEP 6 (byte 7, 0x04).
+    bool supportsExtensionProtocol() const { return reservedBit(5, 0x10); }
+    void setExtensionProtocol() { setReservedBit(5, 0x10); }
+    bool supportsFastExtension() const { return reservedBit(7, 0x04); }
+    void setFastExtension() { setReservedBit(7, 0x04); }
+
     friend bool operator==(const Handshake&, const Handshake&) = default;
+
+private:
+    bool reservedBit(int byte, char mask) const { return reserved.size() == 8 && (reserved[byte] & mask); }
+    void setReservedBit(int byte, char mask) { reserved[byte] = char(reserved[byte] | mask); }
 };
 
 struct HandshakeDecodeResult {

@@ -41,12 +41,22 @@ QByteArray encodeKeepAlive() {
 }
 
 QByteArray encodeSimple(MessageType type) {
-    Q_ASSERT(int(type) >= 0 && int(type) <= 3);
+    Q_ASSERT((int(type) >= 0 && int(type) <= 3) || type == MessageType::HaveAll ||
+             type == MessageType::HaveNone);
     return frameWithFields(quint8(type), {});
 }
 
 QByteArray encodeHave(quint32 index) {
     return frameWithFields(quint8(MessageType::Have), {index});
+}
+
+QByteArray encodeIndexed(MessageType type, quint32 index) {
+    Q_ASSERT(type == MessageType::Have || type == MessageType::Suggest || type == MessageType::AllowedFast);
+    return frameWithFields(quint8(type), {index});
+}
+
+QByteArray encodeReject(quint32 index, quint32 begin, quint32 length) {
+    return frameWithFields(quint8(MessageType::Reject), {index, begin, length});
 }
 
 QByteArray encodeBitfield(const Bitfield& bitfield) {
@@ -66,6 +76,16 @@ QByteArray encodePort(quint16 port) {
     put32(out.data(), 3);
     out[4] = char(MessageType::Port);
     qToBigEndian(port, out.data() + 5);
+    return out;
+}
+
+QByteArray encodeExtended(quint8 extendedId, QByteArrayView payload) {
+    QByteArray out(4 + 2 + payload.size(), Qt::Uninitialized);
+    put32(out.data(), quint32(2 + payload.size()));
+    out[4] = char(MessageType::Extended);
+    out[5] = char(extendedId);
+    if (!payload.isEmpty())
+        std::memcpy(out.data() + 6, payload.data(), size_t(payload.size()));
     return out;
 }
 
@@ -97,9 +117,15 @@ QByteArray encodeMessage(const WireMessage& message) {
     case MessageType::Unchoke:
     case MessageType::Interested:
     case MessageType::NotInterested:
+    case MessageType::HaveAll:
+    case MessageType::HaveNone:
         return encodeSimple(message.type);
     case MessageType::Have:
-        return encodeHave(message.index);
+    case MessageType::Suggest:
+    case MessageType::AllowedFast:
+        return encodeIndexed(message.type, message.index);
+    case MessageType::Reject:
+        return encodeReject(message.index, message.begin, message.length);
     case MessageType::Bitfield:
         return frameWithPayload(quint8(MessageType::Bitfield), message.payload);
     case MessageType::Request:
@@ -110,6 +136,8 @@ QByteArray encodeMessage(const WireMessage& message) {
         return encodeCancel(message.index, message.begin, message.length);
     case MessageType::Port:
         return encodePort(message.port);
+    case MessageType::Extended:
+        return encodeExtended(message.extendedId, message.payload);
     case MessageType::Unknown:
         return frameWithPayload(message.id, message.payload);
     }

@@ -10,18 +10,24 @@ namespace swarmscope {
 
 namespace {
 
-// Fixed-size fields after the id: have 4, request and cancel 12, piece 8 (index, begin), port 2.
+// Fixed-size fields after the id: have 4, request and cancel 12, piece 8 (index, begin), port 2, extended 1
+// (the extended id).
 qsizetype fixedFieldBytes(MessageType type) {
     switch (type) {
     case MessageType::Have:
+    case MessageType::Suggest:
+    case MessageType::AllowedFast:
         return 4;
     case MessageType::Request:
     case MessageType::Cancel:
+    case MessageType::Reject:
         return 12;
     case MessageType::Piece:
         return 8;
     case MessageType::Port:
         return 2;
+    case MessageType::Extended:
+        return 1;
     default:
         return 0;
     }
@@ -34,21 +40,22 @@ quint32 exactLength(MessageType type) {
     case MessageType::Unchoke:
     case MessageType::Interested:
     case MessageType::NotInterested:
+    case MessageType::HaveAll:
+    case MessageType::HaveNone:
         return 1;
     case MessageType::Have:
+    case MessageType::Suggest:
+    case MessageType::AllowedFast:
         return 5;
     case MessageType::Request:
     case MessageType::Cancel:
+    case MessageType::Reject:
         return 13;
     case MessageType::Port:
         return 3;
     default:
         return 0;
     }
-}
-
-MessageType typeOfId(quint8 id) {
-    return id <= quint8(MessageType::Port) ? MessageType(id) : MessageType::Unknown;
 }
 
 QString typeName(MessageType type) {
@@ -73,6 +80,18 @@ QString typeName(MessageType type) {
         return QStringLiteral("cancel");
     case MessageType::Port:
         return QStringLiteral("port");
+    case MessageType::Suggest:
+        return QStringLiteral("suggest piece");
+    case MessageType::HaveAll:
+        return QStringLiteral("have all");
+    case MessageType::HaveNone:
+        return QStringLiteral("have none");
+    case MessageType::Reject:
+        return QStringLiteral("reject request");
+    case MessageType::AllowedFast:
+        return QStringLiteral("allowed fast");
+    case MessageType::Extended:
+        return QStringLiteral("extended");
     case MessageType::KeepAlive:
         return QStringLiteral("keep-alive");
     case MessageType::Unknown:
@@ -89,12 +108,25 @@ quint32 get32(const char* at) {
 
 MessageFramer::MessageFramer(quint32 maxMessageLength) : m_maxLength(maxMessageLength) {}
 
+MessageType MessageFramer::typeOfId(quint8 id) const {
+    if (id <= quint8(MessageType::Port))
+        return MessageType(id);
+    if (id >= quint8(MessageType::Suggest) && id <= quint8(MessageType::AllowedFast) && m_fastExtension)
+        return MessageType(id);
+    if (id == quint8(MessageType::Extended) && m_extensionProtocol)
+        return MessageType::Extended;
+    return MessageType::Unknown;
+}
+
 void MessageFramer::setGeometry(const TorrentGeometry& geometry) {
     m_geometry = geometry;
 }
 
 quint32 MessageFramer::maxMessageLength() const {
-    return m_geometry ? qMax(m_maxLength, m_geometry->maxMessageLength()) : m_maxLength;
+    quint32 limit = m_geometry ? qMax(m_maxLength, m_geometry->maxMessageLength()) : m_maxLength;
+    if (m_extensionProtocol)
+        limit = qMax(limit, wire::kMaxExtendedMessageLength);
+    return limit;
 }
 
 QString MessageFramer::errorString() const {
@@ -224,6 +256,10 @@ bool MessageFramer::onIdComplete() {
             return false;
         }
     }
+    if (m_type == MessageType::Extended && m_length < 2) {
+        fail(WireError::BadMessageLength, QStringLiteral("extended of length %1, at least 2").arg(m_length));
+        return false;
+    }
     if (m_type == MessageType::Bitfield && m_geometry &&
         m_length - 1 != quint32(m_geometry->bitfieldBytes())) {
         fail(WireError::BitfieldWrongLength,
@@ -259,10 +295,13 @@ WireMessage MessageFramer::takeMessage() {
         const char* fields = m_header.data() + 5;
         switch (m_type) {
         case MessageType::Have:
+        case MessageType::Suggest:
+        case MessageType::AllowedFast:
             message.index = get32(fields);
             break;
         case MessageType::Request:
         case MessageType::Cancel:
+        case MessageType::Reject:
             message.index = get32(fields);
             message.begin = get32(fields + 4);
             message.length = get32(fields + 8);
@@ -274,6 +313,9 @@ WireMessage MessageFramer::takeMessage() {
             break;
         case MessageType::Port:
             message.port = qFromBigEndian<quint16>(fields);
+            break;
+        case MessageType::Extended:
+            message.extendedId = quint8(fields[0]);
             break;
         default:
             break;

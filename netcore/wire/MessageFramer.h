@@ -44,6 +44,12 @@ public:
     void setGeometry(const TorrentGeometry& geometry);
     const std::optional<TorrentGeometry>& geometry() const { return m_geometry; }
     void setMaxMessageLength(quint32 length) { m_maxLength = length; }
+    // BEP 10 negotiated: id 20 is decoded as an Extended message (at least the extended id) and the length
+    // limit covers wire::kMaxExtendedMessageLength. Without it, id 20 stays Unknown.
+    void setExtensionProtocol(bool enabled) { m_extensionProtocol = enabled; }
+    // BEP 6 negotiated: ids 13-17 are decoded (and checked) as the fast extension's messages; without it
+    // they stay Unknown.
+    void setFastExtension(bool enabled) { m_fastExtension = enabled; }
     quint32 maxMessageLength() const; // the limit in force, geometry included
 
     // Reads from data until one message is complete, data runs out or an error. Call again with
@@ -68,6 +74,7 @@ private:
     bool onLengthComplete();
     bool onIdComplete();
     bool onFixedFieldsComplete();
+    MessageType typeOfId(quint8 id) const;
     WireMessage takeMessage();
     void fail(WireError error, const QString& detail);
 
@@ -81,6 +88,8 @@ private:
     qsizetype m_payloadFilled = 0;
 
     quint32 m_maxLength;
+    bool m_extensionProtocol = false;
+    bool m_fastExtension = false;
     std::optional<TorrentGeometry> m_geometry;
     WireError m_error = WireError::None;
     QString m_errorDetail;

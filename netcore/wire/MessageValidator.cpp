@@ -15,7 +15,8 @@ quint32 blockLengthOf(const WireMessage& message) {
 }
 
 bool carriesBlock(MessageType type) {
-    return type == MessageType::Request || type == MessageType::Cancel || type == MessageType::Piece;
+    return type == MessageType::Request || type == MessageType::Cancel || type == MessageType::Reject ||
+           type == MessageType::Piece;
 }
 
 } // namespace
@@ -40,8 +41,11 @@ MessageCheck validateBlockLength(const WireMessage& message) {
 MessageCheck validateMessage(const WireMessage& message, const TorrentGeometry& geometry) {
     switch (message.type) {
     case MessageType::Have:
+    case MessageType::Suggest:
+    case MessageType::AllowedFast:
     case MessageType::Request:
     case MessageType::Cancel:
+    case MessageType::Reject:
     case MessageType::Piece:
         if (message.index >= quint32(geometry.pieceCount))
             return fail(WireError::PieceIndexOutOfRange,
@@ -60,7 +64,8 @@ MessageCheck validateMessage(const WireMessage& message, const TorrentGeometry& 
     default:
         return {};
     }
-    if (message.type == MessageType::Have)
+    if (message.type == MessageType::Have || message.type == MessageType::Suggest ||
+        message.type == MessageType::AllowedFast)
         return {};
     if (MessageCheck check = validateBlockLength(message); !check.ok())
         return check;

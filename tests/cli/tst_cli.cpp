@@ -82,6 +82,29 @@ private slots:
         QTest::newRow("bad magnet") << QStringList{QStringLiteral("inspect"),
                                                    QStringLiteral("magnet:?xt=urn:btih:zz")}
                                     << QByteArray("magnet");
+        const QString hash = QStringLiteral("magnet:?xt=urn:btih:0123456789abcdef0123456789abcdef01234567");
+        QTest::newRow("peer bad magnet")
+            << QStringList{QStringLiteral("peer"), QStringLiteral("--magnet"), QStringLiteral("magnet:?dn=x")}
+            << QByteArray("the link has no info-hash");
+        QTest::newRow("peer magnet bad x.pe")
+            << QStringList{QStringLiteral("peer"), QStringLiteral("--magnet"),
+                           hash + QStringLiteral("&x.pe=1.2.3.4")}
+            << QByteArray("is not host:port (--magnet)");
+        QTest::newRow("peer magnet x.pe host name")
+            << QStringList{QStringLiteral("peer"), QStringLiteral("--magnet"),
+                           hash + QStringLiteral("&x.pe=example.org:6881")}
+            << QByteArray("not an IP address and port (--magnet)");
+        QTest::newRow("peer magnet without peers or trackers")
+            << QStringList{QStringLiteral("peer"), QStringLiteral("--magnet"), hash}
+            << QByteArray("names no tracker (tr) or peer (x.pe)");
+        QTest::newRow("peer magnet and torrent")
+            << QStringList{QStringLiteral("peer"), QStringLiteral("--magnet"), hash,
+                           QStringLiteral("--torrent"), fx + QStringLiteral("/alice.torrent")}
+            << QByteArray("--magnet takes the place of --torrent");
+        QTest::newRow("peer magnet as seeder")
+            << QStringList{QStringLiteral("peer"), QStringLiteral("--magnet"), hash, QStringLiteral("--role"),
+                           QStringLiteral("seeder")}
+            << QByteArray("--role must be leecher");
         QTest::newRow("verify missing dir arg")
             << QStringList{QStringLiteral("verify"), fx + QStringLiteral("/alice.torrent")}
             << QByteArray("missing");

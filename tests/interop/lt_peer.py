@@ -66,7 +66,8 @@ def status(handle):
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("mode", choices=["seed", "leech"])
-    parser.add_argument("--torrent", required=True)
+    parser.add_argument("--torrent", help="the .torrent file (or --magnet)")
+    parser.add_argument("--magnet", help="leech mode: a magnet link; the metadata comes from the peers")
     parser.add_argument("--save-path", required=True)
     parser.add_argument("--listen-port", type=int, default=0, help="0: any free port")
     parser.add_argument("--connect", action="append", default=[], help="HOST:PORT to dial directly")
@@ -101,8 +102,13 @@ def main():
         settings["in_enc_policy"] = int(lt.enc_policy.disabled)
     session = lt.session(settings)
 
-    params = lt.add_torrent_params()
-    params.ti = lt.torrent_info(args.torrent)
+    if bool(args.torrent) == bool(args.magnet) or (args.magnet and args.mode == "seed"):
+        parser.error("give --torrent, or --magnet in leech mode")
+    if args.magnet:
+        params = lt.parse_magnet_uri(args.magnet)
+    else:
+        params = lt.add_torrent_params()
+        params.ti = lt.torrent_info(args.torrent)
     params.save_path = args.save_path
     if args.mode == "seed":
         # The test wrote the data; trust it, as our seeder trusts what it just hashed.

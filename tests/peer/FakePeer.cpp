@@ -53,8 +53,10 @@ void FakePeer::send(const QByteArray& bytes) {
         m_socket->write(bytes);
 }
 
-void FakePeer::sendHandshake(const QByteArray& infoHash) {
+void FakePeer::sendHandshake(const QByteArray& infoHash, const QByteArray& reserved) {
     Handshake handshake;
+    if (!reserved.isEmpty())
+        handshake.reserved = reserved;
     handshake.infoHash = infoHash.isEmpty() ? m_infoHash : infoHash;
     handshake.peerId = m_peerId;
     send(encodeHandshake(handshake));
@@ -97,8 +99,15 @@ void FakePeer::onReadyRead() {
             return;
         m_pending.remove(0, Handshake::kLength);
         m_handshakeDone = true;
-        sendHandshake();
-        send(wire::encodeBitfield(Bitfield(m_metainfo.pieceCount(), true)));
+        if (m_rejectFirst) {
+            Handshake fast;
+            fast.setFastExtension();
+            sendHandshake({}, fast.reserved);
+            send(wire::encodeSimple(MessageType::HaveAll));
+        } else {
+            sendHandshake();
+            send(wire::encodeBitfield(Bitfield(m_metainfo.pieceCount(), true)));
+        }
         send(wire::encodeSimple(MessageType::Unchoke));
     }
     QByteArrayView view(m_pending);
@@ -112,6 +121,13 @@ void FakePeer::onReadyRead() {
         if (!step.hasMessage() || step.message.type != MessageType::Request)
             continue;
         const WireMessage& r = step.message;
+        const quint64 key = quint64(r.index) << 32 | r.begin;
+        if (m_rejectFirst && !m_rejectedBlocks.contains(key)) {
+            m_rejectedBlocks.insert(key);
+            send(wire::encodeReject(r.index, r.begin, r.length));
+            ++m_rejected;
+            continue;
+        }
         QByteArray block;
         if (m_data.isEmpty())
             block = QByteArray(qsizetype(r.length), m_fill);

@@ -5,6 +5,7 @@
 
 #include <QByteArray>
 #include <QObject>
+#include <QSet>
 #include <QTcpServer>
 #include <QTcpSocket>
 
@@ -23,7 +24,8 @@ public:
     quint16 listen(); // 0 on failure; the first connection accepted becomes socket()
 
     void send(const QByteArray& bytes);
-    void sendHandshake(const QByteArray& infoHash = {});
+    // reserved: the 8 reserved bytes (extension bits); empty: all zero.
+    void sendHandshake(const QByteArray& infoHash = {}, const QByteArray& reserved = {});
     QTcpSocket* socket() const { return m_socket; }
     const QByteArray& received() const { return m_received; }
     bool isDisconnected() const;
@@ -36,6 +38,10 @@ public:
     // honest one, when data is not empty).
     void serveAsSeeder(const Metainfo& metainfo, char fill, const QByteArray& data = {});
     int requestsServed() const { return m_served; }
+    // Serving mode speaks BEP 6: its handshake sets the fast bit, HAVE ALL replaces the bitfield, and the
+    // first request for every block gets a REJECT REQUEST (the second is served).
+    void setRejectFirstRequests(bool reject) { m_rejectFirst = reject; }
+    int requestsRejected() const { return m_rejected; }
 
 private:
     void onReadyRead();
@@ -55,6 +61,9 @@ private:
     QByteArray m_pending;
     MessageFramer m_framer;
     int m_served = 0;
+    bool m_rejectFirst = false;
+    QSet<quint64> m_rejectedBlocks;
+    int m_rejected = 0;
 };
 
 } // namespace swarmscope::peertest

@@ -32,13 +32,17 @@ inline QByteArray rawFrame(quint8 id, const QByteArray& payload = {}) {
     return rawLengthPrefix(quint32(payload.size() + 1)) + QByteArray(1, char(id)) + payload;
 }
 
-// The messages in bytes a peer received after the client's handshake, up to the first framing error.
-inline QList<WireMessage> parseMessages(const QByteArray& received, const Metainfo& metainfo) {
+// The messages in bytes a peer received after the client's handshake, up to the first framing error;
+// negotiated: as a peer that set the BEP 10 and BEP 6 bits reads them.
+inline QList<WireMessage> parseMessages(const QByteArray& received, const Metainfo& metainfo,
+                                        bool negotiated = false) {
     QList<WireMessage> messages;
     if (received.size() < Handshake::kLength)
         return messages;
     MessageFramer framer;
     framer.setGeometry(TorrentGeometry::fromMetainfo(metainfo));
+    framer.setExtensionProtocol(negotiated);
+    framer.setFastExtension(negotiated);
     QByteArrayView view = QByteArrayView(received).sliced(Handshake::kLength);
     while (!view.isEmpty()) {
         MessageFramer::Step step = framer.feed(view);
@@ -111,6 +115,11 @@ struct Fixture {
     QList<WireMessage> received() const { return parseMessages(peer->received(), torrent.metainfo); }
     QList<WireMessage> pieces() const { return messagesOfType(received(), MessageType::Piece); }
     QString disconnectReason() const { return log->firstReason(PeerEventKind::Disconnected); }
+    // The request queue of the only connection of the seeder's torrent; -1 when there is none.
+    int requestsInOfOnlyConnection() const {
+        const TorrentSnapshot snap = session->snapshot(true);
+        return snap.connections.size() == 1 ? snap.connections.first().requestsIn : -1;
+    }
 };
 
 } // namespace swarmscope::peertest

@@ -11,5 +11,7 @@ std::unique_ptr<QObject> createPeerPartsTests();
 std::unique_ptr<QObject> createTransferTests();
 std::unique_ptr<QObject> createHostilePeerTests();
 std::unique_ptr<QObject> createHostilePeerTests2();
+std::unique_ptr<QObject> createExtensionPeerTests();
+std::unique_ptr<QObject> createMagnetPeerTests();
 
 } // namespace swarmscope

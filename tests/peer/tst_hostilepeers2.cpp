@@ -37,12 +37,6 @@ bool honestRequestServed(Fixture& f, quint32 piece, quint32 begin, quint32 lengt
     return f.peer->received().endsWith(expected) && !f.peer->isDisconnected();
 }
 
-// The request queue of the only connection of the seeder's torrent; -1 when there is none.
-int requestsInOfOnlyConnection(const Fixture& f) {
-    const TorrentSnapshot snap = f.session->snapshot(true);
-    return snap.connections.size() == 1 ? snap.connections.first().requestsIn : -1;
-}
-
 class HostilePeerTests2 : public QObject {
     Q_OBJECT
 
@@ -165,7 +159,7 @@ private slots:
         flood += wire::encodeHave(7);
         f.peer->send(flood);
         QTRY_VERIFY_WITH_TIMEOUT(f.log->count(PeerEventKind::Have) == 1, 10'000);
-        QCOMPARE(requestsInOfOnlyConnection(f), 0);
+        QCOMPARE(f.requestsInOfOnlyConnection(), 0);
         QVERIFY(messagesOfType(f.received(), MessageType::Unchoke).isEmpty());
         QVERIFY(f.pieces().isEmpty());
         QCOMPARE(f.log->count(PeerEventKind::Disconnected), 0);

@@ -8,7 +8,8 @@ using namespace swarmscope;
 
 int main(int argc, char** argv) {
     QCoreApplication app(argc, argv);
-    return testsupport::runTestClasses(
-        argc, argv,
-        {createPeerPartsTests, createTransferTests, createHostilePeerTests, createHostilePeerTests2});
+    return testsupport::runTestClasses(argc, argv,
+                                       {createPeerPartsTests, createTransferTests, createHostilePeerTests,
+                                        createHostilePeerTests2, createExtensionPeerTests,
+                                        createMagnetPeerTests});
 }

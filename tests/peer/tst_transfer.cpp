@@ -2,6 +2,7 @@
 #include "PeerTests.h"
 
 #include "TestSupport.h"
+#include "peer/PeerIdentity.h"
 #include "peer/TorrentSession.h"
 #include "sim/SimulatedLink.h"
 #include "tracker/TrackerServer.h"
@@ -112,6 +113,9 @@ private slots:
         QVERIFY(c.requestsOut > 0);
         QVERIFY(c.downloadRate > 0);
         QVERIFY(c.rttMs >= 0);
+        // Both set the BEP 10 bit; the seeder's extended handshake named it.
+        QVERIFY(c.extensionProtocol);
+        QCOMPARE(c.peerClient, clientName());
         QVERIFY(!t.inFlight.none());
         QVERIFY(t.downloadRate > 0);
         QVERIFY(leecher->stats().downloaded > 0);

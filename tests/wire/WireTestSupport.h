@@ -42,5 +42,8 @@ std::unique_ptr<QObject> createBitfieldTests();
 std::unique_ptr<QObject> createHandshakeTests();
 std::unique_ptr<QObject> createMessageTests();
 std::unique_ptr<QObject> createFramerTests();
+std::unique_ptr<QObject> createExtensionTests();
+std::unique_ptr<QObject> createFastExtensionTests();
+std::unique_ptr<QObject> createMetadataMessageTests();
 
 } // namespace swarmscope

@@ -8,6 +8,8 @@ using namespace swarmscope;
 
 int main(int argc, char** argv) {
     QCoreApplication app(argc, argv);
-    return testsupport::runTestClasses(
-        argc, argv, {createBitfieldTests, createHandshakeTests, createMessageTests, createFramerTests});
+    return testsupport::runTestClasses(argc, argv,
+                                       {createBitfieldTests, createHandshakeTests, createMessageTests,
+                                        createFramerTests, createExtensionTests, createFastExtensionTests,
+                                        createMetadataMessageTests});
 }

@@ -263,6 +263,22 @@ peer_connection_seeds = {
 }
 
 
+def extension_seeds():
+    def frame(ext_id, payload):
+        return struct.pack(">IBB", len(payload) + 2, 20, ext_id) + payload
+
+    lt = bencode({"m": {"lt_donthave": 7, "ut_metadata": 2, "ut_pex": 1}, "metadata_size": 5187,
+                  "reqq": 500, "v": "libtorrent/2.0.10", "yourip": b"\x7f\0\0\x01", "p": 6881})
+    return {
+        "libtorrent-handshake": lt,
+        "handshake-frame": frame(0, lt),
+        "unknown-and-disabled": frame(0, bencode({"m": {"ut_pex": 0, "zz": 9}, "e": 1})),
+        "malformed": frame(0, b"d1:mi1ee") + frame(0, b"d1:md1:xi300eee"),
+        "metadata-messages": frame(1, bencode({"msg_type": 0, "piece": 0}))
+        + frame(1, bencode({"msg_type": 1, "piece": 0, "total_size": 3}) + b"abc"),
+    }
+
+
 def main():
     write_seeds("fuzz_bencode", bencode_seeds)
     write_seeds("fuzz_metainfo", metainfo_seeds)
@@ -273,6 +289,7 @@ def main():
     write_seeds("fuzz_tracker_http", tracker_http_seeds)
     write_seeds("fuzz_announce_response", announce_response_seeds)
     write_seeds("fuzz_peer_connection", peer_connection_seeds)
+    write_seeds("fuzz_extension", extension_seeds())
 
 
 if __name__ == "__main__":
