@@ -56,6 +56,9 @@ QString EventLogModel::sentence(const SwarmEvent& e) {
         return tr("%1: piece %2 failed its SHA-1 check, downloading it again").arg(me).arg(piece);
     case PeerEventKind::PeerBanned:
         return tr("%1 banned %2%3").arg(me, them, reason);
+    case PeerEventKind::Extensions:
+        // What the peer's BEP 10 handshake said: its client, its extensions, whether it speaks BEP 6.
+        return tr("%1 → %2: extended handshake: %3").arg(them, me, e.event.reason);
     case PeerEventKind::Completed:
         return tr("%1 has every piece: download complete").arg(me);
     case PeerEventKind::Error:
