@@ -172,6 +172,10 @@ CreateTorrentDialog::CreateTorrentDialog(QWidget* parent) : QDialog(parent) {
 }
 
 CreateTorrentDialog::~CreateTorrentDialog() {
+    // QDialog's destructor hides the dialog, and the source field, losing focus, would finish its editing
+    // into a dialog that is already half gone.
+    disconnect(m_source, nullptr, this, nullptr);
+    m_sourceTimer->stop();
     if (m_worker) {
         m_creator->cancel();
         m_worker->wait();

@@ -32,10 +32,9 @@ SwarmSnapshotPtr ring(int n, qint64 timeMs, const std::function<qint64(int)>& ra
     return snapshot(timeMs, peers);
 }
 
-const SwarmGraphWidget::DrawnFlow* drawn(const SwarmGraphWidget& graph, int from, int to,
-                                         QList<SwarmGraphWidget::DrawnFlow>& keep) {
-    keep = graph.drawnFlows();
-    for (const SwarmGraphWidget::DrawnFlow& f : keep)
+// The flow drawn from one peer to another in flows (which must outlive the pointer), or null.
+const SwarmGraphWidget::DrawnFlow* drawn(const QList<SwarmGraphWidget::DrawnFlow>& flows, int from, int to) {
+    for (const SwarmGraphWidget::DrawnFlow& f : flows)
         if (f.from == from && f.to == to)
             return &f;
     return nullptr;
@@ -83,10 +82,10 @@ private slots:
         // 1 -> 2 at 20 KiB/s, 2 -> 3 at 100 KiB/s, 3 -> 1 at 400 KiB/s.
         const qint64 rates[] = {20 * 1024, 100 * 1024, 400 * 1024};
         graph.setSnapshot(ring(3, 0, [&](int i) { return rates[i]; }));
-        QList<SwarmGraphWidget::DrawnFlow> keep;
-        const auto* slow = drawn(graph, 1, 2, keep);
-        const auto* middle = drawn(graph, 2, 3, keep);
-        const auto* fast = drawn(graph, 3, 1, keep);
+        const QList<SwarmGraphWidget::DrawnFlow> keep = graph.drawnFlows();
+        const auto* slow = drawn(keep, 1, 2);
+        const auto* middle = drawn(keep, 2, 3);
+        const auto* fast = drawn(keep, 3, 1);
         QVERIFY(slow && middle && fast);
         QCOMPARE(keep.size(), 3); // one arrow per direction that carries data; none back
         QCOMPARE(fast->rate, rates[2]);
