@@ -1,16 +1,10 @@
 #include "inspector/EventLogModel.h"
 
+#include "shared/SizeFormat.h"
+
 namespace swarmscope::ui {
 
 namespace {
-
-QString timeText(qint64 ms) {
-    const qint64 s = ms / 1000;
-    return QStringLiteral("%1:%2.%3")
-        .arg(s / 60)
-        .arg(s % 60, 2, 10, QLatin1Char('0'))
-        .arg(ms % 1000, 3, 10, QLatin1Char('0'));
-}
 
 QString remoteName(const SwarmEvent& e) {
     if (e.remotePeer >= 0)
@@ -125,7 +119,7 @@ QVariant EventLogModel::data(const QModelIndex& index, int role) const {
     case Qt::DisplayRole:
         switch (index.column()) {
         case TimeColumn:
-            return timeText(e.timeMs);
+            return formatLabTime(e.timeMs, 3);
         case PeerColumn:
             return QStringLiteral("#%1").arg(e.peer);
         case KindColumn:
@@ -146,7 +140,7 @@ QVariant EventLogModel::data(const QModelIndex& index, int role) const {
         break;
     case Qt::ToolTipRole:
         // A cell too narrow for its sentence is elided: the tooltip always has the whole of it.
-        return QString(timeText(e.timeMs) + QStringLiteral("  ") + sentence(e));
+        return QString(formatLabTime(e.timeMs, 3) + QStringLiteral("  ") + sentence(e));
     case Qt::TextAlignmentRole:
         if (index.column() == PieceColumn || index.column() == TimeColumn)
             return QVariant::fromValue(Qt::AlignRight | Qt::AlignVCenter);

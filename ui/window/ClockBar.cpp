@@ -1,6 +1,7 @@
 #include "window/ClockBar.h"
 
 #include "shared/LabController.h"
+#include "shared/SizeFormat.h"
 #include "swarm/SwarmLab.h"
 
 #include <QActionGroup>
@@ -22,19 +23,6 @@ QString speedText(double speed) {
     if (speed <= 0)
         return QObject::tr("fastest");
     return QStringLiteral("%1\u00d7").arg(speed, 0, 'g', 3);
-}
-
-// m:ss.t, or h:mm:ss.t past an hour.
-QString labTimeText(qint64 ms, bool tenths) {
-    const qint64 s = ms / 1000;
-    QString text = s >= 3600 ? QStringLiteral("%1:%2:%3")
-                                   .arg(s / 3600)
-                                   .arg((s / 60) % 60, 2, 10, QLatin1Char('0'))
-                                   .arg(s % 60, 2, 10, QLatin1Char('0'))
-                             : QStringLiteral("%1:%2").arg(s / 60).arg(s % 60, 2, 10, QLatin1Char('0'));
-    if (tenths)
-        text += QStringLiteral(".%1").arg((ms / 100) % 10);
-    return text;
 }
 
 } // namespace
@@ -193,10 +181,9 @@ QString ClockBar::clockText() const {
     const SwarmLab* lab = m_controller->lab();
     if (!lab->controlsClock())
         return tr("Lab time %1 \u00b7 real time%2")
-            .arg(labTimeText(m_labMs, false),
-                 lab->isPausedAll() ? tr(" \u00b7 every peer paused") : QString());
+            .arg(formatLabTime(m_labMs, 0), lab->isPausedAll() ? tr(" \u00b7 every peer paused") : QString());
     QString text =
-        tr("Lab time %1 \u00b7 simulated, seed %2").arg(labTimeText(m_labMs, true)).arg(lab->seed());
+        tr("Lab time %1 \u00b7 simulated, seed %2").arg(formatLabTime(m_labMs, 1)).arg(lab->seed());
     if (lab->isPausedAll())
         return text + tr(" \u00b7 paused");
     text += QStringLiteral(" \u00b7 ") + speedText(lab->speed());
