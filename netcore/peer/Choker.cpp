@@ -11,6 +11,8 @@ Choker::Choker(quint32 seed, const ChokerConfig& config) : m_rng(seed) {
 void Choker::setConfig(const ChokerConfig& config) {
     m_config = config;
     m_config.regularSlots = qMax(0, m_config.regularSlots);
+    m_config.seedingSlots = qMax(0, m_config.seedingSlots);
+    m_config.seedingRechokeIntervalMs = qMax<qint64>(1, m_config.seedingRechokeIntervalMs);
     m_config.optimisticSlots = qMax(0, m_config.optimisticSlots);
     m_config.rechokeIntervalMs = qMax<qint64>(1, m_config.rechokeIntervalMs);
     m_config.optimisticIntervalMs = qMax<qint64>(1, m_config.optimisticIntervalMs);
@@ -39,7 +41,9 @@ ChokeDecisions Choker::tick(qint64 nowMs, const QList<ChokerPeer>& peers, bool s
     const bool due = m_roundPending || nowMs >= m_nextRoundMs;
     if (due) {
         m_roundPending = false;
-        m_nextRoundMs = nowMs + m_config.rechokeIntervalMs;
+        const bool fewestFirst = seeding && m_config.seedingPolicy == SeedingPolicy::FewestPiecesFirst;
+        m_nextRoundMs =
+            nowMs + (fewestFirst ? m_config.seedingRechokeIntervalMs : m_config.rechokeIntervalMs);
     }
     if (!m_enabled) {
         if (due)
@@ -109,6 +113,9 @@ QHash<PeerId, UnchokeReason> Choker::runRound(qint64 nowMs, const QList<ChokerPe
 
     // Regular slots, the way BEP 3 describes them: walk the peers from the best rate down, unchoking each,
     // until regularSlots interested ones are unchoked. Uninterested peers met on the way are unchoked too.
+    // Seeding with FewestPiecesFirst, the "rate" is minus the peer's piece count: the poorest come first.
+    const bool fewestFirst = seeding && m_config.seedingPolicy == SeedingPolicy::FewestPiecesFirst;
+    const int slotCount = fewestFirst ? m_config.seedingSlots : m_config.regularSlots;
     struct Ranked {
         const ChokerPeer* peer;
         qint64 rate;
@@ -121,8 +128,10 @@ QHash<PeerId, UnchokeReason> Choker::runRound(qint64 nowMs, const QList<ChokerPe
         const PeerState& state = m_peers[peer.id];
         if (state.snubbed || (!peer.interested && !m_config.unchokeUninterested))
             continue;
-        ranked.push_back({&peer, seeding ? state.uploadRate : state.downloadRate,
-                          state.reason != UnchokeReason::Choked, quint32(m_rng())});
+        const qint64 rate = fewestFirst ? -qint64(peer.pieces)
+                            : seeding   ? state.uploadRate
+                                        : state.downloadRate;
+        ranked.push_back({&peer, rate, state.reason != UnchokeReason::Choked, quint32(m_rng())});
     }
     // Ties go to interested peers, then to peers already unchoked (no needless choke/unchoke churn), then
     // to chance.
@@ -137,7 +146,7 @@ QHash<PeerId, UnchokeReason> Choker::runRound(qint64 nowMs, const QList<ChokerPe
     });
     int regular = 0;
     for (const Ranked& r : ranked) {
-        if (regular >= m_config.regularSlots)
+        if (regular >= slotCount)
             break;
         if (r.peer->interested) {
             next.insert(r.peer->id, UnchokeReason::Regular);

@@ -129,6 +129,9 @@ signals:
     void stopped();
 
 private:
+    // In endgame a peer asks for a duplicate block only while it has fewer requests than this out.
+    static constexpr int kEndgameRequestsOut = 1;
+
     void setState(TorrentState state);
     void fail(const QString& reason);
     void onChecked(const QBitArray& pieces, bool resumed);

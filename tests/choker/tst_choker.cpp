@@ -39,6 +39,8 @@ private slots:
     void regularSlots_goToFastestUploadersToUs_data();
     void regularSlots_goToFastestUploadersToUs();
     void seeding_ranksByUploadRate();
+    void seeding_fewestPiecesFirst();
+    void seeding_fewestPiecesFirst_rotatesEverySecond();
     void rates_areMeasuredOverTheRoundWindow();
     void optimistic_goesToAChokedInterestedPeer();
     void optimistic_rotatesEvery30s();
@@ -84,7 +86,9 @@ void TestChoker::regularSlots_goToFastestUploadersToUs() {
 }
 
 void TestChoker::seeding_ranksByUploadRate() {
-    Choker choker(1, slotConfig(4, 0));
+    ChokerConfig config = slotConfig(4, 0);
+    config.seedingPolicy = SeedingPolicy::FastestUpload;
+    Choker choker(1, config);
     QList<ChokerPeer> peers;
     const QList<quint64> uploaded = {10, 80, 30, 70, 20, 60, 40, 50};
     for (int i = 0; i < uploaded.size(); ++i)
@@ -95,6 +99,52 @@ void TestChoker::seeding_ranksByUploadRate() {
     Choker leeching(1, slotConfig(4, 0));
     leeching.tick(0, peers, false);
     QCOMPARE(leeching.unchoked(), (QList<PeerId>{1, 2, 3, 4}));
+}
+
+void TestChoker::seeding_fewestPiecesFirst() {
+    ChokerConfig config = slotConfig(4, 0);
+    config.seedingSlots = 3;
+    Choker choker(1, config);
+    QList<ChokerPeer> peers;
+    const QList<int> pieces = {10, 0, 7, 64, 3, 2, 9};
+    for (int i = 0; i < pieces.size(); ++i) {
+        peers.append(makePeer(PeerId(i + 1), 0, (i + 1) * 1'000'000)); // rates would pick 7, 6, 5
+        peers.last().pieces = pieces[i];
+    }
+    choker.tick(0, peers, true);
+    QCOMPARE(choker.unchoked(), (QList<PeerId>{2, 5, 6}));
+    // Leeching, the same torrent ranks by what the peers send us, with regularSlots.
+    Choker leeching(1, config);
+    for (ChokerPeer& peer : peers)
+        peer.downloaded = quint64(peer.pieces) * 1000;
+    leeching.tick(0, peers, false);
+    QCOMPARE(leeching.unchoked(), (QList<PeerId>{1, 3, 4, 7}));
+}
+
+void TestChoker::seeding_fewestPiecesFirst_rotatesEverySecond() {
+    ChokerConfig config = slotConfig(4, 0);
+    config.seedingSlots = 2;
+    Choker choker(1, config);
+    QList<ChokerPeer> peers;
+    for (int i = 0; i < 4; ++i)
+        peers.append(makePeer(PeerId(i + 1), 0));
+    peers[2].pieces = 1;
+    peers[3].pieces = 1;
+    choker.tick(0, peers, true);
+    QCOMPARE(choker.unchoked(), (QList<PeerId>{1, 2}));
+    QCOMPARE(choker.nextDeadlineMs(), qint64(1000));
+    // The two we served got a piece each; nothing changes before the round is due.
+    peers[0].pieces = 2;
+    peers[1].pieces = 2;
+    QVERIFY(choker.tick(999, peers, true).isEmpty());
+    // At the next round those still without our pieces come first.
+    const ChokeDecisions d = choker.tick(1000, peers, true);
+    QCOMPARE(toSet(d.unchoke), (QSet<PeerId>{3, 4}));
+    QCOMPARE(toSet(d.choke), (QSet<PeerId>{1, 2}));
+    // Leeching keeps BEP 3's ten seconds.
+    Choker leeching(1, config);
+    leeching.tick(0, peers, false);
+    QCOMPARE(leeching.nextDeadlineMs(), qint64(10'000));
 }
 
 void TestChoker::rates_areMeasuredOverTheRoundWindow() {
