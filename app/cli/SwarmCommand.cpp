@@ -35,7 +35,10 @@ namespace {
 // SIGINT or SIGTERM before the swarm ran: nothing to report, a clean stop all the same.
 struct Interrupted {};
 
-constexpr int kMaxPeers = 1000;
+// Real time: each loopback connection costs two of the process's open files, and the lab sizes the
+// connections per peer to fit them. Simulated time holds no sockets: its bound is memory, about 1 MiB a peer.
+constexpr int kMaxRealPeers = 1000;
+constexpr int kMaxSimulatedPeers = 10000;
 
 struct SwarmOptions {
     int seeders = 1;
@@ -59,24 +62,31 @@ struct SwarmOptions {
     bool speedGiven = false;
 };
 
-int parseCount(const CommandLine& cl, const QString& name, int fallback) {
+int parseCount(const CommandLine& cl, const QString& name, int fallback, int most) {
     if (!cl.isSet(name))
         return fallback;
     const QString text = cl.value(name);
     bool ok = false;
     const int n = text.toInt(&ok);
-    if (!ok || n < 1 || n > kMaxPeers)
-        throw BadInput(QStringLiteral("'%1' is not a count from 1 to %2").arg(text).arg(kMaxPeers),
+    if (!ok || n < 1 || n > most)
+        throw BadInput(QStringLiteral("'%1' is not a count from 1 to %2").arg(text).arg(most),
                        QStringLiteral("--") + name);
     return n;
 }
 
 SwarmOptions parseOptions(const CommandLine& cl) {
     SwarmOptions o;
-    o.seeders = parseCount(cl, QStringLiteral("seeders"), o.seeders);
-    o.leechers = parseCount(cl, QStringLiteral("leechers"), o.leechers);
-    if (o.seeders + o.leechers > kMaxPeers)
-        throw BadInput(QStringLiteral("at most %1 peers in one lab").arg(kMaxPeers),
+    o.time = timeModeOption(cl).value_or(o.time);
+    const int most = o.time == TimeMode::Simulated ? kMaxSimulatedPeers : kMaxRealPeers;
+    o.seeders = parseCount(cl, QStringLiteral("seeders"), o.seeders, most);
+    o.leechers = parseCount(cl, QStringLiteral("leechers"), o.leechers, most);
+    if (o.seeders + o.leechers > most)
+        throw BadInput(o.time == TimeMode::Simulated
+                           ? QStringLiteral("at most %1 peers in one simulated lab").arg(most)
+                           : QStringLiteral("at most %1 peers in one real-time lab (up to %2 with --time "
+                                            "simulated)")
+                                 .arg(most)
+                                 .arg(kMaxSimulatedPeers),
                        QStringLiteral("--leechers"));
 
     if (cl.isSet(QStringLiteral("size")) && cl.isSet(QStringLiteral("file")))
@@ -131,7 +141,6 @@ SwarmOptions parseOptions(const CommandLine& cl) {
     }
     o.chokerOff = cl.isSet(QStringLiteral("no-choker"));
     o.keep = cl.isSet(QStringLiteral("keep"));
-    o.time = timeModeOption(cl).value_or(o.time);
     o.seed = seedOption(cl).value_or(o.seed);
     if (const std::optional<double> speed = speedOption(cl)) {
         if (o.time != TimeMode::Simulated)

@@ -200,6 +200,10 @@ private slots:
         row("negative leechers", {QStringLiteral("--leechers"), QStringLiteral("-3")});
         row("non-numeric seeders", {QStringLiteral("--seeders"), QStringLiteral("many")});
         row("too many peers", {QStringLiteral("--leechers"), QStringLiteral("5000")});
+        row("too many peers together", {QStringLiteral("--seeders"), QStringLiteral("500"),
+                                        QStringLiteral("--leechers"), QStringLiteral("501")});
+        row("too many simulated peers", {QStringLiteral("--time"), QStringLiteral("simulated"),
+                                         QStringLiteral("--leechers"), QStringLiteral("10001")});
         row("size and file", {QStringLiteral("--size"), QStringLiteral("1MiB"), QStringLiteral("--file"),
                               QStringLiteral("x.bin")});
         row("bad size", {QStringLiteral("--size"), QStringLiteral("huge")});
