@@ -250,6 +250,10 @@ void PeerConnection::onHandshakeComplete() {
 }
 
 void PeerConnection::processMessages(QByteArrayView data) {
+    // Block payload that arrived in this read: the blocks completed, less what of the first was counted at
+    // the last read, plus what of the next has come.
+    const qint64 partialBefore = m_framer.partialBlockBytes();
+    qint64 completed = 0;
     while (!data.isEmpty() && m_phase == Phase::Active) {
         MessageFramer::Step step = m_framer.feed(data);
         data = data.sliced(step.consumed);
@@ -257,8 +261,16 @@ void PeerConnection::processMessages(QByteArrayView data) {
             close(m_framer.errorString(), CloseMode::Abort);
             return;
         }
-        if (step.hasMessage())
+        if (step.hasMessage()) {
+            if (step.message.type == MessageType::Piece)
+                completed += step.message.payload.size();
             handleMessage(step.message);
+        }
+    }
+    if (const qint64 arrived = completed - partialBefore + m_framer.partialBlockBytes(); arrived > 0) {
+        m_arrival.add(arrived);
+        if (TorrentSession* session = m_session ? m_session : m_lingerSession.data())
+            session->onPayloadArrived(arrived);
     }
     // A message made us close with more of the peer's bytes in hand: blocks among them arrived, and count.
     if (!data.isEmpty() && m_phase == Phase::Closed && !m_deleting)
@@ -803,6 +815,7 @@ void PeerConnection::tick(qint64 nowMs) {
     }
     m_down.update(nowMs);
     m_up.update(nowMs);
+    m_arrival.update(nowMs);
     updatePipelineDepth();
     if (!m_rejectedPieces.none())
         m_rejectedPieces.fill(false);
@@ -838,7 +851,7 @@ ConnectionSnapshot PeerConnection::snapshot() const {
     s.peerInterested = m_peerInterested;
     s.snubbed = m_snubbed;
     s.seed = isSeed();
-    s.downloadRate = m_down.rate();
+    s.downloadRate = m_arrival.rate();
     s.uploadRate = m_up.rate();
     s.downloaded = m_down.total();
     s.uploaded = m_up.total();

@@ -89,7 +89,7 @@ public:
     // the link).
     qint64 downloaded() const { return m_down.total(); }
     qint64 uploaded() const { return m_up.total(); }
-    qint64 downloadRate() const { return m_down.rate(); }
+    qint64 downloadRate() const { return m_arrival.rate(); }
     qint64 uploadRate() const { return m_up.rate(); }
     qint64 rttMs() const { return m_rtt.rttMs(); }
     bool isSnubbed() const { return m_snubbed; }
@@ -206,6 +206,7 @@ private:
 
     RateMeter m_down;
     RateMeter m_up;
+    RateMeter m_arrival; // block payload bytes as they arrive (TorrentSession::m_arrival's share)
     RttEstimator m_rtt;
     qint64 m_createdMs = 0;
     qint64 m_connectedAtMs = 0;

@@ -184,6 +184,7 @@ void TorrentSession::connectToCandidates(qint64 nowMs) {
 void TorrentSession::tick(qint64 nowMs) {
     m_down.update(nowMs);
     m_up.update(nowMs);
+    m_arrival.update(nowMs);
     const QList<PeerConnection*> connections = m_connections;
     const qint64 uninterestedTimeoutMs = m_client->limits().uninterestedTimeoutMs;
     int room = m_client->config().maxConnections - int(m_connections.size());
@@ -333,7 +334,7 @@ TorrentSnapshot TorrentSession::snapshot(bool withConnections) const {
     s.have = m_picker.have();
     s.inFlight = m_picker.inFlightPieces();
     s.endgame = !m_picker.isComplete() && m_picker.isEndgame();
-    s.downloadRate = m_down.rate();
+    s.downloadRate = m_arrival.rate();
     s.uploadRate = m_up.rate();
     s.downloaded = m_down.total();
     s.uploaded = m_up.total();

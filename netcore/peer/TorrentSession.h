@@ -86,7 +86,7 @@ public:
     void addPeer(const QHostAddress& address, quint16 port);
 
     TorrentSnapshot snapshot(bool withConnections = true) const;
-    qint64 downloadRate() const { return m_down.rate(); }
+    qint64 downloadRate() const { return m_arrival.rate(); }
     qint64 uploadRate() const { return m_up.rate(); }
     qint64 downloaded() const { return m_down.total(); }
     qint64 received() const { return m_received; }
@@ -116,6 +116,8 @@ public:
     void onUnrequestedBlock(PeerConnection* connection, qint64 bytes);
     // Block payload that arrived on a connection already closing: received, and wasted.
     void onLateBlock(qint64 bytes);
+    // Block payload bytes that reached the connection, counted once, as they arrive.
+    void onPayloadArrived(qint64 bytes) { m_arrival.add(bytes); }
     void onMessagesProcessed(PeerConnection* connection);
     void onBlocksSent(qint64 bytes);
     StorageStatus readBlock(int piece, qint64 offset, qint64 length, char* out);
@@ -176,6 +178,10 @@ private:
 
     RateMeter m_down;
     RateMeter m_up;
+    // Block payload bytes as they arrive, whole blocks or not, used or wasted: what the download rate shows.
+    // Counting whole blocks made a rate jump by a block at a time, which at 20 KiB/s beat the caps on the
+    // chart; counting only blocks used made it fall short of the upload by the waste.
+    RateMeter m_arrival;
     // Every block payload that arrives is either downloaded (accepted for a piece) or wasted (a duplicate,
     // unrequested, late, or arriving while paused): received = downloaded + wasted. Pieces that then fail
     // their hash are counted apart, in failed, and stay in downloaded.

@@ -171,6 +171,18 @@ private slots:
             [&] { return !recorder.samples.isEmpty() && recorder.samples.last()->timeMs >= until; }, 60000));
         QVERIFY2(checkCaps(recorder.samples).isEmpty(), qPrintable(checkCaps(recorder.samples)));
         const qint64 sumOfCaps = 9 * cap;
+        // The rates the views chart: bytes count as they arrive, not a whole block at a time, so the
+        // download rate never beats the caps either (counted per block it showed 240 KiB/s against 180).
+        for (const SwarmSnapshotPtr& s : recorder.samples) {
+            qint64 down = 0;
+            for (const LabPeerSnapshot& p : s->peers)
+                down += p.downloadRate;
+            QVERIFY2(down <= sumOfCaps * 102 / 100 + kBlock / 2,
+                     qPrintable(QStringLiteral("%1 B/s down at %2 ms against caps of %3")
+                                    .arg(down)
+                                    .arg(s->timeMs)
+                                    .arg(sumOfCaps)));
+        }
         for (int i = 4; i < recorder.samples.size(); ++i) {
             const Totals a = totals(*recorder.samples[i - 4]);
             const Totals b = totals(*recorder.samples[i]);
