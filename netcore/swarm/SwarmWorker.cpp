@@ -310,6 +310,12 @@ void SwarmWorker::checkShutDown() {
         if (!peer->hasStopped())
             return;
     m_shutDownReported = true;
+    // Nothing is left to run: a simulated clock would otherwise race on at full speed, sampling peers that
+    // have stopped, for as long as the lab object lives.
+    if (m_sampleTimer)
+        m_sampleTimer->stop();
+    if (SimPacer* pacer = m_env->pacer())
+        pacer->setPaused(true);
     emit shutDown(m_settings.index);
 }
 
