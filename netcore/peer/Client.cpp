@@ -16,6 +16,8 @@ namespace swarmscope {
 
 namespace {
 constexpr int kTickMs = 250;
+// A connection holding an upload turn that moved no byte for this long gives way (UploadTurns::expire).
+constexpr qint64 kStaleTurnMs = 200;
 // Descriptors one client keeps open across its torrents' files.
 constexpr int kFileHandles = 64;
 } // namespace
@@ -23,7 +25,10 @@ constexpr int kFileHandles = 64;
 Client::Client(const ClientConfig& config, QObject* parent)
     : QObject(parent), m_ownNetwork(config.network ? nullptr : std::make_unique<TcpNode>()),
       m_network(config.network ? config.network : &m_ownNetwork->network()), m_config(config),
-      m_tickTimer(m_network->scheduler(), [this] { tick(); }) {
+      m_tickTimer(m_network->scheduler(), [this] { tick(); }),
+      m_uploadTurns(config.uploadTurns, [](UploadTurns::Key key) {
+          static_cast<PeerConnection*>(const_cast<void*>(key))->serveSoon();
+      }) {
     qRegisterMetaType<swarmscope::PeerEvent>();
     m_config.maxConnections = qMax(1, m_config.maxConnections);
     m_peerId = m_config.peerId.size() == 20 ? m_config.peerId : makePeerId(m_config.seed);
@@ -234,6 +239,14 @@ void Client::acceptConnections() {
 
 void Client::tick() {
     const qint64 now = nowMs();
+    m_uploadTurns.expire(now, kStaleTurnMs);
+    qint64 uploaded = 0;
+    for (const TorrentSession* session : std::as_const(m_torrentOrder))
+        uploaded += session->uploaded();
+    if (const qint64 rate = link() ? link()->uploadRate() : 0; rate > 0 && m_lastTickMs >= 0)
+        m_uploadTurns.adapt(uploaded - m_lastTickUploaded, rate * (now - m_lastTickMs) / 1000);
+    m_lastTickMs = now;
+    m_lastTickUploaded = uploaded;
     const QList<PeerConnection*> unattached = m_unattached;
     for (PeerConnection* c : unattached)
         c->tick(now);

@@ -4,6 +4,7 @@
 #include "peer/ClientConfig.h"
 #include "peer/ClientSnapshot.h"
 #include "peer/PeerEvent.h"
+#include "peer/UploadTurns.h"
 
 #include "clock/Timer.h"
 
@@ -96,6 +97,8 @@ public:
     // An incoming connection named its torrent: the session that takes it, or null.
     TorrentSession* sessionForIncoming(const QByteArray& infoHash) const;
     std::shared_ptr<FileHandleCache> fileHandles() const { return m_fileHandles; }
+    // Whose blocks go on the upload link now (a piece at a time, under a cap); keys are PeerConnections.
+    UploadTurns& uploadTurns() { return m_uploadTurns; }
     // Whether anyone listens to peerEvent(); events are not even built otherwise.
     bool wantsEvents() const;
     void report(const PeerEvent& event);
@@ -131,6 +134,9 @@ private:
     QList<TorrentSession*> m_torrentOrder;
     QList<PeerConnection*> m_unattached; // incoming, handshake not far enough to name the torrent
     Timer m_tickTimer;
+    UploadTurns m_uploadTurns;
+    qint64 m_lastTickMs = -1; // for the turns' adapt(): the link's use over each tick
+    qint64 m_lastTickUploaded = 0;
     quint64 m_lastConnectionId = 0;
     int m_connectionCount = 0;
     bool m_stopping = false;

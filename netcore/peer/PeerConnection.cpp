@@ -60,6 +60,8 @@ PeerConnection::PeerConnection(Client* client, ByteStream* stream)
 }
 
 PeerConnection::~PeerConnection() {
+    // Connections die before their client (Client's destructor deletes them first), so its turns are alive.
+    m_client->uploadTurns().release(this);
     // A block cut off mid-way reached us in part: those bytes were sent, and wasted.
     if (m_established && m_lingerSession)
         if (const qint64 partial = m_framer.partialBlockBytes(); partial > 0)
@@ -110,6 +112,7 @@ void PeerConnection::sendBlock(const BlockRequest& request, QByteArray frame) {
 
 void PeerConnection::onBytesSent(qint64 bytes) {
     const qint64 payload = m_ledger.crossed(bytes);
+    m_client->uploadTurns().progressed(this, m_client->nowMs());
     if (payload > 0) {
         m_up.add(payload);
         if (m_phase != Phase::Closed && m_session)
@@ -122,13 +125,27 @@ void PeerConnection::onBytesSent(qint64 bytes) {
         return;
     }
     // Room for more: serve once the stream has finished reporting (it may report several crossings in a row).
-    if (!m_serveQueued && !m_incoming.empty()) {
-        m_serveQueued = true;
-        m_client->scheduler().post(this, [this] {
-            m_serveQueued = false;
-            serve();
-        });
-    }
+    // With nothing more to send, the upload turn goes once the last bytes have crossed.
+    if (!m_incoming.empty())
+        serveSoon();
+    else
+        releaseTurnIfIdle();
+}
+
+void PeerConnection::serveSoon() {
+    if (m_serveQueued)
+        return;
+    m_serveQueued = true;
+    m_client->scheduler().post(this, [this] {
+        m_serveQueued = false;
+        serve();
+    });
+}
+
+void PeerConnection::releaseTurnIfIdle() {
+    // Held until the last block written has crossed, so that nobody else's bytes queue beside it.
+    if (m_phase != Phase::Active || (m_incoming.empty() && m_stream->bytesToWrite() == 0))
+        m_client->uploadTurns().release(this);
 }
 
 qint64 PeerConnection::withdrawQueuedBlocks(QList<BlockRequest>* withdrawn) {
@@ -584,6 +601,7 @@ void PeerConnection::setChoking(bool choke) {
     send(wire::encodeSimple(MessageType::Choke));
     if (!m_fastExtension) {
         m_incoming.clear();
+        releaseTurnIfIdle();
         return;
     }
     std::deque<BlockRequest> kept;
@@ -602,6 +620,7 @@ void PeerConnection::setChoking(bool choke) {
     m_incoming = std::move(kept);
     if (!rejects.isEmpty())
         send(rejects);
+    releaseTurnIfIdle();
 }
 
 void PeerConnection::setInterested(bool interested) {
@@ -664,15 +683,23 @@ qint64 PeerConnection::writeWatermark() const {
 
 void PeerConnection::serve() {
     // While we choke the peer, the queue holds only requests of its allowed-fast set (BEP 6).
-    if (m_serving || m_phase != Phase::Active || m_incoming.empty())
+    if (m_serving)
         return;
+    if (m_phase != Phase::Active || m_incoming.empty()) {
+        releaseTurnIfIdle();
+        return;
+    }
     m_serving = true;
     qint64 batch = 0;
+    const bool capped = m_client->link()->uploadRate() != 0;
     while (!m_incoming.empty() && m_phase == Phase::Active && batch < kMaxServeBatch) {
         if (m_stream->bytesToWrite() >= writeWatermark())
             break;
         // One write per block, so a block not yet started can be taken back whole.
         const BlockRequest r = m_incoming.front();
+        if (!m_client->uploadTurns().mayServe(this, r.piece, capped, m_client->nowMs(),
+                                              m_stream->bytesToWrite() == 0))
+            break; // woken with serveSoon() when our turn comes
         m_incoming.pop_front();
         QByteArray frame;
         frame.reserve(13 + r.length);
@@ -687,6 +714,7 @@ void PeerConnection::serve() {
         sendBlock(r, std::move(frame));
     }
     m_serving = false;
+    releaseTurnIfIdle();
 }
 
 void PeerConnection::close(const QString& reason, CloseMode mode) {
@@ -703,6 +731,7 @@ void PeerConnection::close(const QString& reason, CloseMode mode) {
     }
     m_requests.withdrawAll();
     m_incoming.clear();
+    m_client->uploadTurns().release(this);
     const ByteStream::State state = m_stream->state();
     if (mode == CloseMode::Abort || state == ByteStream::State::Connecting) {
         m_stream->abort();

@@ -127,10 +127,14 @@ public:
     void tick(qint64 nowMs);
     // Writes more blocks if the peer is waiting for some and the socket has room.
     void serve();
+    // serve(), posted: when the client's upload turn (UploadTurns) has come to this connection.
+    void serveSoon();
 
     ConnectionSnapshot snapshot() const;
 
 private:
+    // Gives up the client's upload turn when no request is left to serve.
+    void releaseTurnIfIdle();
     void init(ByteStream* stream);
     void onReadyRead();
     void onDisconnected();

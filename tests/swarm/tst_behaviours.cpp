@@ -4,6 +4,7 @@
 // takes effect then.
 #include "SwarmLabFixture.h"
 
+#include <QSignalSpy>
 #include <QTest>
 
 using namespace swarmscope;
@@ -180,6 +181,68 @@ private slots:
         for (int id : leechers)
             complete += f.peer(id)->isComplete() ? 1 : 0;
         QCOMPARE(complete, int(leechers.size()));
+    }
+
+    // Under a cap, a client sends whole pieces in turn rather than every piece at once (UploadTurns): a seed
+    // at 1 MiB/s serving four leechers finishes a 256 KiB piece about every 0.25 s, where sharing the cap
+    // block by block would finish all four together after a second.
+    void cappedUpload_finishesOnePieceAtATime() {
+        SwarmLabFixture f(1 * MiB, 256 * KiB, simulated());
+        QVERIFY(f.isValid());
+        SwarmLab& lab = f.lab();
+        lab.addSeeders(f.torrent(), 1, cap(1 * MiB));
+        LabPeerOptions rider;
+        rider.freeRider = true; // only the seed uploads
+        const QList<int> leechers = lab.addPeers(f.torrent(), TorrentRole::Leecher, 4, cap(1 * MiB), rider);
+        QList<SwarmSnapshotPtr> samples; // every sample of the run, one each 250 ms of lab time
+        QObject::connect(&lab, &SwarmLab::sampleReady, &lab,
+                         [&samples](const SwarmSnapshotPtr& s) { samples.append(s); });
+        runFast(lab);
+        QVERIFY2(f.waitForSnapshot(
+                     [&](const SwarmSnapshot& s) {
+                         for (int id : leechers)
+                             if (!s.peer(id) || !s.peer(id)->isComplete())
+                                 return false;
+                         return true;
+                     },
+                     60000),
+                 "the swarm did not complete");
+        qint64 firstPieceMs = -1;
+        int piecesAtOneSecond = -1;
+        for (const SwarmSnapshotPtr& s : std::as_const(samples)) {
+            int pieces = 0;
+            for (int id : leechers)
+                if (const LabPeerSnapshot* p = s->peer(id))
+                    pieces += int(p->have.count());
+            if (pieces > 0 && firstPieceMs < 0)
+                firstPieceMs = s->timeMs;
+            if (s->timeMs >= 1000 && piecesAtOneSecond < 0)
+                piecesAtOneSecond = pieces;
+        }
+        QVERIFY2(firstPieceMs > 0 && firstPieceMs <= 500, qPrintable(QString::number(firstPieceMs)));
+        QVERIFY2(piecesAtOneSecond >= 3, qPrintable(QString::number(piecesAtOneSecond)));
+    }
+
+    // A lab that has shut down keeps its object alive (a run's results still read it) but runs nothing:
+    // its simulated clock no longer races on, sampling stopped peers at full speed.
+    void shutDown_theSimulatedClockStops() {
+        SwarmLabFixture f(256 * KiB, 32 * KiB, simulated());
+        QVERIFY(f.isValid());
+        SwarmLab& lab = f.lab();
+        lab.addSeeders(f.torrent(), 1, cap(1 * MiB));
+        const QList<int> leechers = lab.addLeechers(f.torrent(), 2, cap(256 * KiB));
+        int samples = 0;
+        QObject::connect(&lab, &SwarmLab::sampleReady, &lab,
+                         [&samples](const SwarmSnapshotPtr&) { ++samples; });
+        runFast(lab);
+        QVERIFY(f.waitForSnapshot([&](const SwarmSnapshot& s) { return s.timeMs > 2000; }, 30000));
+        QSignalSpy finished(&lab, &SwarmLab::shutdownFinished);
+        lab.shutdown();
+        QVERIFY(finished.wait(30000));
+        QTest::qWait(50); // samples posted before the end
+        const int atEnd = samples;
+        QTest::qWait(300);
+        QCOMPARE(samples, atEnd);
     }
 
     void timedCommand_takesEffectAtItsLabTime() {
