@@ -26,9 +26,8 @@ Client::Client(const ClientConfig& config, QObject* parent)
     : QObject(parent), m_ownNetwork(config.network ? nullptr : std::make_unique<TcpNode>()),
       m_network(config.network ? config.network : &m_ownNetwork->network()), m_config(config),
       m_tickTimer(m_network->scheduler(), [this] { tick(); }),
-      m_uploadTurns(config.uploadTurns, [](UploadTurns::Key key) {
-          static_cast<PeerConnection*>(const_cast<void*>(key))->serveSoon();
-      }) {
+      m_uploadTurns(config.uploadTurns,
+                    [](UploadTurns::Key key) { static_cast<PeerConnection*>(key)->serveSoon(); }) {
     qRegisterMetaType<swarmscope::PeerEvent>();
     m_config.maxConnections = qMax(1, m_config.maxConnections);
     m_peerId = m_config.peerId.size() == 20 ? m_config.peerId : makePeerId(m_config.seed);

@@ -40,8 +40,8 @@ struct ClientConfig {
     qint64 assemblyBytes = 32LL * 1024 * 1024;
     // Connections that may send blocks at once under an upload cap, each a whole piece at a time, more when
     // they cannot fill the link (UploadTurns); 0: every connection with requests shares the cap block by
-    // block. One measured best: 1.076 against 1.136 times the bound in tests/bench/swarm-efficiency.sh on
-    // real sockets, 1.078 against 1.124 simulated (docs/BENCHMARKS.md).
+    // block. One measured best: 1.072 against 1.151 times the bound in tests/bench/swarm-efficiency.sh on
+    // real sockets, 1.068 against 1.124 simulated (docs/BENCHMARKS.md).
     int uploadTurns = 1;
     int numwant = 50; // peers asked of the tracker per announce
     // The announce's ip parameter; empty: the tracker uses the connection's address.

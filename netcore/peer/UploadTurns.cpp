@@ -7,19 +7,16 @@ namespace swarmscope {
 UploadTurns::UploadTurns(int concurrent, Wake wake)
     : m_concurrent(qMax(0, concurrent)), m_wake(std::move(wake)) {}
 
-void UploadTurns::setConcurrent(int concurrent) {
-    m_concurrent = qMax(0, concurrent);
-    grantWaiting();
+std::vector<UploadTurns::Holder>::iterator UploadTurns::holder(Key key) {
+    return std::find_if(m_holders.begin(), m_holders.end(), [key](const Holder& h) { return h.key == key; });
 }
 
-UploadTurns::Holder* UploadTurns::find(Key key) {
-    const auto it =
-        std::find_if(m_holders.begin(), m_holders.end(), [key](const Holder& h) { return h.key == key; });
-    return it == m_holders.end() ? nullptr : &*it;
+std::vector<UploadTurns::Holder>::const_iterator UploadTurns::holder(Key key) const {
+    return std::find_if(m_holders.begin(), m_holders.end(), [key](const Holder& h) { return h.key == key; });
 }
 
 bool UploadTurns::holds(Key key) const {
-    return std::any_of(m_holders.begin(), m_holders.end(), [key](const Holder& h) { return h.key == key; });
+    return holder(key) != m_holders.end();
 }
 
 bool UploadTurns::mayServe(Key key, int piece, bool capped, qint64 nowMs, bool flushed) {
@@ -33,8 +30,7 @@ bool UploadTurns::mayServe(Key key, int piece, bool capped, qint64 nowMs, bool f
             m_wake(k);
         return true;
     }
-    const auto it =
-        std::find_if(m_holders.begin(), m_holders.end(), [key](const Holder& h) { return h.key == key; });
+    const auto it = holder(key);
     if (it != m_holders.end()) {
         if (it->piece == piece || it->piece < 0 || m_waiting.empty()) {
             if (it->piece != piece)
@@ -63,8 +59,8 @@ bool UploadTurns::mayServe(Key key, int piece, bool capped, qint64 nowMs, bool f
 
 void UploadTurns::progressed(Key key, qint64 nowMs) {
     m_lastNowMs = nowMs;
-    if (Holder* h = find(key))
-        h->lastMs = nowMs;
+    if (const auto it = holder(key); it != m_holders.end())
+        it->lastMs = nowMs;
 }
 
 void UploadTurns::expire(qint64 nowMs, qint64 staleMs) {
@@ -76,8 +72,7 @@ void UploadTurns::expire(qint64 nowMs, qint64 staleMs) {
         if (nowMs - h.lastMs >= staleMs)
             stale.push_back(h.key);
     for (Key key : stale) {
-        m_holders.erase(std::find_if(m_holders.begin(), m_holders.end(),
-                                     [key](const Holder& h) { return h.key == key; }));
+        m_holders.erase(holder(key));
         m_waiting.push_back(key);
     }
     grantWaiting();
@@ -95,8 +90,7 @@ void UploadTurns::adapt(qint64 sentBytes, qint64 capBytes) {
 }
 
 void UploadTurns::release(Key key) {
-    const auto it =
-        std::find_if(m_holders.begin(), m_holders.end(), [key](const Holder& h) { return h.key == key; });
+    const auto it = holder(key);
     const bool held = it != m_holders.end();
     if (held)
         m_holders.erase(it);

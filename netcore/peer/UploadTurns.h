@@ -32,13 +32,10 @@ namespace swarmscope {
 // Not thread-safe: it lives on the thread of the client's connections.
 class UploadTurns {
 public:
-    using Key = const void*;
+    using Key = void*;
     using Wake = std::function<void(Key)>;
 
     UploadTurns(int concurrent, Wake wake);
-
-    void setConcurrent(int concurrent);
-    int concurrent() const { return m_concurrent; }
 
     // May `key` write its next block, which belongs to `piece`? When not, it waits in line and is woken when
     // a turn is its own. capped: whether the upload link has a cap now; flushed: whether everything `key`
@@ -68,7 +65,8 @@ private:
         int piece;
         qint64 lastMs; // granted or last moved bytes
     };
-    Holder* find(Key key);
+    std::vector<Holder>::iterator holder(Key key);
+    std::vector<Holder>::const_iterator holder(Key key) const;
     void grantWaiting();
     void dropFromLine(Key key);
 
