@@ -36,6 +36,8 @@ struct LabCommand {
     LinkChange link;                                     // SetLink
     PickerStrategy picker = PickerStrategy::RarestFirst; // SetPicker
     bool enabled = true;                                 // SetChoker, SetFreeRider, SetCorrupt
+
+    friend bool operator==(const LabCommand&, const LabCommand&) = default;
 };
 
 // How a peer starts, besides its link.

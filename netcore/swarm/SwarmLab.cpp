@@ -31,6 +31,7 @@ SwarmLab::SwarmLab(const SwarmLabConfig& config, QObject* parent)
     qRegisterMetaType<WorkerReport>();
     qRegisterMetaType<SwarmSnapshotPtr>();
     qRegisterMetaType<SwarmEvent>();
+    qRegisterMetaType<LabControlChange>();
     qRegisterMetaType<LeecherVerification>();
     qRegisterMetaType<QList<LeecherVerification>>();
     qRegisterMetaType<QList<SwarmEvent>>();
@@ -96,20 +97,22 @@ void SwarmLab::pauseAll() {
     if (!m_started || m_shuttingDown)
         return;
     m_pausedAll = true;
+    logControl(LabControlChange::of(LabControlChange::Kind::PauseAll));
     if (controlsClock())
         forWorkers([](SwarmWorker& w) { w.setClockPaused(true); });
     else
-        pausePeer(kAllPeers);
+        forPeer(kAllPeers, [](LabPeer& p) { p.pause(); });
 }
 
 void SwarmLab::resumeAll() {
     if (!m_started || m_shuttingDown)
         return;
     m_pausedAll = false;
+    logControl(LabControlChange::of(LabControlChange::Kind::ResumeAll));
     if (controlsClock())
         forWorkers([](SwarmWorker& w) { w.setClockPaused(false); });
     else
-        resumePeer(kAllPeers);
+        forPeer(kAllPeers, [](LabPeer& p) { p.resume(); });
 }
 
 bool SwarmLab::setSpeed(double speed, QString* why) {
@@ -120,6 +123,9 @@ bool SwarmLab::setSpeed(double speed, QString* why) {
     }
     m_speed = speed > 0 ? qBound(0.1, speed, 100.0) : 0.0;
     const double value = m_speed;
+    LabControlChange change = LabControlChange::of(LabControlChange::Kind::Speed);
+    change.speed = value;
+    logControl(change);
     if (m_started)
         forWorkers([value](SwarmWorker& w) { w.setClockSpeed(value); });
     return true;
@@ -141,6 +147,9 @@ bool SwarmLab::step(qint64 ms, QString* why) {
             *why = QStringLiteral("a step must be longer than 0 ms");
         return false;
     }
+    LabControlChange change = LabControlChange::of(LabControlChange::Kind::Step);
+    change.stepMs = ms;
+    logControl(change);
     if (m_started)
         forWorkers([ms](SwarmWorker& w) { w.stepClock(ms); });
     return true;
@@ -401,33 +410,80 @@ void SwarmLab::forPeer(int peer, const std::function<void(LabPeer&)>& f) {
     QMetaObject::invokeMethod(worker, [worker, peer, f] { worker->applyToPeers(peer, f); });
 }
 
+void SwarmLab::logControl(LabControlChange change) {
+    if (!m_started || m_shuttingDown)
+        return;
+    if (change.peer != kAllPeers) {
+        const auto it = m_peers.constFind(change.peer);
+        if (it == m_peers.cend() || it->info.removed)
+            return;
+    }
+    change.timeMs = qMax(change.timeMs, nowMs());
+    m_controlLog.append(change);
+    emit controlChanged(change);
+}
+
+void SwarmLab::logCommand(int peer, const LabCommand& command, qint64 atMs) {
+    LabControlChange change;
+    change.kind = LabControlChange::Kind::Command;
+    change.peer = peer;
+    change.command = command;
+    change.timeMs = atMs;
+    logControl(change);
+}
+
+namespace {
+
+LabCommand commandOf(LabCommand::Kind kind, bool enabled = true) {
+    LabCommand c;
+    c.kind = kind;
+    c.enabled = enabled;
+    return c;
+}
+
+LabCommand linkCommand(const LabCommand::LinkChange& link) {
+    LabCommand c;
+    c.kind = LabCommand::Kind::SetLink;
+    c.link = link;
+    return c;
+}
+
+} // namespace
+
 void SwarmLab::pausePeer(int peer) {
+    logCommand(peer, commandOf(LabCommand::Kind::Pause));
     forPeer(peer, [](LabPeer& p) { p.pause(); });
 }
 
 void SwarmLab::resumePeer(int peer) {
+    logCommand(peer, commandOf(LabCommand::Kind::Resume));
     forPeer(peer, [](LabPeer& p) { p.resume(); });
 }
 
 void SwarmLab::killPeer(int peer) {
+    logCommand(peer, commandOf(LabCommand::Kind::Kill));
     forPeer(peer, [](LabPeer& p) { p.kill(); });
 }
 
 void SwarmLab::leavePeer(int peer) {
+    logCommand(peer, commandOf(LabCommand::Kind::Leave));
     forPeer(peer, [](LabPeer& p) { p.leave(); });
 }
 
 void SwarmLab::setFreeRider(int peer, bool freeRider) {
+    logCommand(peer, commandOf(LabCommand::Kind::SetFreeRider, freeRider));
     forPeer(peer, [freeRider](LabPeer& p) { p.setFreeRider(freeRider); });
 }
 
 void SwarmLab::setCorrupt(int peer, bool corrupt) {
+    logCommand(peer, commandOf(LabCommand::Kind::SetCorrupt, corrupt));
     forPeer(peer, [corrupt](LabPeer& p) { p.setCorrupt(corrupt); });
 }
 
 void SwarmLab::command(int peer, const LabCommand& command, qint64 atMs) {
     if (!m_started || m_shuttingDown)
         return;
+    logCommand(peer, command, atMs);
     std::function<void(LabPeer&)> f;
     switch (command.kind) {
     case LabCommand::Kind::Pause:
@@ -507,6 +563,7 @@ void SwarmLab::continueAfterSample() {
 }
 
 void SwarmLab::restartPeer(int peer) {
+    logCommand(peer, commandOf(LabCommand::Kind::Restart));
     forPeer(peer, [](LabPeer& p) { p.restart(); });
 }
 
@@ -514,32 +571,45 @@ void SwarmLab::removePeer(int peer, bool deleteData) {
     const auto it = m_peers.find(peer);
     if (!m_started || m_shuttingDown || it == m_peers.end() || it->info.removed)
         return;
+    LabControlChange change;
+    change.kind = LabControlChange::Kind::Remove;
+    change.peer = peer;
+    logControl(change);
     it->info.removed = true;
     SwarmWorker* worker = m_workers.value(it->worker);
     QMetaObject::invokeMethod(worker, [worker, peer, deleteData] { worker->removePeer(peer, deleteData); });
 }
 
 void SwarmLab::setConditions(int peer, const PeerConditions& conditions) {
+    logCommand(peer, linkCommand({conditions.latencyMs, conditions.jitterMs, conditions.uploadRate,
+                                  conditions.downloadRate}));
     forPeer(peer, [conditions](LabPeer& p) { p.setConditions(conditions); });
 }
 
 void SwarmLab::setLatency(int peer, qint64 latencyMs, qint64 jitterMs) {
+    logCommand(peer, linkCommand({latencyMs, jitterMs, std::nullopt, std::nullopt}));
     forPeer(peer, [latencyMs, jitterMs](LabPeer& p) { p.setLatency(latencyMs, jitterMs); });
 }
 
 void SwarmLab::setUploadRate(int peer, qint64 bytesPerSecond) {
+    logCommand(peer, linkCommand({std::nullopt, std::nullopt, bytesPerSecond, std::nullopt}));
     forPeer(peer, [bytesPerSecond](LabPeer& p) { p.setUploadRate(bytesPerSecond); });
 }
 
 void SwarmLab::setDownloadRate(int peer, qint64 bytesPerSecond) {
+    logCommand(peer, linkCommand({std::nullopt, std::nullopt, std::nullopt, bytesPerSecond}));
     forPeer(peer, [bytesPerSecond](LabPeer& p) { p.setDownloadRate(bytesPerSecond); });
 }
 
 void SwarmLab::setPickerStrategy(int peer, PickerStrategy strategy) {
+    LabCommand c = commandOf(LabCommand::Kind::SetPicker);
+    c.picker = strategy;
+    logCommand(peer, c);
     forPeer(peer, [strategy](LabPeer& p) { p.setPickerStrategy(strategy); });
 }
 
 void SwarmLab::setChokerEnabled(int peer, bool enabled) {
+    logCommand(peer, commandOf(LabCommand::Kind::SetChoker, enabled));
     forPeer(peer, [enabled](LabPeer& p) { p.setChokerEnabled(enabled); });
 }
 

@@ -7,6 +7,7 @@
 #include "peer/PickerStrategy.h"
 #include "peer/TorrentRole.h"
 #include "swarm/LabCommand.h"
+#include "swarm/LabControlChange.h"
 #include "swarm/LabPeerIdentity.h"
 #include "swarm/LabPeerSpec.h"
 #include "swarm/LeecherVerifier.h"
@@ -181,6 +182,9 @@ public:
     // The kinds eventsReady() carries (all by default); an empty list turns events off.
     void setEventKinds(const QList<PeerEventKind>& kinds);
     SwarmSnapshotPtr lastSnapshot() const { return m_lastSnapshot; }
+    // Every control the lab was given so far (its control API's commands, the clock's pause, speed and
+    // step), in the order given, each at the lab time it took effect. controlChanged() tells of each.
+    const LabControlLog& controlLog() const { return m_controlLog; }
     // One more sample, of every peer now, outside the grid: the last state of a run. sampleReady() follows.
     void sampleNow();
 
@@ -210,6 +214,8 @@ signals:
     void clockChanged(qint64 labMs, bool paused, double speed, double achievedSpeed);
     // Events since the previous snapshot, in order per peer; dropped: how many went over the cap.
     void eventsReady(const QList<swarmscope::SwarmEvent>& events, int dropped);
+    // One more entry of controlLog(), emitted as the command is given.
+    void controlChanged(const swarmscope::LabControlChange& change);
     void peerCompleted(int peer, double seconds);
     void peerFailed(int peer, const QString& error);
     void peerRemoved(int peer);
@@ -231,6 +237,8 @@ private:
         std::shared_ptr<PieceStore> store; // simulated time: what the peer holds
     };
 
+    void logControl(LabControlChange change);
+    void logCommand(int peer, const LabCommand& command, qint64 atMs = 0);
     void dispatch(const LabPeerSpec& spec);
     void startTracker();
     void onTrackerStarted(bool ok, const QString& url, const QString& error);
@@ -284,6 +292,7 @@ private:
     qint64 m_lastSampleMs = -1;
     quint64 m_sampleSequence = 0;
 
+    LabControlLog m_controlLog;
     LeecherVerifier* m_verifier = nullptr;
     int m_workersShutDown = 0;
     Timer m_shutdownTimer;

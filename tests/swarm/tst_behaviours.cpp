@@ -245,6 +245,49 @@ private slots:
         QCOMPARE(samples, atEnd);
     }
 
+    // Every control the lab is given is logged with the lab time it takes effect at: the timeline's
+    // markers, the event log, recordings and saved scenarios all read this one log.
+    void controlLog_holdsEveryControlAtItsLabTime() {
+        SwarmLabFixture f(256 * KiB, 32 * KiB, simulated());
+        QVERIFY(f.isValid());
+        SwarmLab& lab = f.lab();
+        lab.addSeeders(f.torrent(), 1, cap(1 * MiB));
+        const QList<int> leechers = lab.addLeechers(f.torrent(), 2, cap(256 * KiB));
+        QSignalSpy changed(&lab, &SwarmLab::controlChanged);
+        LabCommand slow;
+        slow.kind = LabCommand::Kind::SetLink;
+        slow.link.uploadRate = 64 * KiB;
+        lab.command(1, slow, 2000);
+        lab.setLatency(SwarmLab::kAllPeers, 200, 0);
+        lab.setPickerStrategy(leechers[0], PickerStrategy::Random);
+        lab.pausePeer(leechers[1]);
+        lab.killPeer(999); // no such peer: nothing to log
+        lab.setSpeed(2.0);
+        const LabControlLog& log = lab.controlLog();
+        QCOMPARE(log.size(), 5);
+        QCOMPARE(changed.size(), 5);
+        QCOMPARE(log[0].kind, LabControlChange::Kind::Command);
+        QCOMPARE(log[0].timeMs, 2000);
+        QCOMPARE(log[0].peer, 1);
+        QCOMPARE(log[0].label(), QStringLiteral("up 64 KiB/s"));
+        QCOMPARE(log[1].peer, SwarmLab::kAllPeers);
+        QCOMPARE(log[1].label(), QStringLiteral("latency 200 ms"));
+        QCOMPARE(log[1].target(), QStringLiteral("every peer"));
+        QCOMPARE(log[2].label(), QStringLiteral("picker random"));
+        QCOMPARE(log[3].label(), QStringLiteral("pause"));
+        QCOMPARE(log[3].target(), QStringLiteral("#%1").arg(leechers[1]));
+        QCOMPARE(log[4].kind, LabControlChange::Kind::Speed);
+        QVERIFY(!log[4].changesPeers());
+        QCOMPARE(changed.last().at(0).value<LabControlChange>(), log[4]);
+        // Taken while the clock runs: each at the lab time it was given.
+        runFast(lab);
+        QVERIFY(f.waitForSnapshot([&](const SwarmSnapshot& s) { return s.timeMs > 1000; }, 30000));
+        const qint64 before = lab.nowMs();
+        lab.resumePeer(leechers[1]);
+        QVERIFY(lab.controlLog().last().timeMs >= before);
+        QVERIFY(lab.controlLog().last().timeMs <= lab.nowMs());
+    }
+
     void timedCommand_takesEffectAtItsLabTime() {
         SwarmLabFixture f(4 * MiB, 32 * KiB, simulated());
         QVERIFY(f.isValid());

@@ -240,32 +240,27 @@ void LabController::finishDemo(const QString& error, const QByteArray& torrent, 
     }
     PeerConditions seederConditions = m_conditions;
     seederConditions.uploadRate = settings.seederUploadRate;
-    applyNewPeerSettings(m_lab->addSeeders(id, settings.seeders, seederConditions));
+    addPeers(id, TorrentRole::Seeder, settings.seeders, seederConditions);
     if (settings.leechers > 0)
         m_pendingLeechers.insert(id, PendingLeechers{settings.leechers, m_conditions});
     emit demoStarted(id);
 }
 
 QList<int> LabController::addSeeders(int count) {
-    const QList<int> ids = m_lab->addSeeders(m_activeTorrent, count, m_conditions);
-    applyNewPeerSettings(ids);
-    return ids;
+    return addPeers(m_activeTorrent, TorrentRole::Seeder, count, m_conditions);
 }
 
 QList<int> LabController::addLeechers(int count) {
-    const QList<int> ids = m_lab->addLeechers(m_activeTorrent, count, m_conditions);
-    applyNewPeerSettings(ids);
-    return ids;
+    return addPeers(m_activeTorrent, TorrentRole::Leecher, count, m_conditions);
 }
 
-void LabController::applyNewPeerSettings(const QList<int>& peers) {
-    // Commands to one peer run in order, so these reach each new peer right after it is added.
-    for (int peer : peers) {
-        if (m_strategy != PickerStrategy::RarestFirst)
-            m_lab->setPickerStrategy(peer, m_strategy);
-        if (!m_choker)
-            m_lab->setChokerEnabled(peer, false);
-    }
+QList<int> LabController::addPeers(int torrent, TorrentRole role, int count,
+                                   const PeerConditions& conditions) {
+    // They start with the every-peer picker and choker, rather than being told so once they run.
+    LabPeerOptions options;
+    options.picker = m_strategy;
+    options.choker = m_choker;
+    return m_lab->addPeers(torrent, role, count, conditions, options);
 }
 
 void LabController::setLatency(int peer, qint64 latencyMs, qint64 jitterMs) {
@@ -311,7 +306,7 @@ void LabController::onSnapshot(const SwarmSnapshotPtr& snapshot) {
             ++it;
             continue;
         }
-        applyNewPeerSettings(m_lab->addLeechers(it.key(), it->count, it->conditions));
+        addPeers(it.key(), TorrentRole::Leecher, it->count, it->conditions);
         it = m_pendingLeechers.erase(it);
     }
     m_snapshot = filterSnapshot(snapshot, m_activeTorrent);

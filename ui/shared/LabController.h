@@ -136,7 +136,7 @@ private:
     void onEvents(const QList<SwarmEvent>& events);
     void finishDemo(const QString& error, const QByteArray& torrent, const QString& sourceDir,
                     const DemoSettings& settings);
-    void applyNewPeerSettings(const QList<int>& peers);
+    QList<int> addPeers(int torrent, TorrentRole role, int count, const PeerConditions& conditions);
 
     SwarmLabConfig m_config;
     SwarmLab* m_lab;
