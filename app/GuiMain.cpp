@@ -4,6 +4,7 @@
 #include "cli/CliError.h"
 #include "cli/NetworkCommand.h"
 #include "cli/OptionValues.h"
+#include "record/Recording.h"
 #include "swarm/SwarmLabConfig.h"
 #include "window/ClockBar.h"
 #include "window/MainWindow.h"
@@ -13,6 +14,8 @@
 #include <QIcon>
 #include <QSettings>
 #include <QTimer>
+
+#include <optional>
 
 using namespace swarmscope;
 
@@ -57,7 +60,16 @@ int runGui(int argc, char** argv) {
                                   QStringLiteral("Seeds a simulated lab, so that its run repeats (default: a "
                                                  "fresh seed)."),
                                   QStringLiteral("N"));
-    parser.addOptions({demo, screenshot, after, size, zoom, show, time, seed});
+    const QCommandLineOption replay(
+        QStringLiteral("replay"),
+        QStringLiteral("Replay a recording (File > Save Recording, swarm --record) "
+                       "instead of starting with an empty lab."),
+        QStringLiteral("FILE"));
+    const QCommandLineOption at(QStringLiteral("at"),
+                                QStringLiteral("With --replay: the moment to show, in seconds of lab time "
+                                               "(default: the end)."),
+                                QStringLiteral("SECONDS"));
+    parser.addOptions({demo, screenshot, after, size, zoom, show, time, seed, replay, at});
     if (!parser.parse(app.arguments())) {
         cli::printError(parser.errorText() + QStringLiteral(" (swarmscope)"));
         return cli::ExitBadInput;
@@ -66,6 +78,40 @@ int runGui(int argc, char** argv) {
         cli::printError(QStringLiteral("unknown command '%1'; see 'swarmscope --help'")
                             .arg(parser.positionalArguments().first()));
         return cli::ExitBadInput;
+    }
+    if (parser.isSet(at) && !parser.isSet(replay)) {
+        cli::printError(QStringLiteral("--at needs --replay FILE: it is a moment of a recording (--at)"));
+        return cli::ExitBadInput;
+    }
+    if (parser.isSet(replay) && parser.isSet(demo)) {
+        cli::printError(
+            QStringLiteral("--replay shows a recording; it cannot start a demo as well (--demo)"));
+        return cli::ExitBadInput;
+    }
+    double atSeconds = -1;
+    if (parser.isSet(at)) {
+        bool ok = false;
+        atSeconds = parser.value(at).toDouble(&ok);
+        if (!ok || !(atSeconds >= 0) || atSeconds > 1e7) {
+            cli::printError(
+                QStringLiteral("--at needs a number of seconds, 0 or more (--at %1)").arg(parser.value(at)));
+            return cli::ExitBadInput;
+        }
+    }
+    // A recording is read before any window opens, so that a bad file is an error, not an empty window.
+    std::optional<Recording> recording;
+    if (parser.isSet(replay)) {
+        QString error;
+        recording = Recording::load(parser.value(replay), &error);
+        if (!recording) {
+            cli::printError(error);
+            return cli::ExitBadInput;
+        }
+        if (recording->isEmpty()) {
+            cli::printError(
+                QStringLiteral("the recording holds no moment of a run (%1)").arg(parser.value(replay)));
+            return cli::ExitBadInput;
+        }
     }
     bool afterOk = false;
     const double afterSeconds = parser.value(after).toDouble(&afterOk);
@@ -138,6 +184,12 @@ int runGui(int argc, char** argv) {
     }
     if (parser.isSet(demo))
         window.startDemo();
+    if (recording) {
+        window.openRecording(std::move(*recording), parser.value(replay));
+        recording.reset();
+        if (atSeconds >= 0)
+            window.showMoment(qint64(atSeconds * 1000));
+    }
 
     if (parser.isSet(screenshot)) {
         const QString path = parser.value(screenshot);

@@ -5,6 +5,7 @@
 #include "cli/OptionValues.h"
 #include "cli/ProgressReporter.h"
 #include "cli/StopSignals.h"
+#include "cli/SwarmRecorder.h"
 #include "cli/SwarmReport.h"
 #include "cli/SwarmTimeline.h"
 
@@ -108,6 +109,7 @@ int runSwarmScenario(const CommandLine& cl) {
                 QStringLiteral("--speed"));
         options.speed = *speed;
     }
+    options.connections = !files.record.isEmpty();
     const bool keep = cl.isSet(QStringLiteral("keep"));
 
     QTemporaryDir work(QDir::temp().filePath(QStringLiteral("swarmscope-swarm-XXXXXX")));
@@ -151,10 +153,15 @@ int runSwarmScenario(const CommandLine& cl) {
     std::optional<SwarmTimeline> timeline;
     if (!files.timeline.isEmpty())
         timeline.emplace(files.timeline, scenario.measure.sampleIntervalMs);
+    std::optional<SwarmRecorder> recorder;
+    if (!files.record.isEmpty())
+        recorder.emplace(files.record);
     SwarmProgressLine line;
     QObject::connect(&run, &ScenarioRun::sampled, [&](const SwarmSnapshotPtr& sample) {
         if (timeline)
             timeline->record(*sample, true); // every sample is on the scenario's grid, or its last instant
+        if (recorder)
+            recorder->record(*sample);
         int completed = 0;
         qint64 have = 0;
         qint64 needed = 0;
@@ -194,6 +201,8 @@ int runSwarmScenario(const CommandLine& cl) {
     if (timeline)
         timeline->finish();
     SwarmLab& lab = *run.lab();
+    if (recorder)
+        recorder->finish(lab);
     shutdownLab(lab);
 
     const ScenarioResult& result = run.result();

@@ -5,6 +5,7 @@
 #include "cli/ProgressReporter.h"
 #include "cli/ScenarioCommand.h"
 #include "cli/StopSignals.h"
+#include "cli/SwarmRecorder.h"
 #include "cli/SwarmReport.h"
 #include "cli/SwarmTimeline.h"
 
@@ -52,6 +53,7 @@ struct SwarmOptions {
     qint64 down = 0;
     QString json;
     QString timeline;
+    QString record;
     double timeoutS = 0; // 0: none
     bool keep = false;
     PickerStrategy picker = PickerStrategy::RarestFirst;
@@ -122,6 +124,7 @@ SwarmOptions parseOptions(const CommandLine& cl) {
     const SwarmOutputFiles files = swarmOutputFiles(cl);
     o.json = files.json;
     o.timeline = files.timeline;
+    o.record = files.record;
     if (cl.isSet(QStringLiteral("timeout"))) {
         const QString text = cl.value(QStringLiteral("timeout"));
         bool ok = false;
@@ -180,6 +183,11 @@ void addOptions(CommandLine& cl) {
     option(QStringLiteral("timeline"),
            QStringLiteral("Write every peer's pieces, bytes and rates every 0.25 s to FILE as CSV."),
            QStringLiteral("FILE"));
+    option(
+        QStringLiteral("record"),
+        QStringLiteral("Record the run to FILE (every peer every 0.25 s of lab time, and every control), for "
+                       "swarmscope --replay FILE and the window's File > Open Recording."),
+        QStringLiteral("FILE"));
     option(QStringLiteral("timeout"), QStringLiteral("Give up after S seconds (exit code 1)."),
            QStringLiteral("S"));
     option(QStringLiteral("picker"), QStringLiteral("rarest-first (default), random or sequential."),
@@ -200,7 +208,7 @@ void addOptions(CommandLine& cl) {
     option(
         QStringLiteral("scenario"),
         QStringLiteral("Run the swarm this scenario file describes (docs/SCENARIOS.md); --json, --timeline, "
-                       "--time, --seed, --speed and --keep still apply."),
+                       "--record, --time, --seed, --speed and --keep still apply."),
         QStringLiteral("FILE"));
     option(QStringLiteral("speed"),
            QStringLiteral("Simulated time: virtual seconds per wall second, 0.1 to 100 (default: as fast as "
@@ -238,14 +246,16 @@ PreparedContent prepareSwarmContent(const SwarmOptions& o, const QString& workDi
 SwarmLabConfig labConfig(const SwarmOptions& o, const QString& labDir) {
     SwarmLabConfig config;
     config.labDir = labDir;
-    config.keepLabDir = true; // the command's own temporary directory decides
-    config.snapshotConnections = false;
+    config.keepLabDir = true;                         // the command's own temporary directory decides
+    config.snapshotConnections = !o.record.isEmpty(); // the graph and the matrix of a replay need them
     config.client = SwarmLabConfig::clientConfigForPeers(o.seeders + o.leechers);
     config.timeMode = o.time;
     config.seed = o.seed;
     config.plannedPeers = o.seeders + o.leechers;
     if (!o.timeline.isEmpty())
         config.sampleIntervalMs = SwarmTimeline::kDefaultIntervalMs;
+    if (!o.record.isEmpty())
+        config.sampleIntervalMs = SwarmRecorder::kIntervalMs;
     return config;
 }
 
@@ -305,7 +315,8 @@ int runSwarm(const QStringList& args) {
         QStringLiteral("swarm"),
         QStringLiteral("swarmscope swarm [--seeders N] [--leechers N] [--size SIZE | --file PATH] "
                        "[--piece-size SIZE] [--latency MS] [--seed-up RATE] [--up RATE] [--down RATE] "
-                       "[--json FILE] [--timeline FILE] [--timeout S] [--time real|simulated] [--seed N] "
+                       "[--json FILE] [--timeline FILE] [--record FILE] [--timeout S] [--time "
+                       "real|simulated] [--seed N] "
                        "[--speed X] [--scenario FILE]"));
     addOptions(cl);
     cl.parse(args, 0, 0);
@@ -365,6 +376,12 @@ int runSwarm(const QStringList& args) {
         QObject::connect(&lab, &SwarmLab::sampleReady, &lab,
                          [&](const SwarmSnapshotPtr& sample) { timeline->record(*sample); });
     }
+    std::optional<SwarmRecorder> recorder;
+    if (!o.record.isEmpty()) {
+        recorder.emplace(o.record);
+        QObject::connect(&lab, &SwarmLab::sampleReady, &lab,
+                         [&](const SwarmSnapshotPtr& sample) { recorder->record(*sample); });
+    }
     if (lab.timeMode() == TimeMode::Simulated)
         std::fprintf(stderr, "swarm: simulated time, seed %u\n", lab.seed());
     else if (lab.connectionsFittedToFileLimit())
@@ -378,19 +395,26 @@ int runSwarm(const QStringList& args) {
     const double wall = clock.elapsed() / 1000.0;
     const double labSeconds = lab.nowMs() / 1000.0;
     const ProcessUsage usage = ProcessUsage::current();
-    if (timeline) {
+    if (timeline || recorder) {
         // The last state: one more sample, taken where the run ended (in simulated time the clock is held
         // there, at the last completion).
+        QObject::disconnect(&lab, &SwarmLab::sampleReady, nullptr, nullptr);
         QEventLoop loop;
         QObject::connect(&lab, &SwarmLab::sampleReady, &loop, [&](const SwarmSnapshotPtr& sample) {
-            timeline->record(*sample, true);
+            if (timeline)
+                timeline->record(*sample, true);
+            if (recorder)
+                recorder->record(*sample);
             loop.quit();
         });
         QTimer::singleShot(5000, &loop, &QEventLoop::quit);
         lab.sampleNow();
         loop.exec();
         QObject::disconnect(&lab, &SwarmLab::sampleReady, nullptr, nullptr);
-        timeline->finish();
+        if (timeline)
+            timeline->finish();
+        if (recorder)
+            recorder->finish(lab);
     }
     shutdownLab(lab);
 

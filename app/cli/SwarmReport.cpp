@@ -163,10 +163,17 @@ SwarmOutputFiles swarmOutputFiles(const CommandLine& cl) {
     SwarmOutputFiles o;
     o.json = outputFileOption(cl, QStringLiteral("json"));
     o.timeline = outputFileOption(cl, QStringLiteral("timeline"));
-    if (!o.json.isEmpty() && !o.timeline.isEmpty() &&
-        QFileInfo(o.json).absoluteFilePath() == QFileInfo(o.timeline).absoluteFilePath())
+    o.record = outputFileOption(cl, QStringLiteral("record"));
+    const auto same = [](const QString& a, const QString& b) {
+        return !a.isEmpty() && !b.isEmpty() &&
+               QFileInfo(a).absoluteFilePath() == QFileInfo(b).absoluteFilePath();
+    };
+    if (same(o.json, o.timeline))
         throw BadInput(QStringLiteral("the timeline and the JSON results need two files"),
                        QStringLiteral("--timeline ") + o.timeline);
+    if (same(o.record, o.json) || same(o.record, o.timeline))
+        throw BadInput(QStringLiteral("the recording needs a file of its own"),
+                       QStringLiteral("--record ") + o.record);
     return o;
 }
 

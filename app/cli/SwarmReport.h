@@ -57,6 +57,7 @@ void writeSwarmJson(const SwarmReport& report, const QString& path);
 struct SwarmOutputFiles {
     QString json;
     QString timeline;
+    QString record;
 };
 SwarmOutputFiles swarmOutputFiles(const CommandLine& cl);
 

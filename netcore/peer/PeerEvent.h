@@ -24,6 +24,8 @@ enum class PeerEventKind {
     Extensions,    // the peer's BEP 10 extended handshake arrived; reason: its client, extensions, BEP 6
     Completed,     // the torrent has every piece (a leecher finished; it keeps seeding)
     Error,         // the torrent stopped working (storage failure); reason: what failed
+    Control,       // the lab was told to change the peer (pause, kill, a link, a strategy); reason: what.
+                   // The lab's own, never a client's: the event log lists them among what they caused
 };
 
 inline QString peerEventKindName(PeerEventKind kind) {
@@ -54,6 +56,8 @@ inline QString peerEventKindName(PeerEventKind kind) {
         return QStringLiteral("completed");
     case PeerEventKind::Error:
         return QStringLiteral("error");
+    case PeerEventKind::Control:
+        return QStringLiteral("control");
     }
     return {};
 }

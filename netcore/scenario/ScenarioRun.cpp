@@ -197,7 +197,7 @@ bool ScenarioRun::start() {
     config.seed = m_seed;
     config.labDir = QDir(m_workDir).filePath(QStringLiteral("lab"));
     config.keepLabDir = true; // the work directory decides
-    config.snapshotConnections = m_scenario.measure.connectionBytes;
+    config.snapshotConnections = m_scenario.measure.connectionBytes || m_options.connections;
     config.client = SwarmLabConfig::clientConfigForPeers(peers);
     config.plannedPeers = peers;
     config.sampleIntervalMs = m_scenario.measure.sampleIntervalMs;

@@ -29,6 +29,9 @@ struct ScenarioRunOptions {
     // Simulated time: virtual seconds per wall second; 0 (the default here) as fast as the CPU allows.
     double speed = 0;
     QString createdBy;
+    // Samples carry every peer's connections even when the scenario does not measure their bytes (a
+    // recording's graph and matrix need them).
+    bool connections = false;
     // Read every completed leecher's data back and check it against the piece hashes at the end.
     bool verify = true;
 };

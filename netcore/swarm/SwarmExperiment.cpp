@@ -20,28 +20,30 @@ void SwarmExperiment::start() {
         fail(QStringLiteral("peer %1: %2").arg(peer).arg(error));
     });
 
-    m_seeders = m_lab.addSeeders(m_torrent, m_setup.seeders, m_setup.seederConditions);
+    m_seeders = m_lab.addPeers(m_torrent, TorrentRole::Seeder, m_setup.seeders, m_setup.seederConditions,
+                               peerOptions());
     if (m_seeders.isEmpty()) {
         fail(QStringLiteral("the lab took no seeders"));
         return;
-    }
-    for (int id : std::as_const(m_seeders)) {
-        m_lab.setPickerStrategy(id, m_setup.strategy);
-        m_lab.setChokerEnabled(id, m_setup.chokerEnabled);
     }
     if (!m_setup.waitForSeeders)
         addLeechers();
 }
 
+LabPeerOptions SwarmExperiment::peerOptions() const {
+    // The strategies are part of the set-up, not controls given afterwards.
+    LabPeerOptions options;
+    options.picker = m_setup.strategy;
+    options.choker = m_setup.chokerEnabled;
+    return options;
+}
+
 void SwarmExperiment::addLeechers() {
-    m_leechers = m_lab.addLeechers(m_torrent, m_setup.leechers, m_setup.leecherConditions);
+    m_leechers = m_lab.addPeers(m_torrent, TorrentRole::Leecher, m_setup.leechers, m_setup.leecherConditions,
+                                peerOptions());
     if (m_leechers.isEmpty()) {
         fail(QStringLiteral("the lab took no leechers"));
         return;
-    }
-    for (int id : std::as_const(m_leechers)) {
-        m_lab.setPickerStrategy(id, m_setup.strategy);
-        m_lab.setChokerEnabled(id, m_setup.chokerEnabled);
     }
 }
 

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "peer/PickerStrategy.h"
+#include "swarm/LabCommand.h"
 #include "swarm/LeecherVerifier.h"
 #include "swarm/PeerConditions.h"
 #include "swarm/SwarmSnapshot.h"
@@ -65,6 +66,7 @@ signals:
 
 private:
     void addLeechers();
+    LabPeerOptions peerOptions() const;
     void onSnapshot(const SwarmSnapshotPtr& snapshot);
     void onCompleted(int peer, double seconds);
     void onVerified(const QList<LeecherVerification>& results);

@@ -2,6 +2,7 @@
 
 #include <QTextStream>
 
+#include <algorithm>
 #include <climits>
 #include <cmath>
 
@@ -54,24 +55,36 @@ void ChartHistory::add(const SwarmSnapshot& snapshot) {
     }
 }
 
-std::vector<const ChartHistory::Sample*> ChartHistory::window(int windowSeconds, int maxPoints) const {
+std::vector<const ChartHistory::Sample*> ChartHistory::window(int windowSeconds, int maxPoints,
+                                                              qint64 endMs) const {
     std::vector<const Sample*> all;
     if (m_recent.empty())
         return all;
-    const qint64 now = m_recent.back().timeMs;
+    // The newest sample at or before endMs (the oldest kept when endMs is before every sample).
+    const auto last = std::upper_bound(m_recent.begin(), m_recent.end(), endMs,
+                                       [](qint64 t, const Sample& s) { return t < s.timeMs; });
+    const Sample* newest = nullptr;
+    if (last != m_recent.begin()) {
+        newest = &*(last - 1);
+    } else {
+        const auto old = std::upper_bound(m_history.begin(), m_history.end(), endMs,
+                                          [](qint64 t, const Sample& s) { return t < s.timeMs; });
+        newest = old != m_history.begin() ? &*(old - 1) : &m_recent.front();
+    }
+    const qint64 now = newest->timeMs;
     const qint64 from = windowSeconds > 0 ? now - qint64(windowSeconds) * 1000 : LLONG_MIN;
     // The full-rate samples when they reach back far enough, else the thinned history plus the newest.
     const bool recentCovers = !m_recentTrimmed || m_recent.front().timeMs <= from;
     if (recentCovers) {
         for (const Sample& s : m_recent)
-            if (s.timeMs >= from)
+            if (s.timeMs >= from && s.timeMs <= now)
                 all.push_back(&s);
     } else {
         for (const Sample& s : m_history)
-            if (s.timeMs >= from)
+            if (s.timeMs >= from && s.timeMs <= now)
                 all.push_back(&s);
         if (all.empty() || all.back()->timeMs != now)
-            all.push_back(&m_recent.back());
+            all.push_back(newest);
     }
     if (maxPoints <= 1 || int(all.size()) <= maxPoints)
         return all;
@@ -83,15 +96,15 @@ std::vector<const ChartHistory::Sample*> ChartHistory::window(int windowSeconds,
     return out;
 }
 
-void ChartHistory::writeRatesCsv(QTextStream& out, int windowSeconds) const {
+void ChartHistory::writeRatesCsv(QTextStream& out, int windowSeconds, qint64 endMs) const {
     out << "time_s,download_bytes_per_s,upload_bytes_per_s\n";
-    for (const Sample* s : window(windowSeconds, 0))
+    for (const Sample* s : window(windowSeconds, 0, endMs))
         out << QString::number(s->timeMs / 1000.0, 'f', 3) << ',' << s->downloadRate << ',' << s->uploadRate
             << '\n';
 }
 
-void ChartHistory::writeCompletionCsv(QTextStream& out, int windowSeconds) const {
-    const std::vector<const Sample*> samples = window(windowSeconds, 0);
+void ChartHistory::writeCompletionCsv(QTextStream& out, int windowSeconds, qint64 endMs) const {
+    const std::vector<const Sample*> samples = window(windowSeconds, 0, endMs);
     auto present = [](const Sample* s, int column) {
         return column < int(s->completion.size()) && s->completion[size_t(column)] != kAbsent;
     };

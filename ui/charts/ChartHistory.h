@@ -6,6 +6,7 @@
 #include <QList>
 
 #include <deque>
+#include <limits>
 #include <vector>
 
 class QTextStream;
@@ -31,9 +32,10 @@ public:
     void clear();
     bool isEmpty() const { return m_recent.empty(); }
 
-    // The samples of the last windowSeconds (everything kept when 0), oldest first, evenly thinned to at most
-    // maxPoints (0: all of them); the newest sample is always included.
-    std::vector<const Sample*> window(int windowSeconds, int maxPoints) const;
+    // The samples of the last windowSeconds (everything kept when 0) up to endMs, oldest first, evenly
+    // thinned to at most maxPoints (0: all of them); the newest of them is always included.
+    std::vector<const Sample*> window(int windowSeconds, int maxPoints, qint64 endMs = kLatest) const;
+    static constexpr qint64 kLatest = std::numeric_limits<qint64>::max();
 
     // The column of a peer's completion in Sample::completion, or -1.
     int columnOf(int peerId) const { return m_columnOfPeer.value(peerId, -1); }
@@ -41,8 +43,8 @@ public:
     int columnCount() const { return int(m_peerOfColumn.size()); }
 
     // The data behind the charts, as CSV with a header line.
-    void writeRatesCsv(QTextStream& out, int windowSeconds) const;
-    void writeCompletionCsv(QTextStream& out, int windowSeconds) const;
+    void writeRatesCsv(QTextStream& out, int windowSeconds, qint64 endMs = kLatest) const;
+    void writeCompletionCsv(QTextStream& out, int windowSeconds, qint64 endMs = kLatest) const;
 
 private:
     std::deque<Sample> m_recent;  // every sample, bounded by kMaxSamples

@@ -64,6 +64,8 @@ ChartsPanel::ChartsPanel(QWidget* parent) : QWidget(parent) {
     m_completionY->setTitleText(tr("% complete"));
     m_completionChart->addAxis(m_completionX, Qt::AlignBottom);
     m_completionChart->addAxis(m_completionY, Qt::AlignLeft);
+    m_rateMarkers = std::make_unique<ChartMarkers>(m_rateChart, m_rateX, m_rateY);
+    m_completionMarkers = std::make_unique<ChartMarkers>(m_completionChart, m_completionX, m_completionY);
 
     m_availabilityChart = new QChart;
     m_availabilitySeries = new QBarSeries;
@@ -248,6 +250,27 @@ void ChartsPanel::setSnapshot(const SwarmSnapshotPtr& snapshot) {
     m_dirty = true;
 }
 
+void ChartsPanel::showMoment(const SwarmSnapshotPtr& moment, const ChartHistory* history) {
+    m_moment = moment;
+    m_momentHistory = history;
+    refreshNow();
+}
+
+void ChartsPanel::showLive() {
+    if (!m_moment && !m_momentHistory)
+        return;
+    m_moment = nullptr;
+    m_momentHistory = nullptr;
+    refreshNow();
+}
+
+void ChartsPanel::setMarkers(const QList<ChartMarker>& markers) {
+    if (markers == m_markers)
+        return;
+    m_markers = markers;
+    m_dirty = true;
+}
+
 void ChartsPanel::setSelectedPeer(int peerId) {
     if (peerId == m_selectedPeer)
         return;
@@ -328,7 +351,8 @@ double shownSpan(const std::vector<const ChartHistory::Sample*>& samples, int wi
 } // namespace
 
 void ChartsPanel::refreshRates() {
-    const std::vector<const ChartHistory::Sample*> samples = m_history.window(m_windowSeconds, kMaxPoints);
+    const std::vector<const ChartHistory::Sample*> samples =
+        shownHistory().window(m_windowSeconds, kMaxPoints, shownEndMs());
     // The scale is that of what the window shows now: a spike that has left the window no longer flattens
     // what came after it (a 20 KiB/s cap was invisible under an old 100 MiB/s spike's axis).
     double maxRate = 1000.0; // an idle swarm reads 0 to 1 KiB/s, not fractions of a byte
@@ -353,6 +377,7 @@ void ChartsPanel::refreshRates() {
     applyTimeTicks(m_rateX, chooseTimeTicks(shownSpan(samples, m_windowSeconds)));
     m_rateScale = niceScale(maxRate / divisor * 1.02);
     applyScale(m_rateY, m_rateScale);
+    m_rateMarkers->update(m_markers, now, shownSpan(samples, m_windowSeconds), m_rateScale.top);
     if (m_rateY->titleText() != unit)
         m_rateY->setTitleText(unit);
 }
@@ -364,13 +389,14 @@ void ChartsPanel::refreshCompletion() {
     constexpr int kMedian = -2;
     constexpr int kMax = -3;
     const QList<LabPeerSnapshot> none;
-    const QList<LabPeerSnapshot>& peers = m_snapshot ? m_snapshot->peers : none;
+    const SwarmSnapshotPtr& shownSnapshot = shown();
+    const QList<LabPeerSnapshot>& peers = shownSnapshot ? shownSnapshot->peers : none;
     if (peers.size() <= kMaxPeerSeries) {
         for (const LabPeerSnapshot& p : peers)
             wanted.append(p.id);
     } else {
         wanted = {kMax, kMedian, kMin};
-        if (m_selectedPeer > 0 && m_snapshot->peer(m_selectedPeer))
+        if (m_selectedPeer > 0 && shownSnapshot->peer(m_selectedPeer))
             wanted.append(m_selectedPeer);
     }
     if (wanted != m_completionSeriesPeer) {
@@ -415,14 +441,15 @@ void ChartsPanel::refreshCompletion() {
 
     // Fewer points per series when there are many series, so a refresh costs about the same either way.
     const int points = qBound(60, kMaxPoints * 4 / qMax(1, int(wanted.size())), kMaxPoints);
-    const std::vector<const ChartHistory::Sample*> samples = m_history.window(m_windowSeconds, points);
+    const std::vector<const ChartHistory::Sample*> samples =
+        shownHistory().window(m_windowSeconds, points, shownEndMs());
     const qint64 now = samples.empty() ? 0 : samples.back()->timeMs;
     std::vector<quint16> present;
     for (qsizetype i = 0; i < wanted.size(); ++i) {
         const int key = wanted[i];
         QList<QPointF> line;
         line.reserve(qsizetype(samples.size()));
-        const int column = key > 0 ? m_history.columnOf(key) : -1;
+        const int column = key > 0 ? shownHistory().columnOf(key) : -1;
         for (const ChartHistory::Sample* s : samples) {
             const double t = (s->timeMs - now) / 1000.0;
             if (key > 0) {
@@ -459,15 +486,21 @@ void ChartsPanel::refreshCompletion() {
         series->replace(line);
     }
     applyTimeTicks(m_completionX, chooseTimeTicks(shownSpan(samples, m_windowSeconds)));
+    m_completionMarkers->update(m_markers, now, shownSpan(samples, m_windowSeconds), 100);
+}
+
+int ChartsPanel::shownMarkerCount() const {
+    return m_rateMarkers->shownCount();
 }
 
 QList<int> ChartsPanel::availabilityHistogram() const {
-    if (!m_snapshot || m_snapshot->peers.isEmpty())
+    const SwarmSnapshotPtr& snapshot = shown();
+    if (!snapshot || snapshot->peers.isEmpty())
         return {};
     // The selected peer's torrent, else the first peer's.
-    const LabPeerSnapshot* selected = m_selectedPeer > 0 ? m_snapshot->peer(m_selectedPeer) : nullptr;
-    const int torrent = selected ? selected->torrent : m_snapshot->peers.front().torrent;
-    return ui::availabilityHistogram(*m_snapshot, torrent);
+    const LabPeerSnapshot* selected = m_selectedPeer > 0 ? snapshot->peer(m_selectedPeer) : nullptr;
+    const int torrent = selected ? selected->torrent : snapshot->peers.front().torrent;
+    return ui::availabilityHistogram(*snapshot, torrent);
 }
 
 void ChartsPanel::refreshAvailability() {

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "charts/ChartHistory.h"
+#include "charts/ChartMarkers.h"
 #include "charts/ChartValueAxis.h"
 
 #include "swarm/SwarmSnapshot.h"
@@ -9,6 +10,8 @@
 #include <QSize>
 #include <QTimer>
 #include <QWidget>
+
+#include <memory>
 
 QT_BEGIN_NAMESPACE
 class QBarCategoryAxis;
@@ -50,6 +53,18 @@ public:
     int timeWindowSeconds() const { return m_windowSeconds; }
     // Forgets every sample (a new lab).
     void clearHistory();
+
+    // A past moment instead of the newest (the timeline scrubbed back, or a recording replayed): the charts
+    // end at moment's lab time and the availability chart shows moment, drawn from history (the panel's own
+    // when null). Snapshots keep adding to the panel's own history meanwhile. showLive() returns.
+    void showMoment(const swarmscope::SwarmSnapshotPtr& moment, const ChartHistory* history = nullptr);
+    void showLive();
+    bool isShowingMoment() const { return m_moment != nullptr; }
+    // Control changes, drawn on the time charts as labelled dashed lines at their lab time.
+    void setMarkers(const QList<ChartMarker>& markers);
+    const QList<ChartMarker>& markers() const { return m_markers; }
+    // The markers the rate chart draws now (those inside its time window).
+    int shownMarkerCount() const;
 
     // The tab on show.
     void showChart(Chart chart);
@@ -113,8 +128,18 @@ private:
     // The charts draw text in fonts of their own: they follow the panel's, so zoom reaches them.
     void applyFonts();
 
+    const SwarmSnapshotPtr& shown() const { return m_moment ? m_moment : m_snapshot; }
+    const ChartHistory& shownHistory() const { return m_momentHistory ? *m_momentHistory : m_history; }
+    qint64 shownEndMs() const { return m_moment ? m_moment->timeMs : ChartHistory::kLatest; }
+    void refreshMarkers();
+
     SwarmSnapshotPtr m_snapshot;
     ChartHistory m_history;
+    SwarmSnapshotPtr m_moment;
+    const ChartHistory* m_momentHistory = nullptr;
+    QList<ChartMarker> m_markers;
+    std::unique_ptr<ChartMarkers> m_rateMarkers;
+    std::unique_ptr<ChartMarkers> m_completionMarkers;
     int m_selectedPeer = 0;
     int m_windowSeconds = 120;
     bool m_dirty = false;

@@ -51,10 +51,10 @@ bool ChartsPanel::exportCsv(Chart chart, const QString& path) const {
     QTextStream out(&file);
     switch (chart) {
     case Chart::Rates:
-        m_history.writeRatesCsv(out, m_windowSeconds);
+        shownHistory().writeRatesCsv(out, m_windowSeconds, shownEndMs());
         break;
     case Chart::Completion:
-        m_history.writeCompletionCsv(out, m_windowSeconds);
+        shownHistory().writeCompletionCsv(out, m_windowSeconds, shownEndMs());
         break;
     case Chart::Availability: {
         out << "availability,pieces\n";

@@ -57,6 +57,10 @@ QString EventLogModel::sentence(const SwarmEvent& e) {
         return tr("%1 has every piece: download complete").arg(me);
     case PeerEventKind::Error:
         return tr("%1 stopped working%2").arg(me, reason);
+    case PeerEventKind::Control:
+        // What the lab was told, by the window, a scenario or the command line.
+        return e.peer > 0 ? tr("Lab: %1 for %2").arg(e.event.reason, me)
+                          : tr("Lab: %1 for every peer").arg(e.event.reason);
     }
     return peerEventKindName(e.event.kind);
 }

@@ -61,6 +61,11 @@ void TransferMatrixWidget::setSnapshot(const SwarmSnapshotPtr& snapshot) {
     update();
 }
 
+void TransferMatrixWidget::showPast(const TransferMatrix* past) {
+    m_past = past;
+    update();
+}
+
 void TransferMatrixWidget::setWindowSeconds(int seconds) {
     m_matrix.setWindowSeconds(seconds);
     update();
@@ -72,7 +77,7 @@ void TransferMatrixWidget::clear() {
 }
 
 double TransferMatrixWidget::level(qint64 bytes) const {
-    const qint64 largest = m_matrix.largestCell();
+    const qint64 largest = matrix().largestCell();
     if (bytes <= 0 || largest <= 0)
         return 0.0;
     return qBound(0.0, double(bytes) / double(largest), 1.0);
@@ -86,7 +91,7 @@ QColor TransferMatrixWidget::heatColour(qint64 bytes) const {
 }
 
 QString TransferMatrixWidget::windowText() const {
-    const int seconds = m_matrix.windowSeconds();
+    const int seconds = matrix().windowSeconds();
     if (seconds == 0)
         return tr("the whole run");
     if (seconds % 60 == 0)
@@ -123,7 +128,7 @@ int TransferMatrixWidget::maxCell() const {
 QSize TransferMatrixWidget::exportSize() const {
     const QFontMetrics metrics = fontMetrics();
     const Margins m = marginsFor(metrics);
-    const int n = qMax(1, int(m_matrix.peers().size()));
+    const int n = qMax(1, int(matrix().peers().size()));
     const int cell = qBound(4, kExportGrid / n, maxCell());
     const int grid = n * cell;
     // The legend's bar is at least 60 pixels tall, with the "none" swatch under it.
@@ -138,7 +143,7 @@ TransferMatrixWidget::Layout TransferMatrixWidget::layout() const {
     Layout l;
     const QFontMetrics metrics = fontMetrics();
     const Margins m = marginsFor(metrics);
-    const int n = qMax(1, int(m_matrix.peers().size()));
+    const int n = qMax(1, int(matrix().peers().size()));
     const int label = m.label;
     const int top = m.top;
     const int availableW = width() - label - m.legendWidth - 12;
@@ -152,7 +157,7 @@ TransferMatrixWidget::Layout TransferMatrixWidget::layout() const {
 }
 
 QRect TransferMatrixWidget::cellRect(int sender, int receiver) const {
-    const QList<int> peers = m_matrix.peers();
+    const QList<int> peers = matrix().peers();
     const qsizetype row = peers.indexOf(sender);
     const qsizetype column = peers.indexOf(receiver);
     if (row < 0 || column < 0)
@@ -165,7 +170,7 @@ std::pair<int, int> TransferMatrixWidget::cellAt(const QPoint& pos) const {
     const Layout l = layout();
     if (!l.grid.contains(pos) || l.cell <= 0)
         return {0, 0};
-    const QList<int> peers = m_matrix.peers();
+    const QList<int> peers = matrix().peers();
     const int row = (pos.y() - l.grid.top()) / l.cell;
     const int column = (pos.x() - l.grid.left()) / l.cell;
     if (row >= peers.size() || column >= peers.size())
@@ -176,8 +181,8 @@ std::pair<int, int> TransferMatrixWidget::cellAt(const QPoint& pos) const {
 QString TransferMatrixWidget::cellToolTip(int sender, int receiver) const {
     if (sender == receiver)
         return tr("#%1 does not send to itself").arg(sender);
-    const qint64 bytes = m_matrix.bytes(sender, receiver);
-    const double seconds = m_matrix.spanMs() / 1000.0;
+    const qint64 bytes = matrix().bytes(sender, receiver);
+    const double seconds = matrix().spanMs() / 1000.0;
     QString text = tr("#%1 → #%2: %3 (%4 bytes) in %5")
                        .arg(sender)
                        .arg(receiver)
@@ -185,7 +190,7 @@ QString TransferMatrixWidget::cellToolTip(int sender, int receiver) const {
     if (seconds > 0)
         text +=
             tr("\non average %1/s over %2 s").arg(formatSize(qint64(bytes / seconds))).arg(qRound(seconds));
-    const qint64 back = m_matrix.bytes(receiver, sender);
+    const qint64 back = matrix().bytes(receiver, sender);
     text += tr("\nthe other way, #%1 → #%2: %3").arg(receiver).arg(sender).arg(formatSize(back));
     text += tr("\nclick to select the pair");
     return text;
@@ -195,7 +200,7 @@ void TransferMatrixWidget::paintEvent(QPaintEvent*) {
     QPainter painter(this);
     painter.fillRect(rect(), palette().color(QPalette::Base));
     const QFontMetrics metrics = fontMetrics();
-    const QList<int> peers = m_matrix.peers();
+    const QList<int> peers = matrix().peers();
     painter.setPen(palette().color(QPalette::Text));
     const QRect title(6, 4, width() - 12, metrics.height());
     painter.drawText(
@@ -207,7 +212,7 @@ void TransferMatrixWidget::paintEvent(QPaintEvent*) {
         title.translated(0, metrics.height()), Qt::AlignLeft | Qt::AlignVCenter,
         metrics.elidedText(tr("%1 moved between %2 peers; hover a cell for its figures, click it to "
                               "select the pair")
-                               .arg(formatSize(m_matrix.total()))
+                               .arg(formatSize(matrix().total()))
                                .arg(peers.size()),
                            Qt::ElideRight, title.width()));
     if (peers.isEmpty())
@@ -222,7 +227,7 @@ void TransferMatrixWidget::paintEvent(QPaintEvent*) {
                 painter.fillRect(cell, QBrush(palette().color(QPalette::Mid), Qt::BDiagPattern));
                 continue;
             }
-            painter.fillRect(cell, heatColour(m_matrix.bytes(peers[r], peers[c])));
+            painter.fillRect(cell, heatColour(matrix().bytes(peers[r], peers[c])));
         }
     }
     // The grid's lines only while cells are big enough for them not to drown the colours.
@@ -268,7 +273,7 @@ void TransferMatrixWidget::paintEvent(QPaintEvent*) {
                      Qt::AlignLeft | Qt::AlignVCenter, tr("to →"));
 
     // The legend: the heat scale with its figures, in proportion from nothing to the largest cell.
-    const qint64 largest = m_matrix.largestCell();
+    const qint64 largest = matrix().largestCell();
     QLinearGradient gradient(0, l.legend.bottom(), 0, l.legend.top());
     for (int i = 0; i <= 8; ++i)
         gradient.setColorAt(i / 8.0, ramp(0.05 + 0.95 * i / 8.0));

@@ -29,7 +29,12 @@ public:
     // Forgets everything (another torrent is shown).
     void clear();
 
-    const TransferMatrix& matrix() const { return m_matrix; }
+    // What the matrix shows: the live one, or the past one given.
+    const TransferMatrix& matrix() const { return m_past ? *m_past : m_matrix; }
+    // A past moment's sums instead of the live ones (the timeline moved back); null returns to live. The
+    // live matrix keeps counting meanwhile.
+    void showPast(const TransferMatrix* past);
+    bool isShowingPast() const { return m_past != nullptr; }
     // Geometry, for tests and hit testing: a cell's rectangle, and the cell under a point ({0, 0} when none).
     QRect cellRect(int sender, int receiver) const;
     std::pair<int, int> cellAt(const QPoint& pos) const;
@@ -67,6 +72,7 @@ private:
     double level(qint64 bytes) const;
 
     TransferMatrix m_matrix;
+    const TransferMatrix* m_past = nullptr;
     QPointer<PeerSelection> m_selection;
     PeerSelection* m_ownSelection = nullptr;
 };

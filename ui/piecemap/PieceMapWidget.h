@@ -38,6 +38,7 @@ public:
     ~PieceMapWidget() override;
 
     void setSnapshot(const swarmscope::SwarmSnapshotPtr& snapshot);
+    const swarmscope::SwarmSnapshotPtr& snapshot() const { return m_snapshot; }
     // The snapshot on screen, by its sequence number (0 before the first).
     quint64 shownSequence() const { return m_snapshot ? m_snapshot->sequence : 0; }
     // The selection the map shows and changes; by default one of its own.

@@ -30,6 +30,7 @@ void LabController::connectLab() {
         emit errorOccurred(message);
     });
     connect(m_lab, &SwarmLab::snapshotReady, this, &LabController::onSnapshot);
+    connect(m_lab, &SwarmLab::controlChanged, this, &LabController::onControl);
     connect(m_lab, &SwarmLab::eventsReady, this,
             [this](const QList<SwarmEvent>& events, int) { onEvents(events); });
 }
@@ -54,8 +55,11 @@ double LabController::demoSpeed(const DemoSettings& settings) {
 }
 
 bool LabController::startLab() {
+    m_recording.clear();
+    m_recording.setMeta({m_config.timeMode, m_config.seed, QStringLiteral("Swarmscope")});
     if (!m_lab->start())
         return false;
+    m_recording.setMeta({m_config.timeMode, m_lab->seed(), QStringLiteral("Swarmscope")});
     if (m_lab->controlsClock()) {
         m_lab->setSpeed(1.0);
         m_lab->resumeAll();
@@ -309,8 +313,35 @@ void LabController::onSnapshot(const SwarmSnapshotPtr& snapshot) {
         addPeers(it.key(), TorrentRole::Leecher, it->count, it->conditions);
         it = m_pendingLeechers.erase(it);
     }
+    // Every torrent's, as the lab showed it; a frame per kRecordIntervalMs of lab time at most, which is
+    // finer than the eye follows at any speed and keeps the encoding off the window's critical path.
+    if (m_recording.isEmpty() || snapshot->timeMs - m_recording.endMs() >= kRecordIntervalMs ||
+        snapshot->peers.size() != m_recordedPeers) {
+        m_recording.append(*snapshot);
+        m_recordedPeers = snapshot->peers.size();
+    }
     m_snapshot = filterSnapshot(snapshot, m_activeTorrent);
     emit snapshotReady(m_snapshot);
+}
+
+void LabController::onControl(const LabControlChange& change) {
+    m_recording.appendControl(change);
+    emit controlChanged(change);
+    // The log lists what changes peers; in real time Pause pauses every peer, so it does too.
+    const bool pausesPeers = (change.kind == LabControlChange::Kind::PauseAll ||
+                              change.kind == LabControlChange::Kind::ResumeAll) &&
+                             !m_lab->controlsClock();
+    if (!change.changesPeers() && !pausesPeers)
+        return;
+    SwarmEvent event;
+    event.peer = change.peer;
+    const std::optional<LabPeerInfo> info = change.peer > 0 ? m_lab->peerInfo(change.peer) : std::nullopt;
+    event.torrent = info ? info->torrent : m_activeTorrent;
+    event.timeMs = change.timeMs;
+    event.event.kind = PeerEventKind::Control;
+    event.event.timeMs = change.timeMs;
+    event.event.reason = change.label();
+    emit eventsReady({event});
 }
 
 void LabController::onEvents(const QList<SwarmEvent>& events) {

@@ -2,6 +2,7 @@
 
 #include "metainfo/Metainfo.h"
 #include "peer/PickerStrategy.h"
+#include "record/Recording.h"
 #include "swarm/PeerConditions.h"
 #include "swarm/SwarmEvent.h"
 #include "swarm/SwarmLabConfig.h"
@@ -100,6 +101,11 @@ public:
     PickerStrategy newPeerStrategy() const { return m_strategy; }
     bool newPeerChoker() const { return m_choker; }
 
+    // The run so far, every torrent of it, and every control given: what the timeline scrubs through and
+    // File → Save Recording writes. Started afresh with each lab.
+    const Recording& recording() const { return m_recording; }
+    static constexpr qint64 kRecordIntervalMs = 100;
+
     // The newest snapshot, holding only the shown torrent and its peers (null before the first one).
     SwarmSnapshotPtr snapshot() const { return m_snapshot; }
 
@@ -118,6 +124,8 @@ signals:
     // Every-peer settings changed (the demo sets its caps); the control panel shows them.
     void newPeerSettingsChanged();
     void demoStarted(int torrent);
+    // One more entry of the lab's control log (and of recording()).
+    void controlChanged(const swarmscope::LabControlChange& change);
     void demoFailed(const QString& message);
     // relocate() put a new lab in place of the old one; its tracker comes up afresh.
     void labReplaced();
@@ -134,6 +142,7 @@ private:
     bool replaceLab(const SwarmLabConfig& config);
     void onSnapshot(const SwarmSnapshotPtr& snapshot);
     void onEvents(const QList<SwarmEvent>& events);
+    void onControl(const LabControlChange& change);
     void finishDemo(const QString& error, const QByteArray& torrent, const QString& sourceDir,
                     const DemoSettings& settings);
     QList<int> addPeers(int torrent, TorrentRole role, int count, const PeerConditions& conditions);
@@ -142,6 +151,8 @@ private:
     SwarmLab* m_lab;
     int m_activeTorrent = 0;
     SwarmSnapshotPtr m_snapshot;
+    Recording m_recording;
+    qsizetype m_recordedPeers = 0;
     PeerConditions m_conditions;
     PickerStrategy m_strategy = PickerStrategy::RarestFirst;
     bool m_choker = true;

@@ -84,7 +84,8 @@ MainWindow::MainWindow(const SwarmLabConfig& config, QWidget* parent) : QMainWin
         size = fittedSize(size, screen->availableGeometry(), QMargins());
     resize(size);
     createViews();
-    createActions(); // in MainWindowActions.cpp
+    createActions();  // in MainWindowActions.cpp
+    createTimeline(); // in MainWindowTimeline.cpp
     createDocks();
     createStatusBar();
 
@@ -379,6 +380,17 @@ void MainWindow::updatePeerBarLabel() {
 }
 
 void MainWindow::onSnapshot(const SwarmSnapshotPtr& snapshot) {
+    // The charts and the matrix keep the live history whatever is on show; the rest shows only the
+    // moment the timeline is at.
+    m_charts->setSnapshot(snapshot);
+    m_matrix->setSnapshot(snapshot);
+    updateTimeline();
+    if (m_momentMs >= 0 || m_replay)
+        return;
+    showSnapshot(snapshot);
+}
+
+void MainWindow::showSnapshot(const SwarmSnapshotPtr& snapshot) {
     m_snapshot = snapshot;
     // A removed peer, or one of another torrent, cannot stay selected.
     if (!m_selection->isEmpty()) {
@@ -399,9 +411,7 @@ void MainWindow::onSnapshot(const SwarmSnapshotPtr& snapshot) {
     }
     m_pieceMap->setSnapshot(snapshot);
     m_graph->setSnapshot(snapshot);
-    m_matrix->setSnapshot(snapshot);
     m_help->setSnapshot(snapshot);
-    m_charts->setSnapshot(snapshot);
     m_inspector->setSnapshot(snapshot);
     m_controls->setSnapshot(snapshot);
     m_peerActions->setSnapshot(snapshot);
@@ -449,10 +459,12 @@ void MainWindow::updateCentre() {
         for (const LabPeerSnapshot& peer : m_snapshot->peers)
             ++(peer.role == TorrentRole::Seeder ? seeders : leechers);
     }
-    const int torrent = m_controller->activeTorrent();
+    // A replayed recording's torrent is not one of the lab's.
+    const int torrent = m_replay ? m_replayTorrent : m_controller->activeTorrent();
     // The piece map needs leechers to tell a story; until then the steps say what is missing.
     const bool empty = torrent == 0 || leechers == 0;
-    m_overlay->setProgress(torrent ? m_controller->torrentName(torrent) : QString(), seeders, leechers);
+    m_overlay->setProgress(torrent && !m_replay ? m_controller->torrentName(torrent) : QString(), seeders,
+                           leechers);
     m_centre->setCurrentWidget(empty ? static_cast<QWidget*>(m_overlay) : m_pieceMap);
 }
 

@@ -8,6 +8,9 @@
 
 #include <QFont>
 #include <QMainWindow>
+#include <QTimer>
+
+#include <memory>
 
 class QAction;
 class QDragLeaveEvent;
@@ -20,6 +23,7 @@ class QStackedWidget;
 
 namespace swarmscope::ui {
 
+class ChartHistory;
 class ChartsPanel;
 class ClockBar;
 class ControlPanel;
@@ -32,6 +36,8 @@ class PieceMapWidget;
 class SwarmGraphWidget;
 class TorrentImporter;
 class TorrentInfoPanel;
+class TimelineBar;
+class TransferMatrix;
 class TransferMatrixWidget;
 
 // The lab's window. The piece map fills the centre (or, while the swarm is empty, the three steps to one);
@@ -51,8 +57,25 @@ public:
     TorrentImporter* importer() const { return m_importer; }
     PeerActions* peerActions() const { return m_peerActions; }
     ClockBar* clockBar() const { return m_clockBar; }
-    // The snapshot the views show now.
+    // The snapshot the views show now: the newest, or the moment the timeline was moved to.
     SwarmSnapshotPtr currentSnapshot() const { return m_snapshot; }
+
+    // --- the timeline and recordings (MainWindowTimeline.cpp)
+    TimelineBar* timeline() const { return m_timeline; }
+    // Every view shows the run at lab time ms (of the lab's own recording, or of the opened one).
+    void showMoment(qint64 ms);
+    // Back to the running lab's newest moment (an opened recording is closed).
+    void showLive();
+    bool isShowingPast() const { return m_momentMs >= 0; }
+    qint64 momentMs() const { return m_momentMs; }
+    // Replays a recording file without running a swarm, at its last moment; false with *error.
+    bool openRecording(const QString& path, QString* error);
+    // The same with a recording read already (not empty); path names it in the title.
+    void openRecording(Recording recording, const QString& path);
+    bool isReplayingRecording() const { return m_replay != nullptr; }
+    void closeRecording();
+    // Writes the recording on show (the opened one, or the lab's run so far).
+    bool saveRecording(const QString& path, QString* error) const;
     // The current peer (the one the inspector shows), and every selected peer.
     int selectedPeer() const;
     QList<int> selectedPeers() const;
@@ -145,6 +168,14 @@ private:
     void showLabFolder();
     void removeRunFolder(const QString& folder);
     void onSnapshot(const SwarmSnapshotPtr& snapshot);
+    void showSnapshot(const SwarmSnapshotPtr& snapshot);
+    void createTimeline();
+    void addRecordingActions(QMenu* file);
+    void updateTimeline();
+    void updatePastMatrix();
+    const Recording& shownRecording() const;
+    void saveRecordingInteractively();
+    void openRecordingInteractively();
     void onSelectionChanged();
     void onTorrentsChanged();
     void onActiveTorrentChanged(int torrent);
@@ -166,6 +197,17 @@ private:
     ClockBar* m_clockBar = nullptr;
     SwarmSnapshotPtr m_snapshot;
     PeerSelection* m_selection = nullptr;
+    TimelineBar* m_timeline = nullptr;
+    qint64 m_momentMs = -1;              // -1: live
+    std::unique_ptr<Recording> m_replay; // an opened recording, shown instead of the lab
+    std::unique_ptr<ChartHistory> m_replayHistory;
+    std::unique_ptr<TransferMatrix> m_pastMatrix;
+    QTimer m_pastMatrixTimer;
+    QString m_replayPath;
+    int m_replayTorrent = 0;
+    QAction* m_saveRecordingAction = nullptr;
+    QAction* m_openRecordingAction = nullptr;
+    QAction* m_closeRecordingAction = nullptr;
     bool m_closing = false;
     bool m_selectFirstLeecher = false;
     bool m_needsDefaultDockSizes = false;

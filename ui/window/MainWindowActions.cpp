@@ -120,6 +120,8 @@ void MainWindow::createActions() {
     QMenu* file = menuBar()->addMenu(tr("&File"));
     file->addActions({m_createAction, m_openAction, m_demoAction, m_closeTorrentAction});
     file->addSeparator();
+    addRecordingActions(file); // in MainWindowTimeline.cpp
+    file->addSeparator();
     file->addActions({m_labFolderAction, m_chooseLabFolderAction, m_keepLabFoldersAction});
     file->addSeparator();
     m_exportMenu =

@@ -150,6 +150,14 @@ void PeerActions::updateActions() {
     m_openFolder->setEnabled(current && !current->dataDir.isEmpty());
     m_remove->setEnabled(n > 0);
     m_selectAll->setEnabled(m_snapshot && !m_snapshot->peers.isEmpty());
+    if (m_readOnly)
+        for (QAction* action : {m_pauseResume, m_kill, m_restart, m_conditions, m_openFolder, m_remove})
+            action->setEnabled(false);
+}
+
+void PeerActions::setReadOnly(bool readOnly) {
+    m_readOnly = readOnly;
+    updateActions();
 }
 
 void PeerActions::togglePause() {

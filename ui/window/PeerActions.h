@@ -27,6 +27,8 @@ public:
     PeerActions(LabController* controller, PeerSelection* selection, QWidget* window);
 
     void setSnapshot(const swarmscope::SwarmSnapshotPtr& snapshot);
+    // Nothing to act on (a replayed recording's peers do not run): every action but Select All is greyed.
+    void setReadOnly(bool readOnly);
     PeerSelection* selection() const { return m_selection; }
 
     // The peer actions, in menu order (select all is apart).
@@ -61,6 +63,7 @@ protected:
 
 private:
     void updateActions();
+    bool m_readOnly = false;
     // The selected peers the snapshot holds.
     QList<const LabPeerSnapshot*> selectedSnapshots() const;
     static QString names(const QList<int>& peers);
