@@ -1,5 +1,7 @@
 #include "record/Recording.h"
 
+#include "record/FrameReader.h"
+
 #include <QDataStream>
 #include <QFile>
 #include <QSaveFile>
@@ -39,11 +41,11 @@ void writeBitfield(QDataStream& out, const Bitfield& bits) {
     out << qint32(bits.size()) << bits.toWire();
 }
 
-bool readBitfield(QDataStream& in, Bitfield& bits) {
+bool readBitfield(FrameReader& in, Bitfield& bits) {
     qint32 size = 0;
     QByteArray bytes;
     in >> size >> bytes;
-    if (in.status() != QDataStream::Ok || size < 0 || size > Recording::kMaxPieces)
+    if (!in.ok() || size < 0 || size > Recording::kMaxPieces)
         return false;
     std::optional<Bitfield> parsed = Bitfield::fromWire(bytes, size);
     if (!parsed)
@@ -60,11 +62,11 @@ QByteArray identityBytes(const LabPeerSnapshot& p) {
     return bytes;
 }
 
-bool readIdentity(QDataStream& in, LabPeerSnapshot& p) {
+bool readIdentity(FrameReader& in, LabPeerSnapshot& p) {
     qint32 torrent = 0, pieceCount = 0;
     quint8 role = 0;
     in >> torrent >> role >> p.peerId >> p.address >> p.port >> p.dataDir >> pieceCount >> p.addedAtMs;
-    if (in.status() != QDataStream::Ok || role > quint8(TorrentRole::Leecher) || pieceCount < 0 ||
+    if (!in.ok() || role > quint8(TorrentRole::Leecher) || pieceCount < 0 ||
         pieceCount > Recording::kMaxPieces)
         return false;
     p.torrent = torrent;
@@ -84,15 +86,14 @@ QByteArray scalarBytes(const LabPeerSnapshot& p) {
     return bytes;
 }
 
-bool readScalars(QDataStream& in, LabPeerSnapshot& p) {
+bool readScalars(FrameReader& in, LabPeerSnapshot& p) {
     quint8 state = 0, strategy = 0;
     qint32 hashFailures = 0, banned = 0, restarts = 0, connections = 0;
     in >> state >> p.error >> p.endgame >> p.downloadRate >> p.uploadRate >> p.downloaded >> p.uploaded >>
         p.wasted >> p.failed >> hashFailures >> banned >> p.conditions.latencyMs >> p.conditions.jitterMs >>
         p.conditions.uploadRate >> p.conditions.downloadRate >> strategy >> p.chokerEnabled >>
         p.completedAtMs >> restarts >> p.freeRider >> p.corrupt >> p.left >> connections;
-    if (in.status() != QDataStream::Ok || state > quint8(LabPeerState::Error) ||
-        strategy > quint8(PickerStrategy::Sequential))
+    if (!in.ok() || state > quint8(LabPeerState::Error) || strategy > quint8(PickerStrategy::Sequential))
         return false;
     p.state = LabPeerState(state);
     p.strategy = PickerStrategy(strategy);
@@ -148,10 +149,10 @@ QByteArray connectionBytes(const QList<LabConnectionSnapshot>& connections) {
     return bytes;
 }
 
-bool readConnections(QDataStream& in, QList<LabConnectionSnapshot>& connections) {
+bool readConnections(FrameReader& in, QList<LabConnectionSnapshot>& connections) {
     qint32 count = 0;
     in >> count;
-    if (in.status() != QDataStream::Ok || count < 0 || count > kMaxConnections)
+    if (!in.ok() || count < 0 || count > kMaxConnections)
         return false;
     connections.clear();
     connections.reserve(qMin(count, 1024));
@@ -164,7 +165,7 @@ bool readConnections(QDataStream& in, QList<LabConnectionSnapshot>& connections)
         in >> i.id >> remote >> i.address >> i.port >> i.peerId >> flags >> i.downloadRate >> i.uploadRate >>
             i.downloaded >> i.uploaded >> requestsOut >> requestsIn >> depth >> i.rttMs >> i.connectedAtMs >>
             i.peerClient >> i.peerExtensions >> own;
-        if (in.status() != QDataStream::Ok)
+        if (!in.ok())
             return false;
         if (own && !readBitfield(in, i.pieces))
             return false;
@@ -197,10 +198,10 @@ QByteArray headBytes(const SwarmSnapshot& s) {
     return bytes;
 }
 
-bool readHead(QDataStream& in, SwarmSnapshot& s) {
+bool readHead(FrameReader& in, SwarmSnapshot& s) {
     qint32 count = 0;
     in >> s.sequence >> s.downloadRate >> s.uploadRate >> count;
-    if (in.status() != QDataStream::Ok || count < 0 || count > kMaxTorrents)
+    if (!in.ok() || count < 0 || count > kMaxTorrents)
         return false;
     s.torrents.clear();
     for (qint32 k = 0; k < count; ++k) {
@@ -208,7 +209,7 @@ bool readHead(QDataStream& in, SwarmSnapshot& s) {
         qint32 id = 0, pieces = 0, seeders = 0, leechers = 0, completed = 0;
         in >> id >> t.infoHash >> t.name >> t.totalSize >> t.pieceLength >> pieces >> seeders >> leechers >>
             completed;
-        if (in.status() != QDataStream::Ok)
+        if (!in.ok())
             return false;
         t.id = id;
         t.pieceCount = pieces;
@@ -281,6 +282,8 @@ void Recording::clear() {
     m_cursor = -1;
     m_cursorPeers.clear();
     m_cursorOrder.clear();
+    m_cachedFrame = -1;
+    m_cachedSnapshot.reset();
 }
 
 void Recording::append(const SwarmSnapshot& snapshot) {
@@ -372,16 +375,14 @@ bool Recording::decode(const QByteArray& data, bool key, QHash<int, LabPeerSnaps
     const QByteArray raw = qUncompress(data);
     if (raw.isEmpty())
         return fail(QStringLiteral("a frame does not decompress"));
-    QDataStream in(raw);
-    in.setVersion(kStreamVersion);
+    FrameReader in(raw);
     QByteArray headData;
     qint32 count = 0;
     in >> head.timeMs >> headData >> count;
-    if (in.status() != QDataStream::Ok || count < 0 || count > kMaxPeers)
+    if (!in.ok() || count < 0 || count > kMaxPeers)
         return fail(QStringLiteral("a frame's header is damaged"));
     {
-        QDataStream headIn(headData);
-        headIn.setVersion(kStreamVersion);
+        FrameReader headIn(headData);
         if (!readHead(headIn, head))
             return fail(QStringLiteral("a frame's torrents are damaged"));
     }
@@ -395,7 +396,7 @@ bool Recording::decode(const QByteArray& data, bool key, QHash<int, LabPeerSnaps
         qint32 id = 0;
         quint8 parts = 0;
         in >> id >> parts;
-        if (in.status() != QDataStream::Ok || id <= 0 || next.contains(id))
+        if (!in.ok() || id <= 0 || next.contains(id))
             return fail(QStringLiteral("a frame's peer list is damaged"));
         auto prev = peers.find(id);
         if (prev == peers.end() && !(parts & Identity && parts & Scalars && parts & Have))
@@ -412,12 +413,12 @@ bool Recording::decode(const QByteArray& data, bool key, QHash<int, LabPeerSnaps
             if (encoding == AddedPieces) {
                 qint32 added = 0;
                 in >> added;
-                if (in.status() != QDataStream::Ok || added < 0 || added > p.have.size())
+                if (!in.ok() || added < 0 || added > p.have.size())
                     return fail(QStringLiteral("peer %1's pieces are damaged").arg(id));
                 for (qint32 a = 0; a < added; ++a) {
                     qint32 index = -1;
                     in >> index;
-                    if (in.status() != QDataStream::Ok || index < 0 || index >= p.have.size())
+                    if (!in.ok() || index < 0 || index >= p.have.size())
                         return fail(QStringLiteral("peer %1's pieces are damaged").arg(id));
                     p.have.setBit(index);
                 }
@@ -432,7 +433,7 @@ bool Recording::decode(const QByteArray& data, bool key, QHash<int, LabPeerSnaps
         next.insert(id, std::move(p));
         nextOrder.append(id);
     }
-    if (in.status() != QDataStream::Ok || !in.atEnd())
+    if (!in.ok() || !in.atEnd())
         return fail(QStringLiteral("a frame has bytes past its end"));
     peers = std::move(next);
     order = std::move(nextOrder);
@@ -472,6 +473,8 @@ int Recording::frameAt(qint64 ms) const {
 SwarmSnapshotPtr Recording::snapshot(int frame) const {
     if (frame < 0 || frame >= frameCount())
         return nullptr;
+    if (frame == m_cachedFrame && m_cachedSnapshot)
+        return m_cachedSnapshot;
     int from = frame;
     while (from > 0 && !m_frames[size_t(from)].key)
         --from;
@@ -490,7 +493,9 @@ SwarmSnapshotPtr Recording::snapshot(int frame) const {
         }
         m_cursor = k;
     }
-    return assemble(m_cursorHead, m_cursorPeers, m_cursorOrder);
+    m_cachedSnapshot = assemble(m_cursorHead, m_cursorPeers, m_cursorOrder);
+    m_cachedFrame = frame;
+    return m_cachedSnapshot;
 }
 
 QByteArray Recording::toBytes() const {

@@ -21,7 +21,8 @@ namespace swarmscope {
 //
 // Compact: a frame holds only what changed since the frame before it (a peer whose figures did not move
 // costs a few bytes; new pieces are listed, not the whole bitmap), compressed; every kKeyframeMs of lab time
-// a frame holds everything, so reading any moment decodes at most that span of frames.
+// a frame holds everything, so reading any moment decodes at most that span of frames (a second: four
+// frames of swarm --record, ten of the window).
 //
 // Read back, a connection's "pieces the other end has" is that lab peer's own pieces at the same moment,
 // which is what the other end announced up to the HAVE messages still on their way; the peer inspector's
@@ -31,7 +32,7 @@ namespace swarmscope {
 // refused with the reason and never read past its end or into unbounded memory.
 class Recording {
 public:
-    static constexpr qint64 kKeyframeMs = 5000;
+    static constexpr qint64 kKeyframeMs = 1000;
     static constexpr quint32 kVersion = 1;
     // Bounds on what a file may claim, far above what the lab makes (10,000 peers, 1 GiB of frames).
     static constexpr int kMaxPeers = 100'000;
@@ -116,6 +117,9 @@ private:
     mutable QHash<int, LabPeerSnapshot> m_cursorPeers;
     mutable QList<int> m_cursorOrder;
     mutable SwarmSnapshot m_cursorHead;
+    // The last frame read, assembled: a drag that stays within one frame reads nothing again.
+    mutable int m_cachedFrame = -1;
+    mutable SwarmSnapshotPtr m_cachedSnapshot;
 };
 
 } // namespace swarmscope

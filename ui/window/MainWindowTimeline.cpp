@@ -96,6 +96,13 @@ void MainWindow::showMoment(qint64 ms) {
     if (recording.isEmpty())
         return;
     ms = qBound(recording.startMs(), ms, recording.endMs());
+    // Within the frame on show already, only the handle moves.
+    if (m_momentMs >= 0 && m_snapshot && recording.frameAt(ms) == recording.frameAt(m_momentMs) &&
+        recording.frameTimeMs(recording.frameAt(ms)) == m_snapshot->timeMs) {
+        m_momentMs = ms;
+        m_timeline->setPosition(ms, false);
+        return;
+    }
     const int torrent = m_replay ? m_replayTorrent : m_controller->activeTorrent();
     const SwarmSnapshotPtr moment = LabController::filterSnapshot(recording.snapshotAt(ms), torrent);
     if (!moment)
