@@ -99,6 +99,9 @@ ClockBar::ClockBar(LabController* controller, QWidget* parent)
 
 void ClockBar::connectLab() {
     m_labMs = 0;
+    // A scenario's lab comes with its own speed.
+    if (const int index = m_speed->findData(m_controller->lab()->speed()); index >= 0)
+        m_speed->setCurrentIndex(index);
     connect(m_controller->lab(), &SwarmLab::clockChanged, this, [this](qint64 labMs, bool, double, double) {
         m_labMs = labMs;
         refresh();
