@@ -7,6 +7,7 @@
 #include "swarm/SwarmLabConfig.h"
 #include "window/ClockBar.h"
 #include "window/MainWindow.h"
+#include "window/ScenarioActions.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
@@ -57,7 +58,11 @@ int runGui(int argc, char** argv) {
                                   QStringLiteral("Seeds a simulated lab, so that its run repeats (default: a "
                                                  "fresh seed)."),
                                   QStringLiteral("N"));
-    parser.addOptions({demo, screenshot, after, size, zoom, show, time, seed});
+    const QCommandLineOption scenario(QStringLiteral("scenario"),
+                                      QStringLiteral("Run a scenario file in the window, as File > Open "
+                                                     "Scenario does."),
+                                      QStringLiteral("FILE"));
+    parser.addOptions({demo, screenshot, after, size, zoom, show, time, seed, scenario});
     if (!parser.parse(app.arguments())) {
         cli::printError(parser.errorText() + QStringLiteral(" (swarmscope)"));
         return cli::ExitBadInput;
@@ -138,6 +143,14 @@ int runGui(int argc, char** argv) {
     }
     if (parser.isSet(demo))
         window.startDemo();
+    if (parser.isSet(scenario)) {
+        // Once the window runs: a bad file's message box needs the event loop.
+        const QString path = parser.value(scenario);
+        QTimer::singleShot(0, &window, [&window, path]() {
+            if (auto* actions = window.findChild<ui::ScenarioActions*>(QStringLiteral("scenarioActions")))
+                actions->openScenario(path);
+        });
+    }
 
     if (parser.isSet(screenshot)) {
         const QString path = parser.value(screenshot);

@@ -173,6 +173,15 @@ bool LabController::runScenario(std::unique_ptr<ScenarioRun> run) {
         start.joinMs = peer.joinMs;
         m_peerStarts.insert(peer.id, start);
     }
+    // Peers the user adds join as the scenario's last group of leechers does, and the control panel says so.
+    for (const ScenarioGroup& group : scenario.groups) {
+        if (group.role != TorrentRole::Leecher || group.behaviour.kind != PeerBehaviour::Normal)
+            continue;
+        m_conditions = group.link;
+        m_strategy = group.picker;
+        m_choker = group.choker;
+    }
+    emit newPeerSettingsChanged();
     const QList<int> torrents = m_lab->torrentIds();
     const int torrent = torrents.isEmpty() ? 0 : torrents.first();
     m_sourceDirs.insert(torrent, m_run->content()->servedDir);

@@ -1,5 +1,6 @@
 #include "window/ClockBar.h"
 
+#include "scenario/ScenarioRun.h"
 #include "shared/LabController.h"
 #include "shared/SizeFormat.h"
 #include "swarm/SwarmLab.h"
@@ -187,6 +188,10 @@ QString ClockBar::clockText() const {
             .arg(formatLabTime(m_labMs, 0), lab->isPausedAll() ? tr(" \u00b7 every peer paused") : QString());
     QString text =
         tr("Lab time %1 \u00b7 simulated, seed %2").arg(formatLabTime(m_labMs, 1)).arg(lab->seed());
+    // A scenario's run says which, so that the seed and speed read as the file's.
+    if (const ScenarioRun* run = m_controller->scenarioRun(); run && run->lab() == lab)
+        text += tr(" \u00b7 scenario \u201c%1\u201d")
+                    .arg(run->scenario().name.isEmpty() ? tr("unnamed") : run->scenario().name);
     if (lab->isPausedAll())
         return text + tr(" \u00b7 paused");
     text += QStringLiteral(" \u00b7 ") + speedText(lab->speed());

@@ -206,11 +206,11 @@ void ScenarioActions::finishPreparing(const QString& error, bool cancelled) {
         return;
     }
     emit statusMessage(
-        tr("Running scenario \"%1\": %2 peers in %3 groups, %4 actions; %5.")
+        tr("Running scenario \"%1\": %2 peers in %3 groups, %n timed or conditional action(s); %4.", nullptr,
+           int(scenario.actions.size()))
             .arg(scenario.name.isEmpty() ? tr("unnamed") : scenario.name)
             .arg(scenario.peerCount())
             .arg(scenario.groups.size())
-            .arg(scenario.actions.size())
             .arg(mode == TimeMode::Simulated ? tr("simulated time, seed %1").arg(seed) : tr("real time")));
     emit scenarioStarted();
 }
