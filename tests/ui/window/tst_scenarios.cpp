@@ -292,6 +292,29 @@ private slots:
         // Again: it shares again.
         freeRide->trigger();
         QVERIFY(QTest::qWaitFor([&]() { return !peerIn(window, rider)->freeRider; }, 10000));
+
+        // Saved: free-riding from its join is its group's behaviour; the later switch back is listed.
+        QTemporaryDir saveDir;
+        const QString path = saveDir.filePath(QStringLiteral("riders.toml"));
+        QString confirmation;
+        answerMessageBox(&confirmation);
+        QVERIFY(scenarioActions(window)->saveScenario(path));
+        QVERIFY2(confirmation.contains(QStringLiteral("only from its start")), qPrintable(confirmation));
+        QVERIFY(!confirmation.contains(QStringLiteral("repeats this run exactly")));
+        const ScenarioParseResult parsed = readScenarioFile(path);
+        QVERIFY2(parsed.ok(), qPrintable(parsed.message()));
+        QStringList shape;
+        for (const ScenarioGroup& g : parsed.scenario->groups)
+            shape.append(
+                QStringLiteral("%1:%2:%3").arg(g.name).arg(g.count).arg(peerBehaviourName(g.behaviour.kind)));
+        QCOMPARE(shape, (QStringList{QStringLiteral("seeders:1:normal"), QStringLiteral("leechers:1:normal"),
+                                     QStringLiteral("leechers-2:1:free-rider"),
+                                     QStringLiteral("leechers-3:1:normal")}));
+        if (qEnvironmentVariableIsSet("SWARMSCOPE_SHOW_SAVED")) {
+            QFile file(path);
+            if (file.open(QIODevice::ReadOnly))
+                qInfo().noquote() << file.readAll();
+        }
     }
 };
 
