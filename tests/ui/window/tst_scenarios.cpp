@@ -158,6 +158,37 @@ private slots:
         QVERIFY(!window.controller()->scenarioRun());
     }
 
+    void openScenario_labInUse_asksFirst_noKeepsIt_yesClosesIt() {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("two.toml"));
+        writeFile(path, "name = \"Two peers\"\n[content]\nsize = \"256KiB\"\n[time]\nmode = \"simulated\"\n"
+                        "seed = 2\n[groups.seeder]\nrole = \"seeder\"\ncount = 1\n[groups.leecher]\n"
+                        "role = \"leecher\"\ncount = 1\n");
+        QTemporaryDir labDir;
+        MainWindow window(labIn(labDir));
+        window.show();
+        QVERIFY(startDemoAndWait(window, slowDemo(2)));
+        SwarmLab* demoLab = window.controller()->lab();
+        const QList<int> torrents = window.controller()->torrentIds();
+        QString question;
+        answerMessageBox(&question, QMessageBox::No);
+        QVERIFY(!scenarioActions(window)->openScenario(path));
+        QVERIFY2(question.contains(QStringLiteral("Close 1 torrent")), qPrintable(question));
+        QCOMPARE(window.controller()->lab(), demoLab);
+        QCOMPARE(window.controller()->torrentIds(), torrents);
+
+        QSignalSpy started(scenarioActions(window), &ScenarioActions::scenarioStarted);
+        answerMessageBox(&question, QMessageBox::Yes);
+        QVERIFY(scenarioActions(window)->openScenario(path));
+        QVERIFY(started.wait(30000) || started.count() == 1);
+        QVERIFY(window.controller()->scenarioRun());
+        QCOMPARE(window.controller()->torrentIds().size(), 1);
+        QCOMPARE(window.controller()->lab()->seed(), 2u);
+        QVERIFY(QTest::qWaitFor(
+            [&]() { return window.currentSnapshot() && window.currentSnapshot()->peers.size() == 2; },
+            20000));
+    }
+
     void saveScenario_rerunHeadless_givesTheSameCompletionTimes() {
         QTemporaryDir labDir;
         SwarmLabConfig config = labIn(labDir);
