@@ -183,15 +183,18 @@ bool ClockBar::step() {
 
 QString ClockBar::clockText() const {
     const SwarmLab* lab = m_controller->lab();
-    if (!lab->controlsClock())
-        return tr("Lab time %1 \u00b7 real time%2")
-            .arg(formatLabTime(m_labMs, 0), lab->isPausedAll() ? tr(" \u00b7 every peer paused") : QString());
-    QString text =
-        tr("Lab time %1 \u00b7 simulated, seed %2").arg(formatLabTime(m_labMs, 1)).arg(lab->seed());
-    // A scenario's run says which, so that the seed and speed read as the file's.
+    // A scenario's run says which, so that the time, seed and speed read as the file's.
+    QString scenario;
     if (const ScenarioRun* run = m_controller->scenarioRun(); run && run->lab() == lab)
-        text += tr(" \u00b7 scenario \u201c%1\u201d")
-                    .arg(run->scenario().name.isEmpty() ? tr("unnamed") : run->scenario().name);
+        scenario = tr(" \u00b7 scenario \u201c%1\u201d")
+                       .arg(run->scenario().name.isEmpty() ? tr("unnamed") : run->scenario().name);
+    if (!lab->controlsClock())
+        return tr("Lab time %1 \u00b7 real time%2%3")
+            .arg(formatLabTime(m_labMs, 0), scenario,
+                 lab->isPausedAll() ? tr(" \u00b7 every peer paused") : QString());
+    QString text =
+        tr("Lab time %1 \u00b7 simulated, seed %2").arg(formatLabTime(m_labMs, 1)).arg(lab->seed()) +
+        scenario;
     if (lab->isPausedAll())
         return text + tr(" \u00b7 paused");
     text += QStringLiteral(" \u00b7 ") + speedText(lab->speed());
