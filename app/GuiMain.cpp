@@ -8,6 +8,7 @@
 #include "swarm/SwarmLabConfig.h"
 #include "window/ClockBar.h"
 #include "window/MainWindow.h"
+#include "window/ScenarioActions.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
@@ -69,7 +70,12 @@ int runGui(int argc, char** argv) {
                                 QStringLiteral("With --replay: the moment to show, in seconds of lab time "
                                                "(default: the end)."),
                                 QStringLiteral("SECONDS"));
-    parser.addOptions({demo, screenshot, after, size, zoom, show, time, seed, replay, at});
+
+    const QCommandLineOption scenario(QStringLiteral("scenario"),
+                                      QStringLiteral("Run a scenario file in the window, as File > Open "
+                                                     "Scenario does."),
+                                      QStringLiteral("FILE"));
+    parser.addOptions({demo, screenshot, after, size, zoom, show, time, seed, replay, at, scenario});
     if (!parser.parse(app.arguments())) {
         cli::printError(parser.errorText() + QStringLiteral(" (swarmscope)"));
         return cli::ExitBadInput;
@@ -81,6 +87,11 @@ int runGui(int argc, char** argv) {
     }
     if (parser.isSet(at) && !parser.isSet(replay)) {
         cli::printError(QStringLiteral("--at needs --replay FILE: it is a moment of a recording (--at)"));
+        return cli::ExitBadInput;
+    }
+    if (parser.isSet(replay) && parser.isSet(scenario)) {
+        cli::printError(
+            QStringLiteral("--replay shows a recording; it cannot run a scenario as well (--scenario)"));
         return cli::ExitBadInput;
     }
     if (parser.isSet(replay) && parser.isSet(demo)) {
@@ -189,6 +200,14 @@ int runGui(int argc, char** argv) {
         recording.reset();
         if (atSeconds >= 0)
             window.showMoment(qint64(atSeconds * 1000));
+    }
+    if (parser.isSet(scenario)) {
+        // Once the window runs: a bad file's message box needs the event loop.
+        const QString path = parser.value(scenario);
+        QTimer::singleShot(0, &window, [&window, path]() {
+            if (auto* actions = window.findChild<ui::ScenarioActions*>(QStringLiteral("scenarioActions")))
+                actions->openScenario(path);
+        });
     }
 
     if (parser.isSet(screenshot)) {

@@ -76,7 +76,7 @@ public:
     PickerStrategy pickerStrategy() const { return m_picker.strategy(); }
     void setChokerEnabled(bool enabled);
     bool isChokerEnabled() const { return m_slots.isEnabled(); }
-    // A free-rider downloads and uploads nothing: it chokes everyone, whatever its choker says.
+    // A free-rider downloads but uploads nothing: it chokes everyone, whatever its choker says.
     void setFreeRider(bool freeRider);
     bool isFreeRider() const { return m_params.freeRider; }
     // A corrupt peer flips bytes of every block it sends, so its pieces fail the receivers' hash checks.

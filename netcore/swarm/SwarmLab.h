@@ -154,7 +154,8 @@ public:
     void killPeer(int peer);
     // Graceful: announces "stopped", closes its connections, stays (Stopped, left) and can be restarted.
     void leavePeer(int peer);
-    // Downloads and uploads nothing; the lab's free-rider.
+    // The lab's free-rider: keeps downloading but uploads nothing (it chokes every peer, whatever its choker
+    // says); false makes it a normal peer again.
     void setFreeRider(int peer, bool freeRider);
     void setCorrupt(int peer, bool corrupt);
     // Any of the above at lab time atMs (0 or past: now), on the workers' clock: exact in simulated time.

@@ -346,6 +346,8 @@ void PeerInspector::updateSummary() {
                formatSize(peer->uploadRate) + QStringLiteral("/s") + sep +
                tr("%n connection(s)", nullptr, peer->connectionCount) + sep +
                pickerStrategyName(peer->strategy);
+        if (peer->freeRider)
+            text += sep + tr("free-riding: downloads, uploads nothing");
         if (peer->port != 0)
             text += QStringLiteral(" — ") + peer->address.toString() + u':' + QString::number(peer->port);
     }

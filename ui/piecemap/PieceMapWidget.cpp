@@ -151,8 +151,11 @@ void PieceMapWidget::setSnapshot(const SwarmSnapshotPtr& snapshot) {
         row.uploadRate = p.uploadRate;
         row.have = p.have;
         row.inFlight = p.inFlight;
-        if (row.name.isEmpty())
+        if (row.name.isEmpty() || row.freeRider != p.freeRider) {
             row.name = PeerListModel::peerName(p);
+            row.freeRider = p.freeRider;
+            row.dirty = true;
+        }
         rowOfPeer.insert(p.id, int(i));
         rows.push_back(std::move(row));
     }

@@ -107,8 +107,9 @@ private:
     struct Row {
         int peer = 0;
         int torrent = 0;
-        bool seeder = false;   // added as a seeder
-        bool complete = false; // has every piece
+        bool seeder = false;    // added as a seeder
+        bool complete = false;  // has every piece
+        bool freeRider = false; // named so: it uploads nothing
         LabPeerState state = LabPeerState::Starting;
         double progress = 0.0;
         qint64 downloadRate = 0;

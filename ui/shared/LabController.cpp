@@ -1,6 +1,7 @@
 #include "shared/LabController.h"
 
 #include "metainfo/TorrentCreator.h"
+#include "scenario/ScenarioRun.h"
 #include "swarm/KumarRossBound.h"
 #include "swarm/PseudoRandomFile.h"
 #include "swarm/SwarmLab.h"
@@ -39,6 +40,11 @@ LabController::~LabController() {
     // The demo's worker writes and hashes a few MiB; waiting for it is shorter than making it cancellable.
     if (m_demoThread)
         m_demoThread->wait();
+    // A scenario's lab is its run's: gone with it, before the views that might still ask for m_lab.
+    if (m_run) {
+        m_run.reset();
+        m_lab = nullptr;
+    }
 }
 
 bool LabController::start() {
@@ -91,21 +97,123 @@ bool LabController::replaceLab(const SwarmLabConfig& config) {
         return false;
     m_config = config;
     // Nothing runs in it yet, so dropping it abruptly loses nothing.
-    delete m_lab;
+    if (m_run)
+        m_run.reset();
+    else
+        delete m_lab;
     m_lab = new SwarmLab(m_config, this);
     connectLab();
-    m_activeTorrent = 0;
-    m_snapshot.reset();
-    m_pendingLeechers.clear();
-    m_closedTorrents.clear();
+    resetLabState();
     emit labReplaced();
     emit torrentsChanged();
     emit activeTorrentChanged(0);
     return startLab();
 }
 
+void LabController::resetLabState() {
+    m_activeTorrent = 0;
+    m_snapshot.reset();
+    m_pendingLeechers.clear();
+    m_closedTorrents.clear();
+    m_peerStarts.clear();
+    m_sourceDirs.clear();
+    m_generatedTorrents.clear();
+}
+
+bool LabController::runScenario(std::unique_ptr<ScenarioRun> run) {
+    if (!run || !run->content() || isPreparingDemo())
+        return false;
+    // Whatever the old lab still holds is dropped abruptly: the caller has closed its torrents, or was told.
+    if (m_run)
+        m_run.reset();
+    else
+        delete m_lab;
+    m_lab = nullptr;
+    m_run = std::move(run);
+    resetLabState();
+    m_runError.clear();
+    m_config.timeMode = m_run->timeMode();
+    m_config.seed = m_run->seed();
+    if (!m_run->start()) {
+        m_runError = m_run->errorString();
+        m_run.reset();
+        m_lab = new SwarmLab(m_config, this);
+        connectLab();
+        emit labReplaced();
+        emit torrentsChanged();
+        emit activeTorrentChanged(0);
+        startLab();
+        return false;
+    }
+    m_lab = m_run->lab();
+    // The run needs neither events nor quick snapshots; the window's views do.
+    m_lab->setEventKinds({PeerEventKind::Connected, PeerEventKind::Disconnected, PeerEventKind::Choked,
+                          PeerEventKind::Unchoked, PeerEventKind::PeerChoked, PeerEventKind::PeerUnchoked,
+                          PeerEventKind::Have, PeerEventKind::PieceVerified, PeerEventKind::HashFailed,
+                          PeerEventKind::PeerBanned, PeerEventKind::Extensions, PeerEventKind::Completed,
+                          PeerEventKind::Error});
+    m_lab->setSnapshotRate(m_config.snapshotHz);
+    connectLab();
+    // A recording of its own, with the controls the scenario gave as it started.
+    m_recording.clear();
+    m_recording.setMeta({m_config.timeMode, m_lab->seed(), QStringLiteral("Swarmscope")});
+    m_recordedPeers = 0;
+    for (const LabControlChange& change : m_lab->controlLog())
+        m_recording.appendControl(change);
+    connect(m_run.get(), &ScenarioRun::finished, this, [this]() {
+        // The run no longer reads its samples: a clock the user starts again must not wait for it.
+        if (m_run && m_run->lab() == m_lab && m_lab->controlsClock())
+            m_lab->setHoldAfterSamples(false);
+        emit scenarioFinished();
+    });
+    const Scenario& scenario = m_run->scenario();
+    for (const ScenarioPeer& peer : m_run->result().peers) {
+        const ScenarioGroup* group = scenario.group(peer.group);
+        if (!group)
+            continue;
+        LabPeerStart start;
+        start.role = group->role;
+        start.conditions = group->link;
+        start.picker = group->picker;
+        start.choker = group->choker;
+        start.freeRider = group->behaviour.kind == PeerBehaviour::FreeRider;
+        start.corrupt = group->behaviour.kind == PeerBehaviour::Corrupt;
+        start.leaveWhenDone = group->behaviour.kind == PeerBehaviour::LeavesWhenDone;
+        start.stayMs = group->behaviour.kind == PeerBehaviour::LeavesAfter ? group->behaviour.stayMs : 0;
+        start.joinMs = peer.joinMs;
+        m_peerStarts.insert(peer.id, start);
+    }
+    // Peers the user adds join as the scenario's last group of leechers does, and the control panel says so.
+    for (const ScenarioGroup& group : scenario.groups) {
+        if (group.role != TorrentRole::Leecher || group.behaviour.kind != PeerBehaviour::Normal)
+            continue;
+        m_conditions = group.link;
+        m_strategy = group.picker;
+        m_choker = group.choker;
+    }
+    emit newPeerSettingsChanged();
+    const QList<int> torrents = m_lab->torrentIds();
+    const int torrent = torrents.isEmpty() ? 0 : torrents.first();
+    m_sourceDirs.insert(torrent, m_run->content()->servedDir);
+    if (scenario.content.source == ContentSource::Generated)
+        m_generatedTorrents.insert(torrent);
+    emit labReplaced();
+    if (!m_lab->announceUrl().isEmpty())
+        emit trackerReady(m_lab->announceUrl());
+    emit torrentsChanged();
+    setActiveTorrent(torrent);
+    return true;
+}
+
+std::optional<LabPeerStart> LabController::peerStart(int peer) const {
+    const auto it = m_peerStarts.constFind(peer);
+    if (it == m_peerStarts.cend())
+        return std::nullopt;
+    return *it;
+}
+
 QString LabController::errorString() const {
-    return m_lab->errorString();
+    return m_runError.isEmpty() ? m_lab->errorString() : m_runError;
 }
 
 QString LabController::announceUrl() const {
@@ -120,6 +228,7 @@ int LabController::addTorrent(const Metainfo& metainfo, const QString& sourceDir
     const int id = m_lab->addTorrent(metainfo, sourceDir, trustSourceData);
     if (id == 0)
         return 0;
+    m_sourceDirs.insert(id, sourceDir);
     emit torrentsChanged();
     setActiveTorrent(id);
     return id;
@@ -242,6 +351,7 @@ void LabController::finishDemo(const QString& error, const QByteArray& torrent, 
         emit demoFailed(tr("the demo torrent has no pieces"));
         return;
     }
+    m_generatedTorrents.insert(id);
     PeerConditions seederConditions = m_conditions;
     seederConditions.uploadRate = settings.seederUploadRate;
     addPeers(id, TorrentRole::Seeder, settings.seeders, seederConditions);
@@ -264,7 +374,18 @@ QList<int> LabController::addPeers(int torrent, TorrentRole role, int count,
     LabPeerOptions options;
     options.picker = m_strategy;
     options.choker = m_choker;
-    return m_lab->addPeers(torrent, role, count, conditions, options);
+    const QList<int> ids = m_lab->addPeers(torrent, role, count, conditions, options);
+    for (int id : ids) {
+        LabPeerStart start;
+        start.role = role;
+        start.conditions = conditions;
+        start.picker = options.picker;
+        start.choker = options.choker;
+        const std::optional<LabPeerInfo> info = m_lab->peerInfo(id);
+        start.joinMs = info ? info->addedAtMs : m_lab->nowMs();
+        m_peerStarts.insert(id, start);
+    }
+    return ids;
 }
 
 void LabController::setLatency(int peer, qint64 latencyMs, qint64 jitterMs) {

@@ -2,6 +2,7 @@
 
 #include "metainfo/Metainfo.h"
 #include "peer/PickerStrategy.h"
+#include "peer/TorrentRole.h"
 #include "record/Recording.h"
 #include "swarm/PeerConditions.h"
 #include "swarm/SwarmEvent.h"
@@ -16,9 +17,13 @@
 #include <QString>
 #include <QThread>
 
+#include <memory>
+#include <optional>
+
 namespace swarmscope {
+class ScenarioRun;
 class SwarmLab;
-}
+} // namespace swarmscope
 
 namespace swarmscope::ui {
 
@@ -33,10 +38,23 @@ struct DemoSettings {
     qint64 leecherUploadRate = 512 * 1024;
 };
 
-// The window's side of the lab: owns the SwarmLab, remembers which torrent is on screen, and turns the
-// lab's snapshots and events into ones holding only that torrent, so the views need not know there are
-// several. It also keeps the "for every peer" settings of the control panel, so that peers added later
-// start with the same link, picker and choker as the ones already running.
+// How a peer of the shown torrent started, as it was added: what Save Scenario writes as its group.
+struct LabPeerStart {
+    TorrentRole role = TorrentRole::Leecher;
+    PeerConditions conditions;
+    PickerStrategy picker = PickerStrategy::RarestFirst;
+    bool choker = true;
+    bool freeRider = false;
+    bool corrupt = false;
+    bool leaveWhenDone = false;
+    qint64 stayMs = 0; // leaves gracefully this long after it joined; 0: stays
+    qint64 joinMs = 0; // lab time
+};
+
+// The window's side of the lab: owns the SwarmLab (or the ScenarioRun that owns it), remembers which torrent
+// is on screen, and turns the lab's snapshots and events into ones holding only that torrent, so the views
+// need not know there are several. It also keeps the "for every peer" settings of the control panel, so that
+// peers added later start with the same link, picker and choker as the ones already running.
 class LabController : public QObject {
     Q_OBJECT
 public:
@@ -87,6 +105,21 @@ public:
     static double demoSpeed(const DemoSettings& settings);
     bool isPreparingDemo() const { return m_demoWaitsForTracker || m_demoThread != nullptr; }
 
+    // --- scenarios
+    // Runs a scenario in the window: run's content must be prepared. The lab is replaced by run's own
+    // (whatever the lab holds is dropped: the caller closes the torrents first), run starts, and its lab and
+    // torrent show as the window's own. Controls act on it as on any lab. False with errorString() when it
+    // cannot start; a fresh lab of the window's own then takes its place.
+    bool runScenario(std::unique_ptr<ScenarioRun> run);
+    // The scenario on screen, or null; it stays after it has finished, with its lab.
+    ScenarioRun* scenarioRun() const { return m_run.get(); }
+    // How a peer started (the window's peers and a scenario's), or nothing for a peer the lab got otherwise.
+    std::optional<LabPeerStart> peerStart(int peer) const;
+    // Where the torrent's seeders serve it from, and whether the lab made that content up (the demo, a
+    // scenario's generated data) rather than a user's file.
+    QString torrentSourceDir(int torrent) const { return m_sourceDirs.value(torrent); }
+    bool isGeneratedContent(int torrent) const { return m_generatedTorrents.contains(torrent); }
+
     // --- peers of the shown torrent, with the current settings for new peers
     QList<int> addSeeders(int count);
     QList<int> addLeechers(int count);
@@ -129,6 +162,8 @@ signals:
     void demoFailed(const QString& message);
     // relocate() put a new lab in place of the old one; its tracker comes up afresh.
     void labReplaced();
+    // The scenario on screen stopped as its [stop] says (or failed); its lab stays, paused.
+    void scenarioFinished();
 
 private:
     struct PendingLeechers {
@@ -146,8 +181,11 @@ private:
     void finishDemo(const QString& error, const QByteArray& torrent, const QString& sourceDir,
                     const DemoSettings& settings);
     QList<int> addPeers(int torrent, TorrentRole role, int count, const PeerConditions& conditions);
+    void resetLabState();
 
     SwarmLabConfig m_config;
+    std::unique_ptr<ScenarioRun> m_run; // when set, it owns m_lab
+    QString m_runError;                 // why the last scenario could not start
     SwarmLab* m_lab;
     int m_activeTorrent = 0;
     SwarmSnapshotPtr m_snapshot;
@@ -158,6 +196,9 @@ private:
     bool m_choker = true;
     QHash<int, PendingLeechers> m_pendingLeechers; // torrent -> leechers waiting for its seeders
     QSet<int> m_closedTorrents;
+    QHash<int, LabPeerStart> m_peerStarts;
+    QHash<int, QString> m_sourceDirs;
+    QSet<int> m_generatedTorrents;
     QPointer<QThread> m_demoThread;
     int m_demoCount = 0;
     bool m_demoWaitsForTracker = false;

@@ -30,6 +30,11 @@ QString rateText(qint64 bytesPerSecond) {
 PeerListModel::PeerListModel(QObject* parent) : QAbstractTableModel(parent) {}
 
 QString PeerListModel::peerName(const LabPeerSnapshot& peer) {
+    // A free-rider is named for what it does, so every view that names peers shows who takes without giving.
+    if (peer.freeRider)
+        return peer.role == TorrentRole::Leecher
+                   ? tr("#%1 free-rider").arg(peer.id)
+                   : tr("#%1 %2, free-rider").arg(peer.id).arg(torrentRoleName(peer.role));
     return QStringLiteral("#%1 %2").arg(peer.id).arg(torrentRoleName(peer.role));
 }
 

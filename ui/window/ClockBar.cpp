@@ -1,5 +1,6 @@
 #include "window/ClockBar.h"
 
+#include "scenario/ScenarioRun.h"
 #include "shared/LabController.h"
 #include "shared/SizeFormat.h"
 #include "swarm/SwarmLab.h"
@@ -99,6 +100,9 @@ ClockBar::ClockBar(LabController* controller, QWidget* parent)
 
 void ClockBar::connectLab() {
     m_labMs = 0;
+    // A scenario's lab comes with its own speed.
+    if (const int index = m_speed->findData(m_controller->lab()->speed()); index >= 0)
+        m_speed->setCurrentIndex(index);
     connect(m_controller->lab(), &SwarmLab::clockChanged, this, [this](qint64 labMs, bool, double, double) {
         m_labMs = labMs;
         refresh();
@@ -179,11 +183,18 @@ bool ClockBar::step() {
 
 QString ClockBar::clockText() const {
     const SwarmLab* lab = m_controller->lab();
+    // A scenario's run says which, so that the time, seed and speed read as the file's.
+    QString scenario;
+    if (const ScenarioRun* run = m_controller->scenarioRun(); run && run->lab() == lab)
+        scenario = tr(" \u00b7 scenario \u201c%1\u201d")
+                       .arg(run->scenario().name.isEmpty() ? tr("unnamed") : run->scenario().name);
     if (!lab->controlsClock())
-        return tr("Lab time %1 \u00b7 real time%2")
-            .arg(formatLabTime(m_labMs, 0), lab->isPausedAll() ? tr(" \u00b7 every peer paused") : QString());
+        return tr("Lab time %1 \u00b7 real time%2%3")
+            .arg(formatLabTime(m_labMs, 0), scenario,
+                 lab->isPausedAll() ? tr(" \u00b7 every peer paused") : QString());
     QString text =
-        tr("Lab time %1 \u00b7 simulated, seed %2").arg(formatLabTime(m_labMs, 1)).arg(lab->seed());
+        tr("Lab time %1 \u00b7 simulated, seed %2").arg(formatLabTime(m_labMs, 1)).arg(lab->seed()) +
+        scenario;
     if (lab->isPausedAll())
         return text + tr(" \u00b7 paused");
     text += QStringLiteral(" \u00b7 ") + speedText(lab->speed());

@@ -8,6 +8,7 @@
 #include "window/EmptySwarmOverlay.h"
 #include "window/LabFolder.h"
 #include "window/PeerActions.h"
+#include "window/ScenarioActions.h"
 #include "window/TorrentImporter.h"
 
 #include "swarm/SwarmLab.h"
@@ -119,6 +120,12 @@ void MainWindow::createActions() {
 
     QMenu* file = menuBar()->addMenu(tr("&File"));
     file->addActions({m_createAction, m_openAction, m_demoAction, m_closeTorrentAction});
+    file->addSeparator();
+    // Open Scenario… and Save Scenario…, in ScenarioActions.cpp.
+    auto* scenarios = new ScenarioActions(this);
+    connect(scenarios, &ScenarioActions::statusMessage, this,
+            [this](const QString& text) { statusBar()->showMessage(text, 15000); });
+    file->addActions({scenarios->openAction(), scenarios->saveAction()});
     file->addSeparator();
     addRecordingActions(file); // in MainWindowTimeline.cpp
     file->addSeparator();

@@ -57,6 +57,13 @@ PeerActions::PeerActions(LabController* controller, PeerSelection* selection, QW
                                 "the graph and their rows in the piece map slow down (Ctrl+L)."));
     connect(m_conditions, &QAction::triggered, this, &PeerActions::editConditions);
 
+    m_freeRide = new QAction(QIcon::fromTheme(QStringLiteral("network-receive")), tr("&Free-Ride"), this);
+    m_freeRide->setCheckable(true);
+    m_freeRide->setToolTip(tr("Make the selected peers free-riders: they keep downloading but upload nothing "
+                              "(they choke everyone). Watch their up rate stay at zero, and whether tit-for-"
+                              "tat makes them wait longer than the others. Again to make them share."));
+    connect(m_freeRide, &QAction::triggered, this, &PeerActions::toggleFreeRide);
+
     m_openFolder =
         new QAction(QIcon::fromTheme(QStringLiteral("folder-open")), tr("Open Peer's &Folder"), this);
     m_openFolder->setToolTip(tr("Show the folder the current peer reads or writes its data in."));
@@ -81,6 +88,7 @@ PeerActions::PeerActions(LabController* controller, PeerSelection* selection, QW
     m_kill->setIconText(tr("Kill"));
     m_restart->setIconText(tr("Restart"));
     m_conditions->setIconText(tr("Latency && Caps…"));
+    m_freeRide->setIconText(tr("Free-Ride"));
     m_openFolder->setIconText(tr("Folder"));
     m_remove->setIconText(tr("Remove"));
     for (QAction* action : actions())
@@ -94,7 +102,7 @@ PeerActions::PeerActions(LabController* controller, PeerSelection* selection, QW
 }
 
 QList<QAction*> PeerActions::actions() const {
-    return {m_pauseResume, m_kill, m_restart, m_conditions, m_openFolder, m_remove};
+    return {m_pauseResume, m_kill, m_restart, m_conditions, m_freeRide, m_openFolder, m_remove};
 }
 
 void PeerActions::setSnapshot(const SwarmSnapshotPtr& snapshot) {
@@ -126,9 +134,11 @@ void PeerActions::updateActions() {
     const int n = int(peers.size());
     bool allPaused = n > 0;
     bool anyRunning = false;
+    bool allFreeRiders = n > 0;
     for (const LabPeerSnapshot* p : peers) {
         allPaused = allPaused && p->state == LabPeerState::Paused;
         anyRunning = anyRunning || !isStopped(p);
+        allFreeRiders = allFreeRiders && p->freeRider;
     }
     // The menu says how many peers an action reaches, so a multi-selection is never acted on by surprise.
     const QString pauseText = allPaused ? (n > 1 ? tr("Resume %1 &Peers").arg(n) : tr("Resume &Peer"))
@@ -146,6 +156,9 @@ void PeerActions::updateActions() {
     m_kill->setEnabled(anyRunning);
     m_restart->setEnabled(n > 0);
     m_conditions->setEnabled(n > 0);
+    m_freeRide->setText(n > 1 ? tr("&Free-Ride (%1 Peers)").arg(n) : tr("&Free-Ride"));
+    m_freeRide->setChecked(allFreeRiders);
+    m_freeRide->setEnabled(n > 0);
     const LabPeerSnapshot* current = m_snapshot ? m_snapshot->peer(m_selection->current()) : nullptr;
     m_openFolder->setEnabled(current && !current->dataDir.isEmpty());
     m_remove->setEnabled(n > 0);
@@ -221,6 +234,25 @@ void PeerActions::editConditions() {
     for (int id : ids)
         m_controller->lab()->setConditions(id, dialog.conditions());
     emit statusMessage(tr("Changed the link of %1.").arg(names(ids)));
+}
+
+void PeerActions::toggleFreeRide() {
+    const QList<const LabPeerSnapshot*> peers = selectedSnapshots();
+    if (peers.isEmpty())
+        return;
+    bool allFreeRiders = true;
+    for (const LabPeerSnapshot* p : peers)
+        allFreeRiders = allFreeRiders && p->freeRider;
+    QList<int> ids;
+    for (const LabPeerSnapshot* p : peers) {
+        m_controller->lab()->setFreeRider(p->id, !allFreeRiders);
+        ids.append(p->id);
+    }
+    // The snapshot says so only at the next tick: until then the check mark shows what was asked.
+    m_freeRide->setChecked(!allFreeRiders);
+    emit statusMessage(allFreeRiders
+                           ? tr("%1 upload again.").arg(names(ids))
+                           : tr("%1 now free-ride: they download but upload nothing.").arg(names(ids)));
 }
 
 void PeerActions::openFolder() {

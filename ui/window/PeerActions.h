@@ -19,8 +19,8 @@ namespace swarmscope::ui {
 class LabController;
 
 // What a user can do to the selected peers, one or many: pause or resume, kill, restart, change their link,
-// open the current one's folder, remove them; and select every peer. The same actions fill the Peer menu,
-// the toolbar and a context menu on any view that can say which peer is under the mouse.
+// make them free-riders, open the current one's folder, remove them; and select every peer. The same actions
+// fill the Peer menu, the toolbar and a context menu on any view that can say which peer is under the mouse.
 class PeerActions : public QObject {
     Q_OBJECT
 public:
@@ -37,6 +37,7 @@ public:
     QAction* killAction() const { return m_kill; }
     QAction* restartAction() const { return m_restart; }
     QAction* conditionsAction() const { return m_conditions; }
+    QAction* freeRideAction() const { return m_freeRide; }
     QAction* removeAction() const { return m_remove; }
     QAction* selectAllAction() const { return m_selectAll; }
 
@@ -51,6 +52,9 @@ public:
     void kill();
     void restart();
     void editConditions();
+    // Makes every selected peer a free-rider (downloads, uploads nothing), or, when every one already is,
+    // a normal peer again.
+    void toggleFreeRide();
     void openFolder();
     void remove();
     void selectAll();
@@ -78,6 +82,7 @@ private:
     QAction* m_kill;
     QAction* m_restart;
     QAction* m_conditions;
+    QAction* m_freeRide;
     QAction* m_openFolder;
     QAction* m_remove;
     QAction* m_selectAll;
