@@ -16,8 +16,8 @@ namespace {
 
 // A round end for the time axis, a little past the last thing drawn.
 double niceSpan(double seconds) {
-    for (double step :
-         {5.0, 10.0, 15.0, 20.0, 30.0, 45.0, 60.0, 90.0, 120.0, 180.0, 300.0, 600.0, 900.0, 1800.0})
+    for (double step : {5.0,   10.0,  15.0,  20.0,  25.0,  30.0,  40.0,  50.0,  60.0,   80.0,
+                        100.0, 120.0, 150.0, 200.0, 300.0, 400.0, 600.0, 900.0, 1200.0, 1800.0})
         if (seconds <= step)
             return step;
     return std::ceil(seconds / 600.0) * 600.0;
@@ -117,7 +117,11 @@ void CompareCompletionChart::redraw() {
         xEnd = std::max({xEnd, run.nowMs / 1000.0, run.boundSeconds * 1.1});
         yEnd = std::max(yEnd, run.leechers);
     }
-    m_x->setRange(0, niceSpan(std::max(xEnd, 1.0)));
+    const double span = niceSpan(std::max(xEnd, 1.0));
+    m_x->setRange(0, span);
+    m_x->setTickType(QValueAxis::TicksDynamic);
+    m_x->setTickAnchor(0);
+    m_x->setTickInterval(span / 5);
     m_y->setRange(0, yEnd);
     m_y->setTickCount(std::min(yEnd, 10) + 1);
     for (int i = 0; i < m_runs.size(); ++i) {
@@ -140,6 +144,12 @@ void CompareCompletionChart::redraw() {
                 m_runs.size() > 1 && m_runs.at(0).boundSeconds != m_runs.at(1).boundSeconds;
             const QString who = boundsDiffer ? run.series->name().section(u':', 0, 0) + u' ' : QString();
             run.bound->setName(tr("%1Kumar–Ross bound: %2 s").arg(who).arg(run.boundSeconds, 0, 'f', 1));
+            // One bound for both is neither run's: grey.
+            if (!boundsDiffer) {
+                QPen pen = run.bound->pen();
+                pen.setColor(QColor(0x55, 0x55, 0x55));
+                run.bound->setPen(pen);
+            }
             run.bound->setVisible(true);
         } else {
             run.bound->clear();

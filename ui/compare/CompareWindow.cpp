@@ -19,6 +19,8 @@
 #include <QSplitter>
 #include <QVBoxLayout>
 
+#include <cmath>
+
 namespace swarmscope::ui {
 
 namespace {
@@ -70,10 +72,15 @@ QString describe(const Scenario& s) {
     int leechers = 0;
     for (const ScenarioGroup& g : s.groups)
         (g.role == TorrentRole::Seeder ? seeders : leechers) += g.count;
-    const QString content = s.content.source == ContentSource::Generated
-                                ? formatSize(s.content.size)
-                                : QFileInfo(s.content.path).fileName();
-    return QObject::tr("%1, %2 seeder(s) + %3 leecher(s)").arg(content).arg(seeders).arg(leechers);
+    QString content = s.content.source == ContentSource::Generated ? formatSizeExact(s.content.size)
+                                                                   : QFileInfo(s.content.path).fileName();
+    if (s.content.pieceSize > 0)
+        content = QObject::tr("%1 in %2 pieces").arg(content, formatSizeExact(s.content.pieceSize));
+    const QString seederText =
+        seeders == 1 ? QObject::tr("1 seeder") : QObject::tr("%1 seeders").arg(seeders);
+    const QString leecherText =
+        leechers == 1 ? QObject::tr("1 leecher") : QObject::tr("%1 leechers").arg(leechers);
+    return QObject::tr("%1, %2 + %3").arg(content, seederText, leecherText);
 }
 
 } // namespace
@@ -141,11 +148,20 @@ CompareWindow::CompareWindow(QWidget* parent) : QWidget(parent, Qt::Window) {
         m_panes.append(pane);
         runs->addWidget(pane);
     }
-    m_chart = new CompareCompletionChart(body);
+    auto* right = new QWidget(body);
+    auto* rightLayout = new QVBoxLayout(right);
+    rightLayout->setContentsMargins(0, 0, 0, 0);
+    m_chart = new CompareCompletionChart(right);
+    m_summary = new QLabel(right);
+    m_summary->setObjectName(QStringLiteral("compareSummary"));
+    m_summary->setTextFormat(Qt::RichText);
+    m_summary->setWordWrap(true);
+    m_summary->setContentsMargins(8, 4, 8, 4);
+    rightLayout->addWidget(m_chart, 1);
+    rightLayout->addWidget(m_summary);
     body->addWidget(runs);
-    body->addWidget(m_chart);
-    body->setStretchFactor(0, 3);
-    body->setStretchFactor(1, 2);
+    body->addWidget(right);
+    body->setSizes({820, 600});
     layout->addWidget(body, 1);
 
     m_refresh.setInterval(100);
@@ -326,9 +342,10 @@ bool CompareWindow::start() {
     const quint32 seed = s->base.time.seed.value_or(1);
     const QString title = variantSettingTitle(s->setting);
     const QString values[2] = {s->valueA, s->valueB};
+    m_values = {s->valueA, s->valueB};
     QList<QString> names;
     for (int i = 0; i < 2; ++i)
-        names.append(tr("%1: %2 %3").arg(kLetters[i], title, values[i]));
+        names.append(tr("%1: %2").arg(kLetters[i], values[i]));
     m_chart->reset(names, {kColors[0], kColors[1]});
     const Scenario* parts[2] = {&scenarios->first, &scenarios->second};
     for (int i = 0; i < 2; ++i) {
@@ -368,6 +385,7 @@ bool CompareWindow::start() {
                  s->valueB.toHtmlEscaped(), s->baseName.toHtmlEscaped(), describe(s->base).toHtmlEscaped())
             .arg(seed);
     m_banner->setText(m_difference);
+    updateSummary();
     m_clock->setSpeed(m_speed->currentData().toDouble());
     m_clock->setRuns(m_runs);
     m_clock->run();
@@ -380,11 +398,36 @@ void CompareWindow::onRunFinished(int index) {
     if (!r)
         return;
     m_panes.at(index)->setResult(r->result());
+    updateSummary();
     if (!m_reportedFinished && m_clock->isDone()) {
         m_reportedFinished = true;
         emit finished();
     }
     updateClockControls();
+}
+
+void CompareWindow::updateSummary() {
+    QString text = tr("<p style='font-size:large'><b>Result</b></p>");
+    for (int i = 0; i < m_runs.size(); ++i) {
+        const CompareRunPane* p = m_panes.at(i);
+        const ScenarioRun* r = m_runs.at(i);
+        const QString who = tr("<span style='color:%1'><b>Run %2</b> (%3)</span>")
+                                .arg(kColors[i].name(), kLetters[i], m_values.value(i).toHtmlEscaped());
+        QString what;
+        if (!r->isFinished())
+            what = tr("still running");
+        else if (std::isfinite(p->ratio()))
+            what = tr("last leecher done after <b>%1 s</b>, <b>%2 ×</b> the bound")
+                       .arg(p->lastCompletionSeconds(), 0, 'f', 1)
+                       .arg(p->ratio(), 0, 'f', 2);
+        else
+            what = tr("not every leecher completed");
+        text += tr("<p style='font-size:large'>%1: %2</p>").arg(who, what);
+    }
+    text += tr("<p>Each step of a curve is one leecher getting the whole file. The dashed line is the "
+               "Kumar–Ross bound: no swarm with these upload caps can give every leecher the file sooner, "
+               "so 1.00 × would be perfect and the run nearer to it used its uploads better.</p>");
+    m_summary->setText(text);
 }
 
 void CompareWindow::run() {

@@ -77,6 +77,7 @@ private:
     void onRunFinished(int index);
     void showError(const QString& message);
     void clearRuns();
+    void updateSummary();
 
     CompareClock* m_clock = nullptr;
     QList<ScenarioRun*> m_runs;
@@ -94,6 +95,8 @@ private:
     QLabel* m_time = nullptr;
     QLabel* m_banner = nullptr;
     QLabel* m_errorLabel = nullptr;
+    QLabel* m_summary = nullptr;
+    QList<QString> m_values; // A's and B's value of the setting
     QString m_error;
     QString m_difference;
     QTimer m_refresh;
