@@ -345,7 +345,9 @@ bool CompareWindow::start() {
     m_values = {s->valueA, s->valueB};
     QList<QString> names;
     for (int i = 0; i < 2; ++i)
-        names.append(tr("%1: %2").arg(kLetters[i], values[i]));
+        // Short, for the legend: "on" alone would not say what is on.
+        names.append(tr("%1: %2").arg(
+            kLetters[i], s->setting == VariantSetting::Choker ? tr("choker %1").arg(values[i]) : values[i]));
     m_chart->reset(names, {kColors[0], kColors[1]});
     const Scenario* parts[2] = {&scenarios->first, &scenarios->second};
     for (int i = 0; i < 2; ++i) {

@@ -196,7 +196,8 @@ private slots:
     }
 
     // A picture of the view for the docs: SWARMSCOPE_COMPARE_SCREENSHOT=FILE.png, the demo set-up,
-    // rarest-first against random; SWARMSCOPE_COMPARE_AT=SECONDS pauses there (default: both finished).
+    // rarest-first against random (or SWARMSCOPE_COMPARE_EXPERIMENT's); SWARMSCOPE_COMPARE_AT=SECONDS pauses
+    // there (default: both finished).
     void screenshot() {
         const QString path = qEnvironmentVariable("SWARMSCOPE_COMPARE_SCREENSHOT");
         if (path.isEmpty())
@@ -211,6 +212,13 @@ private slots:
         s.setting = VariantSetting::Picker;
         s.valueA = QStringLiteral("rarest-first");
         s.valueB = QStringLiteral("random");
+        // SWARMSCOPE_COMPARE_EXPERIMENT=NAME: that experiment's comparison instead.
+        if (const QString name = qEnvironmentVariable("SWARMSCOPE_COMPARE_EXPERIMENT"); !name.isEmpty()) {
+            QString error;
+            const std::optional<CompareSetup> e = experimentCompareSetup(name, scenarioDir(), &error);
+            QVERIFY2(e, qPrintable(error));
+            s = *e;
+        }
         QVERIFY(window.start(s));
         const double at = qEnvironmentVariable("SWARMSCOPE_COMPARE_AT").toDouble();
         if (at > 0) {
