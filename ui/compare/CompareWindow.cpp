@@ -13,6 +13,7 @@
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QHBoxLayout>
+#include <QHideEvent>
 #include <QLabel>
 #include <QLineEdit>
 #include <QPushButton>
@@ -430,6 +431,12 @@ void CompareWindow::updateSummary() {
                "Kumar–Ross bound: no swarm with these upload caps can give every leecher the file sooner, "
                "so 1.00 × would be perfect and the run nearer to it used its uploads better.</p>");
     m_summary->setText(text);
+}
+
+void CompareWindow::hideEvent(QHideEvent* event) {
+    if (!m_runs.isEmpty() && m_clock->isRunning() && !event->spontaneous())
+        pause();
+    QWidget::hideEvent(event);
 }
 
 void CompareWindow::run() {

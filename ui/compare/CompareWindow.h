@@ -68,6 +68,10 @@ signals:
     // Both runs have finished.
     void finished();
 
+protected:
+    // A closed compare view stops its clock: two labs at full speed behind no window help nobody.
+    void hideEvent(QHideEvent* event) override;
+
 private:
     void buildForm(QWidget* form);
     void onSettingChanged();

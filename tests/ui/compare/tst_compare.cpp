@@ -193,6 +193,18 @@ private slots:
         CompareWindow* first = window.compareWindow();
         compare->trigger();
         QCOMPARE(window.compareWindow(), first);
+
+        // Closing the view stops its clock.
+        DemoSettings tiny;
+        tiny.fileSize = 512 * 1024;
+        tiny.pieceLength = 32 * 1024;
+        tiny.leechers = 2;
+        CompareSetup s = smallPickerSetup();
+        s.base = demoScenario(tiny);
+        QVERIFY(first->start(s));
+        QVERIFY(first->clock()->isRunning());
+        first->close();
+        QVERIFY(!first->clock()->isRunning());
     }
 
     // A picture of the view for the docs: SWARMSCOPE_COMPARE_SCREENSHOT=FILE.png, the demo set-up,
