@@ -22,6 +22,7 @@
 #include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QTimer>
 
 #include <cmath>
 
@@ -103,7 +104,15 @@ private slots:
         QSignalSpy finished(&window, &CompareWindow::finished);
         window.run();
         QVERIFY(window.clock()->isRunning());
+        // While running, the two labs are never more than one step of the shared clock apart.
+        qint64 widestGap = 0;
+        QTimer watch;
+        connect(&watch, &QTimer::timeout, this,
+                [&]() { widestGap = std::max(widestGap, std::abs(a->lab()->nowMs() - b->lab()->nowMs())); });
+        watch.start(2);
         QVERIFY(finished.wait(120000));
+        watch.stop();
+        QVERIFY2(widestGap <= CompareClock::quantumMs(0), qPrintable(QString::number(widestGap)));
         QVERIFY(window.clock()->isDone());
         for (ScenarioRun* run : {a, b}) {
             QCOMPARE(run->result().stopReason, ScenarioStopReason::LeechersComplete);
@@ -217,7 +226,8 @@ private slots:
         CompareWindow window;
         window.resize(1440, 900);
         window.show();
-        window.setSpeed(0);
+        // SWARMSCOPE_COMPARE_SPEED: the clock's speed (default: as fast as possible).
+        window.setSpeed(qEnvironmentVariable("SWARMSCOPE_COMPARE_SPEED").toDouble());
         CompareSetup s;
         s.base = demoScenario();
         s.baseName = QStringLiteral("the demo set-up");
