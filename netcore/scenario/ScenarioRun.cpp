@@ -240,7 +240,8 @@ bool ScenarioRun::start() {
         if (limit)
             m_lab->setClockLimit(*limit);
         m_lab->setSpeed(m_options.speed);
-        m_lab->resumeAll();
+        if (!m_options.startPaused)
+            m_lab->resumeAll();
     }
     return true;
 }

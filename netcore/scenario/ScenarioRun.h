@@ -28,6 +28,8 @@ struct ScenarioRunOptions {
     std::optional<TimeMode> timeMode;
     // Simulated time: virtual seconds per wall second; 0 (the default here) as fast as the CPU allows.
     double speed = 0;
+    // Simulated time: start() leaves the clock paused, for a caller that runs it (two runs on one clock).
+    bool startPaused = false;
     QString createdBy;
     // Samples carry every peer's connections even when the scenario does not measure their bytes (a
     // recording's graph and matrix need them).

@@ -26,6 +26,7 @@ namespace swarmscope::ui {
 class ChartHistory;
 class ChartsPanel;
 class ClockBar;
+class CompareWindow;
 class ControlPanel;
 class EmptySwarmOverlay;
 class HelpPanel;
@@ -133,6 +134,12 @@ public:
     // manager's frame, so the status bar is never below the screen's edge.
     static QSize fittedSize(const QSize& wanted, const QRect& available, const QMargins& frame);
 
+    // The compare view (CompareActions.cpp): two runs side by side in a window of its own, opened on demand.
+    CompareWindow* showCompare();
+    CompareWindow* compareWindow() const { return m_compare; }
+    // Experiments → NAME: the compare view set up as the experiment, or how to run it from a terminal.
+    void openExperiment(const QString& name);
+
 public slots:
     // The demo swarm.
     void startDemo();
@@ -183,6 +190,7 @@ private:
     void updateStatus();
     void updatePeerBarLabel();
     void createViewActions();
+    void createCompareActions();
     QFont zoomedFont() const;
     void applyZoom();
     void fitIntoScreen();
@@ -225,6 +233,7 @@ private:
     TorrentInfoPanel* m_torrentInfo = nullptr;
     TransferMatrixWidget* m_matrix = nullptr;
     HelpPanel* m_help = nullptr;
+    CompareWindow* m_compare = nullptr;
 
     QAction* m_createAction = nullptr;
     QAction* m_openAction = nullptr;

@@ -159,6 +159,7 @@ void MainWindow::createActions() {
     connect(resetLayout, &QAction::triggered, this, &MainWindow::restoreDefaultLayout);
     m_viewMenu->addAction(resetLayout);
     m_viewMenu->addSeparator();
+    createCompareActions(); // View → Compare Two Runs… and the Experiments menu, in CompareActions.cpp
     QMenu* helpMenu = menuBar()->addMenu(tr("&Help"));
     helpMenu->addAction(help);
     helpMenu->addSeparator();
