@@ -8,6 +8,8 @@
 #include "matrix/TransferMatrixWidget.h"
 #include "shared/SizeFormat.h"
 #include "timeline/TimelineBar.h"
+#include "window/ClockBar.h"
+#include "window/ControlPanel.h"
 #include "window/PeerActions.h"
 
 #include <QAction>
@@ -187,6 +189,9 @@ void MainWindow::openRecording(Recording loaded, const QString& path) {
     m_replayHistory = std::move(history);
     m_replayPath = path;
     m_peerActions->setReadOnly(true); // its peers do not run
+    // The clock and the controls act on the lab, which is not what is on show.
+    m_clockBar->setEnabled(false);
+    m_controls->setEnabled(false);
     m_closeRecordingAction->setEnabled(true);
     m_timeline->setLiveAvailable(false, tr("A recording has no running lab; File > Close Recording shows "
                                            "the lab again"));
@@ -210,6 +215,8 @@ void MainWindow::closeRecording() {
     m_replayHistory.reset();
     m_replayPath.clear();
     m_peerActions->setReadOnly(false);
+    m_clockBar->setEnabled(true);
+    m_controls->setEnabled(true);
     m_closeRecordingAction->setEnabled(false);
     m_timeline->setLiveAvailable(true);
     const std::optional<Metainfo> metainfo = currentTorrent();
