@@ -68,7 +68,7 @@ QList<ChartMarker> TimelineBar::markersFor(const QList<LabControlChange>& log, T
 TimelineBar::TimelineBar(QWidget* parent) : QWidget(parent) {
     setObjectName(QStringLiteral("timelineBar"));
     auto* layout = new QHBoxLayout(this);
-    layout->setContentsMargins(6, 2, 6, 2);
+    layout->setContentsMargins(4, 0, 4, 0);
     auto* title = new QLabel(tr("Timeline"), this);
     title->setToolTip(tr("Every run is recorded. Drag or click the timeline to see the whole window at that "
                          "moment; the ticks are control changes (hover for what)."));
@@ -151,7 +151,7 @@ TimelineTrack::TimelineTrack(QWidget* parent) : QWidget(parent) {
     setFocusPolicy(Qt::StrongFocus);
     setMouseTracking(true);
     setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Fixed);
-    setMinimumHeight(26);
+    setMinimumHeight(20);
 }
 
 void TimelineTrack::setRange(qint64 startMs, qint64 endMs) {

@@ -84,8 +84,8 @@ public:
     // The marker nearest x within a few pixels, or -1.
     int markerAt(int x) const;
 
-    QSize sizeHint() const override { return {600, 30}; }
-    QSize minimumSizeHint() const override { return {120, 24}; }
+    QSize sizeHint() const override { return {600, 20}; }
+    QSize minimumSizeHint() const override { return {120, 20}; }
 
 signals:
     void moved(qint64 ms);

@@ -255,7 +255,8 @@ void MainWindow::applyDefaultDockSizes() {
         m_controls->sizeHint().width() + style()->pixelMetric(QStyle::PM_ScrollBarExtent) + 4;
     const int left = qBound(240, controls, w / 4);
     const int right = qBound(360, w * 30 / 100, 520);
-    const int inspector = qBound(190, h * 28 / 100, 300);
+    // At 720 pixels the timeline strip takes its share from here, so that Controls still fits unscrolled.
+    const int inspector = qBound(180, h * 26 / 100, 300);
     resizeDocks({m_controlsDock, m_graphDock}, {left, right}, Qt::Horizontal);
     resizeDocks({m_inspectorDock}, {inspector}, Qt::Vertical);
     const int column = h - 80; // less the menu, toolbar and status bar, roughly

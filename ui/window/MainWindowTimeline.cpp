@@ -16,6 +16,7 @@
 #include <QDockWidget>
 #include <QFileDialog>
 #include <QFileInfo>
+#include <QLayout>
 #include <QMenu>
 #include <QMessageBox>
 #include <QStatusBar>
@@ -59,6 +60,9 @@ void MainWindow::createTimeline() {
     auto* bar = new QToolBar(tr("Timeline"), this);
     bar->setObjectName(QStringLiteral("timelineToolbar"));
     bar->setMovable(false);
+    // A strip as thin as its track: at 1280 x 720 every row of height counts.
+    bar->setContentsMargins(0, 0, 0, 0);
+    bar->layout()->setContentsMargins(0, 0, 0, 0);
     bar->addWidget(m_timeline);
     addToolBar(Qt::BottomToolBarArea, bar);
     connect(m_timeline, &TimelineBar::momentRequested, this, &MainWindow::showMoment);

@@ -59,6 +59,13 @@ bool scrollsVertically(QWidget* content) {
     return false;
 }
 
+int viewportHeight(QWidget* content) {
+    for (QWidget* w = content; w; w = w->parentWidget())
+        if (auto* area = qobject_cast<QScrollArea*>(w))
+            return area->viewport()->height();
+    return -1;
+}
+
 } // namespace
 
 class TestProjector : public QObject {
@@ -206,8 +213,9 @@ private slots:
 
         // The Controls panel shows all of itself without scrolling.
         auto* controls = window.controlPanel();
-        QVERIFY2(!scrollsVertically(controls),
-                 qPrintable(QString::number(controls->minimumSizeHint().height())));
+        QVERIFY2(!scrollsVertically(controls), qPrintable(QStringLiteral("needs %1 px, has %2")
+                                                              .arg(controls->minimumSizeHint().height())
+                                                              .arg(viewportHeight(controls))));
         // The inspector's table shows every column, RTT included; the log its filter row and the sentence.
         auto* inspector = window.findChild<PeerInspector*>();
         QTableView* table = inspector->connectionView();
