@@ -25,10 +25,12 @@ double niceSpan(double seconds) {
 
 } // namespace
 
-CompareCompletionChart::CompareCompletionChart(QWidget* parent) : QChartView(parent) {
+// The chart is handed to the view as it is made: QChartView(parent) would make a chart of its own, which
+// setChart() then lets go of without deleting.
+CompareCompletionChart::CompareCompletionChart(QWidget* parent) : QChartView(new QChart, parent) {
     setObjectName(QStringLiteral("compareCompletionChart"));
     setRenderHint(QPainter::Antialiasing);
-    auto* chart = new QChart;
+    QChart* chart = this->chart();
     chart->setTitle(tr("Leechers that have the whole file, over lab time"));
     chart->legend()->setAlignment(Qt::AlignBottom);
     chart->setMargins(QMargins(4, 4, 4, 4));
@@ -40,7 +42,6 @@ CompareCompletionChart::CompareCompletionChart(QWidget* parent) : QChartView(par
     m_y->setLabelFormat(QStringLiteral("%.0f"));
     chart->addAxis(m_x, Qt::AlignBottom);
     chart->addAxis(m_y, Qt::AlignLeft);
-    setChart(chart);
     setMinimumSize(320, 220);
 }
 
