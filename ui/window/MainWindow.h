@@ -212,6 +212,8 @@ private:
     std::unique_ptr<TransferMatrix> m_pastMatrix;
     QTimer m_pastMatrixTimer;
     QString m_replayPath;
+    LabControlLog m_markedControls; // what the markers were made from
+    TimeMode m_markedMode = TimeMode::Real;
     int m_replayTorrent = 0;
     QAction* m_saveRecordingAction = nullptr;
     QAction* m_openRecordingAction = nullptr;

@@ -90,10 +90,15 @@ const Recording& MainWindow::shownRecording() const {
 void MainWindow::updateTimeline() {
     const Recording& recording = shownRecording();
     m_timeline->setRange(recording.startMs(), recording.endMs());
+    // Every snapshot comes here; the markers change only with the log (a shared copy compares in O(1)).
     const TimeMode mode = m_replay ? m_replay->meta().timeMode : m_controller->timeMode();
-    const QList<ChartMarker> markers = TimelineBar::markersFor(recording.controls(), mode);
-    m_timeline->setMarkers(markers);
-    m_charts->setMarkers(markers);
+    if (recording.controls() != m_markedControls || mode != m_markedMode) {
+        m_markedControls = recording.controls();
+        m_markedMode = mode;
+        const QList<ChartMarker> markers = TimelineBar::markersFor(m_markedControls, mode);
+        m_timeline->setMarkers(markers);
+        m_charts->setMarkers(markers);
+    }
     m_saveRecordingAction->setEnabled(!recording.isEmpty());
 }
 
