@@ -84,11 +84,14 @@ void PeerConnection::init(ByteStream* stream) {
             m_phase = Phase::Handshaking;
     });
     const SimulatedLink* link = m_client->link();
-    if (link->downloadRate() == 0)
-        m_depth = qMin(64, m_client->limits().maxPipelineDepth);
+    const PeerLimits& limits = m_client->limits();
+    if (limits.fixedPipelineDepth > 0)
+        m_depth = limits.fixedPipelineDepth;
+    else if (link->downloadRate() == 0)
+        m_depth = qMin(64, limits.maxPipelineDepth);
     else
-        m_depth = int(qBound(qint64(m_client->limits().minPipelineDepth), link->downloadRate() / kBlock,
-                             qint64(qMin(64, m_client->limits().maxPipelineDepth))));
+        m_depth = int(qBound(qint64(limits.minPipelineDepth), link->downloadRate() / kBlock,
+                             qint64(qMin(64, limits.maxPipelineDepth))));
 }
 
 qint64 PeerConnection::nowUs() const {
@@ -232,7 +235,7 @@ void PeerConnection::processHandshake(QByteArray& data) {
     m_peerSupportsFast = result.handshake.supportsFastExtension();
     m_handshakeBuffer = QByteArray();
     if (m_outgoing && m_socketConnectedUs >= 0)
-        m_rtt.addSample(nowUs() - m_socketConnectedUs);
+        m_rtt.addSample(nowUs() - m_socketConnectedUs, nowUs());
     onHandshakeComplete();
 }
 
@@ -542,7 +545,7 @@ void PeerConnection::handlePiece(WireMessage& message) {
     const qint64 length = message.payload.size();
     const qint64 nowMs = m_client->nowMs();
     if (const std::optional<RequestQueue::Sent> sent = m_requests.take(piece, offset, int(length))) {
-        m_rtt.addRequestSample(nowUs() - sent->sentUs, sent->aheadBytes, m_down.rate());
+        m_rtt.addSample(nowUs() - sent->sentUs, nowUs());
     } else if (!m_requests.takeWithdrawn(piece, offset)) {
         // Data we never asked this peer for: dropped, never written.
         m_session->onUnrequestedBlock(this, length);
@@ -823,11 +826,15 @@ void PeerConnection::onDisconnected() {
 
 void PeerConnection::updatePipelineDepth() {
     const PeerLimits& limits = m_client->limits();
+    if (limits.fixedPipelineDepth > 0)
+        return;
     const qint64 rate = m_down.rate();
     if (rate <= 0)
         return; // keep the initial depth until blocks flow
-    const qint64 rttUs = qMax<qint64>(m_rtt.rttUs(), 0);
-    const qint64 coverUs = rttUs + qint64(limits.pipelineSeconds) * 1'000'000;
+    // Never rtt + something: a sender's queue reads as round trip (RttEstimator), so a pipeline sized on
+    // top of it would grow its own queue without end. With max(), a link longer than pipelineSeconds
+    // keeps the pipeline it has (rate x rtt is what is in flight) but does not grow it.
+    const qint64 coverUs = qMax(qint64(limits.pipelineSeconds) * 1'000'000, qMax<qint64>(m_rtt.rttUs(), 0));
     const qint64 depth = rate * coverUs / 1'000'000 / kBlock;
     m_depth = int(qBound(qint64(limits.minPipelineDepth), depth, qint64(limits.maxPipelineDepth)));
 }

@@ -13,8 +13,13 @@ struct PeerLimits {
     int maxIncomingRequests = 500; // a peer with more requests outstanding to us is disconnected
     int minPipelineDepth = 5;      // requests we keep outstanding to one peer, at least ...
     int maxPipelineDepth = 250;    // ... and at most (peers cap what they accept; libtorrent takes 500)
-    // The pipeline covers this much time on top of the round trip: depth = rate x (rtt + this) / 16 KiB.
-    int pipelineSeconds = 1;
+    // The pipeline holds this much time of data at the rate the peer sends, or the round trip if that is
+    // longer: depth = rate x max(this, rtt) / 16 KiB (libtorrent's "3 seconds of data"). A link whose round
+    // trip is shorter fills; a slow sender queues no more than this.
+    int pipelineSeconds = 3;
+    // Requests kept outstanding to each peer whatever the rate and the round trip (the lab's experiments);
+    // 0: sized as above. Bounded by what the peer accepts (its reqq).
+    int fixedPipelineDepth = 0;
     qint64 snubTimeoutMs = 60'000;    // no block for this long while we have requests out: snubbed
     qint64 reconnectDelayMs = 10'000; // after a failed connect, the first wait; doubles up to 5 minutes
     int maxConnectAttempts = 5;       // a peer that failed this often in a row is forgotten

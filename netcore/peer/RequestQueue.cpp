@@ -7,7 +7,7 @@ constexpr int kMaxWithdrawn = 4096;
 }
 
 void RequestQueue::add(const BlockRequest& request, qint64 nowUs) {
-    m_sent.push_back({request, nowUs, m_bytes});
+    m_sent.push_back({request, nowUs});
     m_bytes += request.length;
     m_withdrawn.remove(key(request.piece, request.offset));
 }

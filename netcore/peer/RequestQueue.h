@@ -18,7 +18,6 @@ public:
     struct Sent {
         BlockRequest request;
         qint64 sentUs = 0;
-        qint64 aheadBytes = 0; // request bytes unanswered before this one when it was sent
     };
 
     int size() const { return int(m_sent.size()); }

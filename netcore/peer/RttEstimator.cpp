@@ -2,23 +2,26 @@
 
 namespace swarmscope {
 
-void RttEstimator::addSample(qint64 rttUs) {
+void RttEstimator::addSample(qint64 rttUs, qint64 nowUs) {
     rttUs = qMax<qint64>(rttUs, 0);
-    if (m_srttUs < 0)
-        m_srttUs = rttUs;
-    else
-        m_srttUs += (rttUs - m_srttUs) / 8;
+    if (m_windowStartUs < 0) {
+        m_windowStartUs = nowUs;
+    } else if (nowUs - m_windowStartUs >= kWindowUs) {
+        // A window with no sample at all (a pause longer than a window) leaves nothing to remember.
+        m_previousMinUs = nowUs - m_windowStartUs >= 2 * kWindowUs ? -1 : m_currentMinUs;
+        m_currentMinUs = -1;
+        m_windowStartUs = nowUs;
+    }
+    if (m_currentMinUs < 0 || rttUs < m_currentMinUs)
+        m_currentMinUs = rttUs;
 }
 
-void RttEstimator::addRequestSample(qint64 delayUs, qint64 queuedAheadBytes, qint64 rate) {
-    if (queuedAheadBytes <= 0) {
-        addSample(delayUs);
-        return;
-    }
-    if (rate <= 0)
-        return; // the queue's share of the delay is unknown
-    const qint64 queueUs = queuedAheadBytes * 1'000'000 / rate;
-    addSample(delayUs - queueUs);
+qint64 RttEstimator::rttUs() const {
+    if (m_currentMinUs < 0)
+        return m_previousMinUs;
+    if (m_previousMinUs < 0)
+        return m_currentMinUs;
+    return qMin(m_currentMinUs, m_previousMinUs);
 }
 
 } // namespace swarmscope

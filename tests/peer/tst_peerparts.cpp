@@ -54,18 +54,31 @@ private slots:
         QCOMPARE(meter.rate(), 100);
     }
 
-    void rtt_correctsForTheQueueAhead() {
+    void rtt_isTheLowestDelayOfTheLastTwoWindows() {
+        constexpr qint64 w = RttEstimator::kWindowUs;
         RttEstimator rtt;
         QVERIFY(!rtt.hasEstimate());
-        rtt.addRequestSample(50'000, 0, 0);
+        QCOMPARE(rtt.rttMs(), -1);
+        rtt.addSample(50'000, 0);
         QCOMPARE(rtt.rttMs(), 50);
-        // 1 MB ahead at 10 MB/s is 100 ms of queueing: the sample is 150 - 100 = 50 ms.
-        rtt.addRequestSample(150'000, 1'000'000, 10'000'000);
+        // A request that waited behind others reads long; the estimate keeps the lowest.
+        rtt.addSample(900'000, 1'000'000);
         QCOMPARE(rtt.rttMs(), 50);
-        rtt.addRequestSample(900'000, 1'000'000, 0); // unknown rate: skipped
-        QCOMPARE(rtt.rttMs(), 50);
-        rtt.addSample(130'000);
-        QCOMPARE(rtt.rttMs(), 60); // smoothed by 1/8
+        rtt.addSample(40'000, 2'000'000);
+        QCOMPARE(rtt.rttMs(), 40);
+        // The next window remembers the last one's lowest ...
+        rtt.addSample(300'000, w + 1);
+        QCOMPARE(rtt.rttMs(), 40);
+        // ... and the one after forgets it: a link that became longer is seen within two windows.
+        rtt.addSample(310'000, 2 * w + 2);
+        QCOMPARE(rtt.rttMs(), 300);
+        rtt.addSample(320'000, 3 * w + 3);
+        QCOMPARE(rtt.rttMs(), 310);
+        // A silence longer than two windows: only what follows counts.
+        rtt.addSample(700'000, 6 * w);
+        QCOMPARE(rtt.rttMs(), 700);
+        rtt.addSample(-5, 6 * w + 1); // a clock that went back: never below zero
+        QCOMPARE(rtt.rttMs(), 0);
     }
 
     void candidates_dedupeBackOffAndForget() {
