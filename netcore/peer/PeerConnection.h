@@ -68,6 +68,15 @@ public:
     bool wasEstablished() const { return m_established; }
     QHostAddress address() const { return m_address; }
     quint16 port() const { return m_port; }
+    // The port the peer listens on: the one dialled for an outgoing connection, the one its extended
+    // handshake gave ("p") for an incoming one; 0 when unknown.
+    quint16 listenPort() const {
+        if (m_outgoing)
+            return m_port;
+        return m_peerExtensions && m_peerExtensions->listenPort > 0 && m_peerExtensions->listenPort <= 65535
+                   ? quint16(m_peerExtensions->listenPort)
+                   : 0;
+    }
     const QByteArray& peerId() const { return m_peerId; }
     TorrentSession* session() const { return m_session; }
     QString closeReason() const { return m_closeReason; }

@@ -38,9 +38,14 @@ QList<PeerConnection*> PeerDialer::dial(TorrentSession* session, const QList<Pee
             m_candidates.remove(candidate->address, candidate->port);
             continue;
         }
+        // Connected already: by peer id, or to the endpoint the peer listens on. A peer that dialled us is
+        // known by the port its extended handshake gave; dialling it back would make a second connection,
+        // and the rule that keeps one of the two (TorrentSession::onHandshake) would close the working one
+        // for the new one, losing the requests in flight (a round trip and more on a long link).
         bool connected = false;
         for (const PeerConnection* c : existing)
-            connected = connected || (!candidate->peerId.isEmpty() && c->peerId() == candidate->peerId);
+            connected = connected || (!candidate->peerId.isEmpty() && c->peerId() == candidate->peerId) ||
+                        (c->listenPort() == candidate->port && c->address() == candidate->address);
         if (connected) {
             m_candidates.closed(candidate->address, candidate->port, nowMs);
             continue;
@@ -75,8 +80,8 @@ void PeerDialer::closed(const PeerConnection* c, qint64 nowMs) {
 }
 
 void PeerDialer::forget(const PeerConnection* c) {
-    if (c->isOutgoing())
-        m_candidates.remove(c->address(), c->port());
+    if (const quint16 port = c->listenPort())
+        m_candidates.remove(c->address(), port);
 }
 
 bool PeerDialer::isBanned(const PeerConnection* c) const {

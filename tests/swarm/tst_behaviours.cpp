@@ -83,6 +83,39 @@ private slots:
                  qPrintable(QString::number(f.peer(leechers.first())->uploaded - at)));
     }
 
+    void longLink_aPeerThatDialledUsIsNotDialledBack() {
+        // The seeder learns of the leecher from the tracker after the leecher has dialled it; dialling back
+        // made a second connection, and keeping one of two closed the working one, its requests with it (on
+        // this link, 1.6 s without a byte).
+        SwarmLabFixture f(4 * MiB, 256 * KiB, simulated());
+        QVERIFY(f.isValid());
+        SwarmLab& lab = f.lab();
+        QList<SwarmEvent> events;
+        connect(&lab, &SwarmLab::eventsReady, this,
+                [&](const QList<SwarmEvent>& batch, int) { events += batch; });
+        lab.addSeeders(f.torrent(), 1, cap(512 * KiB));
+        PeerConditions far;
+        far.latencyMs = 400;
+        const QList<int> leecher = lab.addLeechers(f.torrent(), 1, far);
+        runFast(lab);
+        QVERIFY2(f.waitForSnapshot(
+                     [&](const SwarmSnapshot& s) { return s.peer(leecher.first())->isComplete(); }, 60000),
+                 "the leecher did not complete");
+        QVERIFY(f.lab().nowMs() > 8000); // past the seeder's second announce
+        int connected = 0;
+        bool done = false;
+        for (const SwarmEvent& e : std::as_const(events)) {
+            QVERIFY2(!(e.event.kind == PeerEventKind::Disconnected &&
+                       e.event.reason.contains(QLatin1String("duplicate"))),
+                     qPrintable(e.event.reason));
+            // Until the download ends (then the two seeds part, and may meet again through the tracker).
+            done = done || (e.event.kind == PeerEventKind::Disconnected &&
+                            e.event.reason == QLatin1String("both are seeds"));
+            connected += !done && e.event.kind == PeerEventKind::Connected;
+        }
+        QCOMPARE(connected, 2); // one connection, seen from both ends
+    }
+
     void corruptPeer_piecesFailTheReceiversChecks() {
         SwarmLabFixture f(1 * MiB, 32 * KiB, simulated());
         QVERIFY(f.isValid());
