@@ -2,6 +2,7 @@
 
 #include "metainfo/Metainfo.h"
 #include "peer/PickerStrategy.h"
+#include "peer/SeedingPolicy.h"
 #include "peer/TorrentRole.h"
 
 #include <QHostAddress>
@@ -39,6 +40,7 @@ struct AddTorrentParams {
     QList<std::pair<QHostAddress, quint16>> peers;
     PickerStrategy strategy = PickerStrategy::RarestFirst;
     bool chokerEnabled = true;
+    SeedingPolicy seedingPolicy = SeedingPolicy::FewestPiecesFirst; // whom it uploads to once it seeds
     bool startPaused = false;
     // Downloads but never uploads: every peer stays choked (a free-rider, for the lab's experiments).
     bool freeRider = false;

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "peer/SeedingPolicy.h"
+
 #include <QHash>
 #include <QList>
 
@@ -23,17 +25,6 @@ struct ChokerPeer {
     qint64 connectedAtMs = 0;
     qint64 lastBlockMs = -1; // when the last block from the peer arrived; -1 for never
     int pieces = 0;          // how many pieces the peer holds (its bitfield and HAVEs)
-};
-
-// Whom a seeding torrent uploads to. Seeding, nobody sends us anything, so BEP 3's tit-for-tat has nothing to
-// rank by; clients choose their own rule (libtorrent calls these its seed choking algorithms).
-enum class SeedingPolicy {
-    // The peers holding the fewest pieces first, re-evaluated every seedingRechokeIntervalMs. A leecher that
-    // got a piece from us gives way to one that has none, so the seed's bandwidth spreads distinct pieces
-    // over many leechers early, in the spirit of BEP 16's super-seeding, and goes to the poorest peers late.
-    FewestPiecesFirst,
-    // The peers we upload to fastest, every rechokeIntervalMs: the rule of BEP 3's era.
-    FastestUpload,
 };
 
 struct ChokerConfig {

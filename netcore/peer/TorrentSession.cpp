@@ -20,6 +20,12 @@ quint32 seedFor(const ClientConfig& config, const QByteArray& infoHash, quint32 
     return config.seed ^ qHash(infoHash) ^ salt;
 }
 
+ChokerConfig chokerConfigFor(const AddTorrentParams& params) {
+    ChokerConfig config;
+    config.seedingPolicy = params.seedingPolicy;
+    return config;
+}
+
 } // namespace
 
 TorrentSession::TorrentSession(Client* client, const AddTorrentParams& params)
@@ -29,7 +35,7 @@ TorrentSession::TorrentSession(Client* client, const AddTorrentParams& params)
                                : std::make_shared<TorrentStorage>(m_params.metainfo, m_params.downloadDir,
                                                                   client->fileHandles())),
       m_picker(m_geometry, seedFor(client->config(), m_params.metainfo.infoHash, 1)),
-      m_slots(seedFor(client->config(), m_params.metainfo.infoHash, 2)),
+      m_slots(seedFor(client->config(), m_params.metainfo.infoHash, 2), chokerConfigFor(m_params)),
       m_readCache(m_storage, client->config().readCacheBytes), m_hasher(client->config().assemblyBytes),
       m_dialer(client), m_cancelCheck(std::make_shared<std::atomic<bool>>(false)) {
     m_picker.setStrategy(params.strategy);

@@ -19,7 +19,7 @@ public:
     // Called for every CHOKE or UNCHOKE sent, with the reason ("regular", "optimistic", "paused", ...).
     using Report = std::function<void(PeerConnection* connection, bool choked, const QString& reason)>;
 
-    explicit UploadSlots(quint32 seed) : m_choker(seed) {}
+    UploadSlots(quint32 seed, const ChokerConfig& config) : m_choker(seed, config) {}
 
     void setEnabled(bool enabled) { m_choker.setEnabled(enabled); }
     bool isEnabled() const { return m_choker.isEnabled(); }

@@ -22,6 +22,8 @@ inline constexpr int kMaxScenarioPeers = 1000;
 inline constexpr qint64 kMaxGeneratedContentBytes = 64LL * 1024 * 1024 * 1024;
 inline constexpr qint64 kMinScenarioPieceSize = 16 * 1024;
 inline constexpr qint64 kMaxScenarioPieceSize = 16 * 1024 * 1024;
+// A group's fixed request pipeline, in 16 KiB blocks (PeerLimits::maxPipelineDepth).
+inline constexpr int kMaxScenarioPipelineDepth = 250;
 
 enum class ContentSource {
     Generated, // `size` bytes of pseudo-random data made for the run
@@ -85,6 +87,8 @@ struct ScenarioGroup {
     PeerConditions link; // latency and jitter in ms, caps in bytes per second (0: unlimited)
     PickerStrategy picker = PickerStrategy::RarestFirst;
     bool choker = true;
+    SeedingPolicy seeding = SeedingPolicy::FewestPiecesFirst; // once it has every piece
+    int pipelineDepth = 0; // requests outstanding on each connection; 0: automatic
     ScenarioBehaviour behaviour;
 
     friend bool operator==(const ScenarioGroup&, const ScenarioGroup&) = default;

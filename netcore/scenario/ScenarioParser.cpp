@@ -27,6 +27,9 @@ const QStringList kArrivals = {QStringLiteral("at-once"), QStringLiteral("interv
 const QStringList kBehaviours = {QStringLiteral("normal"), QStringLiteral("free-rider"),
                                  QStringLiteral("corrupt"), QStringLiteral("leaves-when-done"),
                                  QStringLiteral("leaves-after")};
+// In SeedingPolicy's order.
+const QStringList kSeedingPolicies = {seedingPolicyName(SeedingPolicy::FewestPiecesFirst),
+                                      seedingPolicyName(SeedingPolicy::FastestUpload)};
 const QStringList kOutputs = {QStringLiteral("completion"), QStringLiteral("availability"),
                               QStringLiteral("rates"), QStringLiteral("connection-bytes")};
 
@@ -215,9 +218,31 @@ private:
         return total;
     }
 
+    // "auto" (the default) or a number of 16 KiB requests, 1 to kMaxScenarioPipelineDepth.
+    static int readPipeline(const TomlTableReader& r, std::string_view key) {
+        if (!r.has(key))
+            return 0;
+        if (r.table().get(key)->is_string()) {
+            const QString text = *r.string(key);
+            if (text != QLatin1String("auto"))
+                r.fail(
+                    key,
+                    QStringLiteral("pipeline must be \"auto\" or a number of requests, not '%1'").arg(text));
+            return 0;
+        }
+        const std::optional<qint64> depth = r.integer(key);
+        if (!depth)
+            return 0;
+        if (*depth < 1 || *depth > kMaxScenarioPipelineDepth)
+            r.fail(key, QStringLiteral("pipeline must be from 1 to %1 requests, not %2")
+                            .arg(kMaxScenarioPipelineDepth)
+                            .arg(*depth));
+        return int(*depth);
+    }
+
     ScenarioGroup readGroup(const TomlTableReader& r, const QString& name) const {
         r.checkKeys({"role", "count", "join", "arrival", "interval", "joins-per-second", "latency", "jitter",
-                     "up", "down", "picker", "choker", "behaviour", "stay"});
+                     "up", "down", "picker", "choker", "seeding", "pipeline", "behaviour", "stay"});
         ScenarioGroup g;
         g.name = name;
         r.require("role");
@@ -260,6 +285,8 @@ private:
         g.link.downloadRate = readCap(r, "down").value_or(0);
         g.picker = readPicker(r, "picker").value_or(PickerStrategy::RarestFirst);
         g.choker = r.boolean("choker").value_or(true);
+        g.seeding = SeedingPolicy(r.choice("seeding", kSeedingPolicies).value_or(0));
+        g.pipelineDepth = readPipeline(r, "pipeline");
 
         g.behaviour.kind = PeerBehaviour(r.choice("behaviour", kBehaviours).value_or(0));
         if (g.role == TorrentRole::Seeder && g.behaviour.kind == PeerBehaviour::FreeRider)

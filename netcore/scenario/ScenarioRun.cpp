@@ -254,6 +254,8 @@ void ScenarioRun::addGroups() {
         LabPeerOptions options;
         options.picker = group.picker;
         options.choker = group.choker;
+        options.seeding = group.seeding;
+        options.pipelineDepth = group.pipelineDepth;
         options.freeRider = group.behaviour.kind == PeerBehaviour::FreeRider;
         options.corrupt = group.behaviour.kind == PeerBehaviour::Corrupt;
         options.leaveWhenDone = group.behaviour.kind == PeerBehaviour::LeavesWhenDone;

@@ -106,6 +106,11 @@ void writeGroup(TomlText& out, const ScenarioGroup& g) {
     out.field(QStringLiteral("picker"), quoted(pickerStrategyName(g.picker)),
               QStringLiteral("rarest-first | random | sequential"));
     out.field(QStringLiteral("choker"), g.choker ? QStringLiteral("true") : QStringLiteral("false"));
+    out.field(QStringLiteral("seeding"), quoted(seedingPolicyName(g.seeding)),
+              QStringLiteral("fewest-pieces | fastest-upload: whom it uploads to once it seeds"));
+    if (g.pipelineDepth > 0)
+        out.field(QStringLiteral("pipeline"), QString::number(g.pipelineDepth),
+                  QStringLiteral("requests outstanding on each connection"));
     out.field(QStringLiteral("behaviour"), quoted(peerBehaviourName(g.behaviour.kind)),
               QStringLiteral("normal | free-rider | corrupt | leaves-when-done | leaves-after"));
     if (g.behaviour.kind == PeerBehaviour::LeavesAfter)

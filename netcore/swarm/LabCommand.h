@@ -1,6 +1,7 @@
 #pragma once
 
 #include "peer/PickerStrategy.h"
+#include "peer/SeedingPolicy.h"
 
 #include <QtGlobal>
 
@@ -44,9 +45,11 @@ struct LabCommand {
 struct LabPeerOptions {
     PickerStrategy picker = PickerStrategy::RarestFirst;
     bool choker = true;
+    SeedingPolicy seeding = SeedingPolicy::FewestPiecesFirst;
     bool freeRider = false;
     bool corrupt = false;
     bool leaveWhenDone = false; // a leecher leaves gracefully once it has every piece
+    int pipelineDepth = 0;      // requests outstanding to each peer; 0: sized by rate and round trip
     qint64 joinAtMs = 0;        // lab time it joins at; 0 or past: at once
 };
 

@@ -70,6 +70,8 @@ bool LabPeer::launch(quint16 port, QString* error) {
     config.hashPool = m_env.hashPool;
     config.inlineHashing = m_env.hashPool == nullptr;
     config.seed = m_spec.seed;
+    if (m_spec.pipelineDepth > 0)
+        config.limits.fixedPipelineDepth = qMin(m_spec.pipelineDepth, config.limits.maxPipelineDepth);
 
     auto client = std::make_unique<Client>(config);
     if (!client->listen()) {
@@ -113,6 +115,7 @@ bool LabPeer::launch(quint16 port, QString* error) {
     params.trackers = {m_announceUrl};
     params.strategy = m_spec.strategy;
     params.chokerEnabled = m_spec.chokerEnabled;
+    params.seedingPolicy = m_spec.seedingPolicy;
     params.startPaused = m_spec.paused;
     params.freeRider = m_spec.freeRider;
     params.corrupt = m_spec.corrupt;

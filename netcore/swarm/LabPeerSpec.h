@@ -2,6 +2,7 @@
 
 #include "metainfo/Metainfo.h"
 #include "peer/PickerStrategy.h"
+#include "peer/SeedingPolicy.h"
 #include "peer/TorrentRole.h"
 #include "swarm/PeerConditions.h"
 
@@ -28,10 +29,12 @@ struct LabPeerSpec {
     PeerConditions conditions;
     PickerStrategy strategy = PickerStrategy::RarestFirst;
     bool chokerEnabled = true;
+    SeedingPolicy seedingPolicy = SeedingPolicy::FewestPiecesFirst;
     bool paused = false;
     bool freeRider = false;     // downloads, uploads nothing
     bool corrupt = false;       // sends damaged blocks
     bool leaveWhenDone = false; // a leecher that leaves gracefully the moment it has every piece
+    int pipelineDepth = 0;      // PeerLimits::fixedPipelineDepth; 0: automatic
     qint64 startAtMs = 0;       // lab time at which it joins (0 or past: at once)
     qint64 addedAtMs = 0;       // lab time
     QByteArray peerId;

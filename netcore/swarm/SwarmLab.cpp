@@ -366,9 +366,11 @@ QList<int> SwarmLab::addPeers(int torrent, TorrentRole role, int count, const Pe
         spec.startAtMs = options.joinAtMs;
         spec.strategy = options.picker;
         spec.chokerEnabled = options.choker;
+        spec.seedingPolicy = options.seeding;
         spec.freeRider = options.freeRider;
         spec.corrupt = options.corrupt;
         spec.leaveWhenDone = options.leaveWhenDone && role == TorrentRole::Leecher;
+        spec.pipelineDepth = options.pipelineDepth;
         spec.peerId = m_identity.peerIdFor(spec.id);
         spec.seed = m_config.seed ? m_config.seed * 7919u + quint32(spec.id) : 0;
         if (record->content)

@@ -130,6 +130,8 @@ private:
         g.link.downloadRate = rate();
         g.picker = PickerStrategy(between(0, 2));
         g.choker = chance();
+        g.seeding = SeedingPolicy(between(0, 1));
+        g.pipelineDepth = chance() ? 0 : between(1, kMaxScenarioPipelineDepth);
         do
             g.behaviour.kind = PeerBehaviour(between(0, 4));
         while (g.role == TorrentRole::Seeder && (g.behaviour.kind == PeerBehaviour::FreeRider ||
