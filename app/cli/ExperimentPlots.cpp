@@ -10,6 +10,7 @@
 #include <QValueAxis>
 
 #include <cmath>
+#include <iterator>
 #endif
 
 namespace swarmscope::cli {
@@ -54,9 +55,14 @@ bool renderExperimentPlot(const ExperimentPlot& plot, const QString& path, QStri
     chart->addAxis(x, Qt::AlignBottom);
     chart->addAxis(y, Qt::AlignLeft);
     double xMin = INFINITY, xMax = -INFINITY, yMax = 0;
+    // The palette of Qt Charts' default theme, for series that share a colour.
+    static const QColor kPalette[] = {QColor(0x20, 0x9f, 0xdf), QColor(0x99, 0xca, 0x53),
+                                      QColor(0xf6, 0xa6, 0x25), QColor(0x6d, 0x5f, 0xd5),
+                                      QColor(0xbf, 0x59, 0x3e), QColor(0x44, 0x44, 0x44)};
     for (const ExperimentSeries& s : plot.series) {
         auto* line = new QLineSeries;
         line->setName(s.name);
+
         for (const QPointF& p : s.points) {
             if (!std::isfinite(p.x()) || !std::isfinite(p.y()) || (plot.logX && p.x() <= 0))
                 continue;
@@ -65,8 +71,15 @@ bool renderExperimentPlot(const ExperimentPlot& plot, const QString& path, QStri
             xMax = qMax(xMax, p.x());
             yMax = qMax(yMax, p.y());
         }
-        line->setPointsVisible(s.points.size() <= 12);
+        line->setPointsVisible(!s.dashed && s.points.size() <= 12);
         chart->addSeries(line);
+        QPen pen = line->pen(); // the theme's, given by addSeries
+        pen.setWidthF(s.dashed ? 1.5 : 2.5);
+        if (s.colour >= 0)
+            pen.setColor(kPalette[size_t(s.colour) % std::size(kPalette)]);
+        if (s.dashed)
+            pen.setStyle(Qt::DashLine);
+        line->setPen(pen);
         line->attachAxis(x);
         line->attachAxis(y);
     }

@@ -21,6 +21,8 @@ namespace swarmscope {
 struct ExperimentSeries {
     QString name;
     QList<QPointF> points;
+    bool dashed = false; // a bound or a theory beside what was measured
+    int colour = -1;     // series with the same index share a colour; -1: the chart's next one
 };
 
 struct ExperimentPlot {
@@ -69,10 +71,11 @@ std::optional<ExperimentOutcome> runExperiment(const QString& name, const Experi
 
 // --- the parts, for the tests
 
-// One run of a scenario to its end in simulated time, with what each sample shows handed to onSample.
+// One run of a scenario to its end in simulated time, with what each sample shows handed to onSample (with
+// every peer's connections when asked).
 std::optional<ScenarioResult> runScenarioToEnd(const Scenario& scenario, quint32 seed,
                                                const std::function<void(const SwarmSnapshot&)>& onSample,
-                                               QString* error);
+                                               QString* error, bool connections = false);
 
 // Copies of every piece among the leechers present (downloading, seeding or paused) in one sample.
 struct LeecherAvailability {

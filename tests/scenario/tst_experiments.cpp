@@ -168,23 +168,52 @@ private slots:
         QVERIFY(at(0, "pieces_missing_at_end") >= at(2, "pieces_missing_at_end"));
     }
 
-    void latencyPipeline_fullRateWithoutLatency() {
+    void latencyPipeline_followsTheWindowLawAndTheAutomaticPipelineKeepsTheCap() {
         QString error;
         const std::optional<ExperimentOutcome> out =
             runExperiment(QStringLiteral("latency-pipeline"), small(1), &error);
         QVERIFY2(out, qPrintable(error));
+        const double cap = out->results.value(QStringLiteral("cap_bytes_per_s")).toDouble();
+        QCOMPARE(cap, 2.0 * 1048576);
         const QJsonArray rows = out->results.value(QStringLiteral("summary")).toArray();
-        QCOMPARE(rows.size(), 6);
-        const auto steady = [&](int i) {
-            return rows.at(i)
-                .toObject()
-                .value(QStringLiteral("steady_fraction_of_cap"))
-                .toObject()
-                .value(QStringLiteral("median"))
-                .toDouble();
+        QCOMPARE(rows.size(), 4 * 7); // pipelines 8, 32, 128 and automatic, 7 round trips each
+        const auto value = [](const QJsonObject& row, const char* key) {
+            return row.value(QLatin1String(key)).toObject().value(QStringLiteral("median")).toDouble();
         };
-        QVERIFY(steady(0) > 0.95);       // no latency: the cap
-        QVERIFY(steady(0) >= steady(5)); // latency costs rate, never gains it
+        QHash<int, double> previous;
+        for (const QJsonValue& v : rows) {
+            const QJsonObject row = v.toObject();
+            const int depth = row.value(QStringLiteral("pipeline")).toInt();
+            const int rtt = row.value(QStringLiteral("rtt_ms")).toInt();
+            const double rate = value(row, "steady_rate_bytes_per_s");
+            const QByteArray where = QStringLiteral("pipeline %1, RTT %2 ms: %3 B/s")
+                                         .arg(depth)
+                                         .arg(rtt)
+                                         .arg(rate, 0, 'f', 0)
+                                         .toUtf8();
+            // Never above the cap (one 100 ms sample of slack); a longer round trip never gains rate.
+            QVERIFY2(rate <= cap * 1.02, where.constData());
+            if (previous.contains(depth))
+                QVERIFY2(rate <= previous.value(depth) * 1.02, where.constData());
+            previous[depth] = rate;
+            if (rtt == 0)
+                QVERIFY2(rate >= cap * 0.95, where.constData());
+            if (depth > 0 && rtt > 0) {
+                // The window law: at most depth blocks per round trip, and close to it once that is the
+                // limit.
+                const double window = depth * 16384.0 * 1000.0 / rtt;
+                QVERIFY2(rate <= window * 1.05, where.constData());
+                if (window < cap / 2)
+                    QVERIFY2(rate >= window * 0.85, where.constData());
+            }
+            if (depth == 0) {
+                // The automatic pipeline covers the bandwidth-delay product at every round trip measured.
+                QVERIFY2(rate >= cap * 0.9, where.constData());
+                const double measuredRtt = value(row, "measured_rtt_ms");
+                // What the leecher reads as the round trip is never below the link's.
+                QVERIFY2(measuredRtt >= rtt, where.constData());
+            }
+        }
     }
 };
 

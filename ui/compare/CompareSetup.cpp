@@ -17,7 +17,7 @@ struct ExperimentCompare {
 };
 
 // The experiments that run their scenario with one setting changed everywhere, and the two values they
-// compare. latency-pipeline sweeps five latencies; side by side it shows the two ends of the sweep.
+// compare. latency-pipeline sweeps seven latencies; side by side it shows the two ends of the sweep.
 constexpr ExperimentCompare kExperimentCompares[] = {
     {"rarest-vs-random", VariantSetting::Picker, "rarest-first", "random"},
     {"free-riders", VariantSetting::Choker, "on", "off"},
