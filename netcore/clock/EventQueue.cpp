@@ -4,7 +4,7 @@
 
 namespace swarmscope {
 
-Scheduler::Id EventQueue::push(SimTime at, Scheduler::Callback callback) {
+Scheduler::Id EventQueue::push(SimTime at, Scheduler::Callback callback, bool first) {
     const quint64 sequence = ++m_lastSequence;
     quint32 slot;
     if (!m_free.empty()) {
@@ -18,7 +18,7 @@ Scheduler::Id EventQueue::push(SimTime at, Scheduler::Callback callback) {
     m_slots[slot].sequence = sequence;
     m_slots[slot].callback = std::move(callback);
     ++m_live;
-    m_heap.push_back({at, sequence, slot});
+    m_heap.push_back({at, sequence, slot, first});
     std::push_heap(m_heap.begin(), m_heap.end(), later);
     m_lastId = (sequence << kSlotBits) | slot;
     return m_lastId;

@@ -7,7 +7,8 @@
 namespace swarmscope {
 
 // The callbacks of a scheduler, ordered by (time, sequence): the sequence grows with every callAt, so
-// callbacks due at the same instant come out in the order they were scheduled.
+// callbacks due at the same instant come out in the order they were scheduled, except that those pushed as
+// `first` come before every other one of their instant (among themselves, in order).
 //
 // A callback lives in a slot of a table, reused through a free list, and its id carries both its sequence
 // and its slot: scheduling, cancelling and running are O(log n) heap work plus O(1) table work, with no
@@ -15,7 +16,7 @@ namespace swarmscope {
 // the heap when it reaches the top, or when stale entries outnumber live ones and the heap is rebuilt.
 class EventQueue {
 public:
-    Scheduler::Id push(SimTime at, Scheduler::Callback callback);
+    Scheduler::Id push(SimTime at, Scheduler::Callback callback, bool first = false);
     void cancel(Scheduler::Id id);
 
     bool isEmpty() const { return m_live == 0; }
@@ -40,13 +41,18 @@ private:
         SimTime at;
         quint64 sequence;
         quint32 slot;
+        bool first;
     };
     struct Slot {
         quint64 sequence = 0; // of the callback it holds; 0 when free
         Scheduler::Callback callback;
     };
     static bool later(const Entry& a, const Entry& b) {
-        return a.at != b.at ? a.at > b.at : a.sequence > b.sequence;
+        if (a.at != b.at)
+            return a.at > b.at;
+        if (a.first != b.first)
+            return b.first;
+        return a.sequence > b.sequence;
     }
     bool isLive(const Entry& e) const { return m_slots[e.slot].sequence == e.sequence; }
     void dropStaleTop();

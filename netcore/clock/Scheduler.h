@@ -32,6 +32,9 @@ public:
 
     // Runs callback at `at`, or as soon as possible after it; never before, and never from inside this call.
     virtual Id callAt(SimTime at, Callback callback) = 0;
+    // The same, and on a virtual clock before every other callback due at that instant (the lab's timed
+    // controls, so that a control given at a time runs in the same order whenever it was scheduled).
+    virtual Id callAtFirst(SimTime at, Callback callback) { return callAt(at, std::move(callback)); }
     // Forgets a callback that has not run yet; unknown or finished ids are ignored.
     virtual void cancel(Id id) = 0;
 

@@ -10,6 +10,10 @@ Scheduler::Id SimScheduler::callAt(SimTime at, Callback callback) {
     return m_queue.push(at < now() ? now() : at, std::move(callback));
 }
 
+Scheduler::Id SimScheduler::callAtFirst(SimTime at, Callback callback) {
+    return m_queue.push(at < now() ? now() : at, std::move(callback), true);
+}
+
 void SimScheduler::cancel(Id id) {
     m_queue.cancel(id);
 }

@@ -21,6 +21,7 @@ public:
     SimTime now() const override { return SimTime(m_now.load(std::memory_order_relaxed)); }
     bool wakesOnTime() const override { return true; }
     Id callAt(SimTime at, Callback callback) override;
+    Id callAtFirst(SimTime at, Callback callback) override;
     void cancel(Id id) override;
 
     // Runs the next event, moving the clock to its time; false when there is none.

@@ -397,19 +397,27 @@ void SwarmLab::dispatch(const LabPeerSpec& spec) {
 }
 
 void SwarmLab::forPeer(int peer, const std::function<void(LabPeer&)>& f) {
+    const std::function<void(qint64)> stamp = takeUnstamped();
     if (!m_started || m_shuttingDown)
         return;
     if (peer == kAllPeers) {
         for (SwarmWorker* worker : std::as_const(m_workers))
-            QMetaObject::invokeMethod(worker,
-                                      [worker, f] { worker->applyToPeers(SwarmWorker::kAllPeers, f); });
+            QMetaObject::invokeMethod(worker, [worker, f, stamp] {
+                const qint64 at = worker->applyToPeersAt(0, SwarmWorker::kAllPeers, f);
+                if (stamp)
+                    stamp(at);
+            });
         return;
     }
     const auto it = m_peers.constFind(peer);
     if (it == m_peers.cend() || it->info.removed)
         return;
     SwarmWorker* worker = m_workers.value(it->worker);
-    QMetaObject::invokeMethod(worker, [worker, peer, f] { worker->applyToPeers(peer, f); });
+    QMetaObject::invokeMethod(worker, [worker, peer, f, stamp] {
+        const qint64 at = worker->applyToPeersAt(0, peer, f);
+        if (stamp)
+            stamp(at);
+    });
 }
 
 void SwarmLab::logControl(LabControlChange change) {
@@ -420,9 +428,35 @@ void SwarmLab::logControl(LabControlChange change) {
         if (it == m_peers.cend() || it->info.removed)
             return;
     }
+    if (controlsClock() && change.kind == LabControlChange::Kind::Command) {
+        // The clock runs on the workers' thread: what the window reads as now is a little behind the instant
+        // the worker applies the command at. That instant is what the log must hold, so that a saved scenario
+        // repeats the run exactly; the worker stamps it (takeUnstamped()).
+        m_unstamped = change;
+        return;
+    }
     change.timeMs = qMax(change.timeMs, nowMs());
+    appendControl(change);
+}
+
+void SwarmLab::appendControl(const LabControlChange& change) {
     m_controlLog.append(change);
     emit controlChanged(change);
+}
+
+std::function<void(qint64)> SwarmLab::takeUnstamped() {
+    if (!m_unstamped)
+        return {};
+    LabControlChange change = *m_unstamped;
+    m_unstamped.reset();
+    // Called on the worker's thread right after the command was applied (or scheduled for change.timeMs).
+    return [this, change](qint64 appliedMs) mutable {
+        change.timeMs = appliedMs;
+        QMetaObject::invokeMethod(this, [this, change] {
+            if (!m_shuttingDown)
+                appendControl(change);
+        });
+    };
 }
 
 void SwarmLab::logCommand(int peer, const LabCommand& command, qint64 atMs) {
@@ -540,8 +574,13 @@ void SwarmLab::command(int peer, const LabCommand& command, qint64 atMs) {
         break;
     }
     }
-    auto send = [atMs, f](SwarmWorker* worker, int id) {
-        QMetaObject::invokeMethod(worker, [worker, atMs, id, f] { worker->applyToPeersAt(atMs, id, f); });
+    const std::function<void(qint64)> stamp = takeUnstamped();
+    auto send = [atMs, f, stamp](SwarmWorker* worker, int id) {
+        QMetaObject::invokeMethod(worker, [worker, atMs, id, f, stamp] {
+            const qint64 at = worker->applyToPeersAt(atMs, id, f);
+            if (stamp)
+                stamp(at);
+        });
     };
     if (peer == kAllPeers) {
         for (SwarmWorker* worker : std::as_const(m_workers))

@@ -239,6 +239,9 @@ private:
     };
 
     void logControl(LabControlChange change);
+    void appendControl(const LabControlChange& change);
+    // The stamp for the command logControl() held back, to call on the worker's thread; empty when none.
+    std::function<void(qint64 workerMs)> takeUnstamped();
     void logCommand(int peer, const LabCommand& command, qint64 atMs = 0);
     void dispatch(const LabPeerSpec& spec);
     void startTracker();
@@ -294,6 +297,9 @@ private:
     quint64 m_sampleSequence = 0;
 
     LabControlLog m_controlLog;
+    // Simulated time: the peer command logControl() was just given, logged by the worker at the lab instant
+    // it takes effect (the next forPeer() or command() carries it there).
+    std::optional<LabControlChange> m_unstamped;
     LeecherVerifier* m_verifier = nullptr;
     int m_workersShutDown = 0;
     Timer m_shutdownTimer;

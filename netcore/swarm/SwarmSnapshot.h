@@ -44,10 +44,10 @@ struct LabPeerSnapshot {
     LabPeerState state = LabPeerState::Starting;
     QString error; // set in LabPeerState::Error
 
-    QByteArray peerId; // 20 raw bytes, what it sends in its handshake
+    QByteArray peerId;    // 20 raw bytes, what it sends in its handshake
     QHostAddress address; // where it listens: 127.0.0.1 in real time, its host on the simulated network
     quint16 port = 0;     // its listen port; 0 while not listening
-    QString dataDir;   // the directory that contains the torrent's data (a leecher's <labdir>/peer-<id>)
+    QString dataDir;      // the directory that contains the torrent's data (a leecher's <labdir>/peer-<id>)
 
     int pieceCount = 0;
     Bitfield have;     // verified pieces (implicitly shared with the engine: no bytes copied)

@@ -79,7 +79,7 @@ void SwarmWorker::setAnnounceUrl(const QString& url) {
 
 void SwarmWorker::callAtLab(qint64 atMs, std::function<void()> f) {
     const SimTime at = m_env->epoch() + fromMs(atMs);
-    m_env->scheduler().callAt(at, [guard = QPointer<SwarmWorker>(this), f = std::move(f)] {
+    m_env->scheduler().callAtFirst(at, [guard = QPointer<SwarmWorker>(this), f = std::move(f)] {
         if (guard)
             f();
     });
@@ -118,12 +118,19 @@ void SwarmWorker::applyToPeers(int id, const std::function<void(LabPeer&)>& f) {
         f(*peer);
 }
 
-void SwarmWorker::applyToPeersAt(qint64 atMs, int id, const std::function<void(LabPeer&)>& f) {
+qint64 SwarmWorker::applyToPeersAt(qint64 atMs, int id, const std::function<void(LabPeer&)>& f) {
+    // While a virtual clock runs, a command for now waits for the next whole millisecond and runs there
+    // before anything else of that instant: a time a scenario can say, so a saved run repeats it exactly.
+    // A paused clock stands between instants: the command applies at once, as a scenario's would.
+    const SimPacer* pacer = m_env->pacer();
+    if (pacer && !pacer->isPaused() && atMs <= m_env->labMs())
+        atMs = m_env->labMs() + 1;
     if (atMs <= m_env->labMs()) {
         applyToPeers(id, f);
-        return;
+        return m_env->labMs();
     }
     callAtLab(atMs, [this, id, f] { applyToPeers(id, f); });
+    return atMs;
 }
 
 void SwarmWorker::removePeer(int id, bool deleteData) {

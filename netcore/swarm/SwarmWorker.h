@@ -64,7 +64,8 @@ public:
     // removed in the meantime).
     void applyToPeers(int id, const std::function<void(LabPeer&)>& f);
     // The same at lab time atMs, on this worker's clock (at once when that is past): exact in simulated time.
-    void applyToPeersAt(qint64 atMs, int id, const std::function<void(LabPeer&)>& f);
+    // Returns the lab time it applies at (now, or later).
+    qint64 applyToPeersAt(qint64 atMs, int id, const std::function<void(LabPeer&)>& f);
     // Graceful: the peer announces "stopped", then it is deleted (and its data with it when asked);
     // peerRemoved() follows.
     void removePeer(int id, bool deleteData);

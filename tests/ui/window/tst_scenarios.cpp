@@ -268,6 +268,80 @@ private slots:
         QCOMPARE(seeders.size(), 1);
     }
 
+    // Controls given while the simulated clock runs are logged at the instant the peers' worker applies
+    // them, so the saved scenario repeats the run exactly, not nearly.
+    void saveScenario_controlsWhileTheClockRuns_rerunIsIdentical() {
+        QTemporaryDir labDir;
+        SwarmLabConfig config = labIn(labDir);
+        config.timeMode = TimeMode::Simulated;
+        config.seed = 4;
+        MainWindow window(config);
+        window.show();
+        LabController* controller = window.controller();
+        SwarmLab* lab = controller->lab();
+        lab->pauseAll();
+        QVERIFY(QTest::qWaitFor([&]() { return lab->isPausedAll(); }, 5000));
+        QTemporaryDir contentDir;
+        QVERIFY(addPreparedTorrent(window, contentDir.path(), 2 * 1024 * 1024, 64 * 1024) != 0);
+        controller->setUploadRate(0, 256 * 1024);
+        controller->addSeeders(1);
+        const QList<int> leechers = controller->addLeechers(3);
+        QCOMPARE(leechers.size(), 3);
+        const qint64 t0 = lab->nowMs();
+        lab->setSpeed(4.0);
+        lab->resumeAll();
+        const auto waitPast = [&](qint64 ms) {
+            return QTest::qWaitFor([&]() { return lab->nowMs() > ms; }, 20000);
+        };
+        QVERIFY(waitPast(t0 + 700));
+        controller->setPickerStrategy(leechers.at(0), PickerStrategy::Random);
+        QVERIFY(waitPast(t0 + 1300));
+        controller->setUploadRate(leechers.at(2), 64 * 1024);
+        QVERIFY(waitPast(t0 + 1900));
+        lab->killPeer(leechers.at(1));
+        QVERIFY(waitPast(t0 + 2600));
+        lab->restartPeer(leechers.at(1));
+        controller->setLatency(0, 30, 0);
+        QVERIFY(QTest::qWaitFor(
+            [&]() {
+                for (int id : leechers)
+                    if (lab->peerInfo(id)->completedAtMs < 0)
+                        return false;
+                return true;
+            },
+            60000));
+        // Each control's lab time is the worker's, not a multiple of what the window happened to read.
+        int commands = 0;
+        for (const LabControlChange& c : lab->controlLog())
+            commands += c.kind == LabControlChange::Kind::Command;
+        QCOMPARE(commands, 6); // the first cap, the picker, the second cap, kill, restart, latency
+
+        QTemporaryDir saveDir;
+        const QString path = saveDir.filePath(QStringLiteral("saved.toml"));
+        QString confirmation;
+        answerMessageBox(&confirmation);
+        QVERIFY(scenarioActions(window)->saveScenario(path));
+        QVERIFY2(confirmation.contains(QStringLiteral("repeats this run exactly")), qPrintable(confirmation));
+        const ScenarioParseResult parsed = readScenarioFile(path);
+        QVERIFY2(parsed.ok(), qPrintable(parsed.message()));
+        ScenarioRunOptions options;
+        options.speed = 0;
+        QTemporaryDir runDir;
+        options.workDir = runDir.path();
+        ScenarioRun rerun(*parsed.scenario, options);
+        QVERIFY(rerun.prepare().ok());
+        QSignalSpy done(&rerun, &ScenarioRun::finished);
+        QVERIFY(rerun.start());
+        QVERIFY(done.wait(60000) || done.count() == 1);
+        QCOMPARE(rerun.result().completedLeechers(), 3);
+        for (const ScenarioPeer& peer : rerun.result().peers) {
+            const std::optional<LabPeerInfo> original = lab->peerInfo(peer.id);
+            QVERIFY(original);
+            QCOMPARE(peer.joinMs, original->addedAtMs);
+            QCOMPARE(peer.completedAtMs, original->completedAtMs);
+        }
+    }
+
     void freeRide_thePeerDownloadsButUploadsNothing() {
         QTemporaryDir labDir;
         SwarmLabConfig config = labIn(labDir);
