@@ -498,7 +498,9 @@ std::optional<ExperimentOutcome> flashCrowdBound(const Scenario& scenario, int r
     QJsonArray summary;
     QStringList lines;
     bool boundHolds = true;
-    for (const int n : {5, 10, 20, 50, 100}) {
+    for (const int n : {5, 10, 20, 50, 100, 1000}) {
+        if (options.maxLeechers > 0 && n > options.maxLeechers)
+            continue;
         QList<double> ratios, maxes;
         double bound = 0;
         for (int k = 0; k < runs; ++k) {
@@ -916,9 +918,8 @@ const QList<Entry>& entries() {
           QStringLiteral("free-riders-choker.toml"), 5},
          freeRiders},
         {{QStringLiteral("flash-crowd-bound"),
-          QStringLiteral(
-              "N = 5, 10, 20, 50, 100 leechers at once: the last completion against the Kumar-Ross "
-              "bound"),
+          QStringLiteral("N = 5, 10, 20, 50, 100 and 1000 leechers at once: the last completion against the "
+                         "Kumar-Ross bound"),
           QStringLiteral("flash-crowd-bound.toml"), 3},
          flashCrowdBound},
         {{QStringLiteral("seeder-departure"),

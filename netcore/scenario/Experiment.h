@@ -52,6 +52,7 @@ struct ExperimentOptions {
     quint32 seed = 1;    // the first seed; run k uses seed + k
     QString scenarioDir; // where the shipped scenario files are (":/scenarios" in the executable)
     std::function<void(const QString&)> log; // one line per run, for progress
+    int maxLeechers = 0; // 0: every variation; else variations with more leechers are left out (tests)
 };
 
 struct ExperimentInfo {
