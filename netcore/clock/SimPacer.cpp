@@ -70,6 +70,13 @@ void SimPacer::step(SimTime dt) {
     emit advanced(m_scheduler.now());
 }
 
+void SimPacer::stepBefore(SimTime t) {
+    if (!m_paused || t <= m_scheduler.now())
+        return;
+    m_scheduler.runBefore(t);
+    emit advanced(m_scheduler.now());
+}
+
 void SimPacer::measure() {
     const SimTime wall = RealScheduler::steadyNow();
     const qint64 wallUs = (wall - m_measureWall).count();

@@ -39,6 +39,9 @@ public:
     bool isPaused() const { return m_paused; }
     // Advances the clock by dt, running every event that falls due, and stays paused. Ignored while running.
     void step(SimTime dt);
+    // Advances the clock to t, running every event before it (not those at t), and stays paused: the clock
+    // stands at the start of instant t. Ignored while running or when t is not ahead.
+    void stepBefore(SimTime t);
     // Runs until the clock reaches at, then pauses there (SimTime::max(): no such limit).
     void setPauseAt(SimTime at);
 

@@ -54,6 +54,20 @@ bool SimScheduler::runUntil(SimTime until, std::chrono::nanoseconds wallBudget) 
     return true;
 }
 
+bool SimScheduler::runBefore(SimTime t) {
+    m_stopRequested = false;
+    while (!m_queue.isEmpty() && m_queue.nextTime() < t) {
+        runNext();
+        if (m_stopRequested) {
+            m_stopRequested = false;
+            return false;
+        }
+    }
+    if (t > now())
+        setNow(t);
+    return true;
+}
+
 bool SimScheduler::runAll(SimTime until) {
     return runUntil(until);
 }

@@ -30,6 +30,10 @@ public:
     // false when it stopped early: requestStop() was called by an event, or wallBudget ran out; the clock
     // then stays at the last event run.
     bool runUntil(SimTime until, std::chrono::nanoseconds wallBudget = std::chrono::nanoseconds::max());
+    // Runs every event due before t (not those at t), then moves the clock to t: it stands at the start of
+    // that instant, so what is scheduled there next runs before the rest of it. False on a stop, with the
+    // clock at the last event run.
+    bool runBefore(SimTime t);
     // Runs until no event is left, the clock passes until, or a stop is requested; false on a stop.
     bool runAll(SimTime until = SimTime::max());
 

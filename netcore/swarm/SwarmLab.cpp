@@ -244,6 +244,11 @@ bool SwarmLab::start() {
             it->info.completedAtMs = labMs;
             emit peerCompleted(peer, it->info.completionSeconds());
         });
+        connect(worker, &SwarmWorker::peerJoinTime, this, [this](int peer, qint64 labMs) {
+            const auto it = m_peers.find(peer);
+            if (it != m_peers.end())
+                it->info.addedAtMs = labMs;
+        });
         connect(worker, &SwarmWorker::peerFailed, this, &SwarmLab::peerFailed);
         connect(worker, &SwarmWorker::peerRemoved, this, &SwarmLab::peerRemoved);
         connect(worker, &SwarmWorker::shutDown, this, &SwarmLab::onWorkerShutDown);

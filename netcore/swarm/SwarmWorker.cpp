@@ -86,15 +86,30 @@ void SwarmWorker::callAtLab(qint64 atMs, std::function<void()> f) {
 }
 
 void SwarmWorker::addPeer(const LabPeerSpec& spec) {
-    if (spec.startAtMs > m_env->labMs()) {
-        callAtLab(spec.startAtMs, [this, spec] { addPeerNow(spec); });
+    m_pendingJoins.insert(spec.id);
+    // As a command (applyToPeersAt()): a peer added for now while a virtual clock runs joins at the next
+    // whole millisecond, first in that instant, so that its join is a time a scenario can say.
+    qint64 at = spec.startAtMs;
+    const SimPacer* pacer = m_env->pacer();
+    if (pacer && !pacer->isPaused() && at <= m_env->labMs())
+        at = m_env->labMs() + 1;
+    if (at > m_env->labMs()) {
+        LabPeerSpec later = spec;
+        later.addedAtMs = at;
+        callAtLab(at, [this, later] { addPeerNow(later); });
+        if (at != spec.addedAtMs)
+            emit peerJoinTime(spec.id, at);
         return;
     }
-    addPeerNow(spec);
+    LabPeerSpec now = spec;
+    now.addedAtMs = m_env->labMs();
+    if (now.addedAtMs != spec.addedAtMs)
+        emit peerJoinTime(spec.id, now.addedAtMs);
+    addPeerNow(now);
 }
 
 void SwarmWorker::addPeerNow(const LabPeerSpec& spec) {
-    if (m_peers.contains(spec.id) || m_shuttingDown)
+    if (!m_pendingJoins.remove(spec.id) || m_peers.contains(spec.id) || m_shuttingDown)
         return;
     LabPeer::Environment environment;
     environment.worker = m_env.get();
@@ -135,8 +150,12 @@ qint64 SwarmWorker::applyToPeersAt(qint64 atMs, int id, const std::function<void
 
 void SwarmWorker::removePeer(int id, bool deleteData) {
     LabPeer* peer = m_peers.take(id);
-    if (!peer)
+    if (!peer) {
+        // Removed before its join came due: it never joins.
+        if (m_pendingJoins.remove(id))
+            emit peerRemoved(id);
         return;
+    }
     m_leaving.insert(id, peer);
     if (deleteData)
         m_deleteData.insert(id);
@@ -170,8 +189,35 @@ void SwarmWorker::setHoldClockWhenDone(bool hold) {
 
 void SwarmWorker::setHold(Hold hold, bool on) {
     m_holds = on ? (m_holds | hold) : (m_holds & ~unsigned(hold));
-    if (SimPacer* pacer = m_env->pacer())
+    if (SimPacer* pacer = m_env->pacer()) {
         pacer->setPaused(m_holds != 0);
+        settleClock();
+    }
+}
+
+// A clock that runs stops between two events, anywhere in a millisecond, after some of that millisecond's
+// events. A join or a command given while it is paused applies at once, at labMs(); for a scenario to
+// repeat that exactly, the clock must stand where the scenario's own action at that time would run: at the
+// start of a whole millisecond, before any of its events. So a pause by the user first runs the events left
+// before the next whole millisecond (less than one of lab time) and stands there. Holds for a sample or at
+// the end of a run stay where they are: their readers act at that very instant.
+void SwarmWorker::settleClock() {
+    SimPacer* pacer = m_env->pacer();
+    if (!pacer || !pacer->isPaused() || m_holds != HeldByUser || isSettled())
+        return;
+    SimScheduler& scheduler = pacer->scheduler();
+    const SimTime next = fromMs(toMs(scheduler.now() - m_env->epoch()) + 1) + m_env->epoch();
+    if (scheduler.runBefore(next) && scheduler.now() == next) {
+        m_settledAt = next;
+        m_settledEvents = scheduler.eventsRun();
+    }
+    reportClock();
+}
+
+bool SwarmWorker::isSettled() const {
+    const SimPacer* pacer = m_env->pacer();
+    return pacer && pacer->scheduler().now() == m_settledAt &&
+           pacer->scheduler().eventsRun() == m_settledEvents;
 }
 
 void SwarmWorker::setClockPaused(bool paused) {
@@ -196,10 +242,19 @@ void SwarmWorker::setClockSpeed(double speed) {
 }
 
 void SwarmWorker::stepClock(qint64 ms) {
-    if (SimPacer* pacer = m_env->pacer()) {
-        pacer->step(fromMs(ms));
-        reportClock();
+    SimPacer* pacer = m_env->pacer();
+    if (!pacer || !pacer->isPaused() || ms <= 0)
+        return;
+    settleClock();
+    // From the start of one whole millisecond to the start of another: what is given after the step
+    // happens first in that instant, as a scenario's action at that time would.
+    const SimTime target = pacer->scheduler().now() + fromMs(ms);
+    pacer->stepBefore(target);
+    if (m_holds == HeldByUser && pacer->scheduler().now() == target) {
+        m_settledAt = target;
+        m_settledEvents = pacer->scheduler().eventsRun();
     }
+    reportClock();
 }
 
 void SwarmWorker::setClockLimit(qint64 ms) {

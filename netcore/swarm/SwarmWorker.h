@@ -100,6 +100,8 @@ signals:
     void reported(const swarmscope::WorkerReport& report);
     void sampled(const swarmscope::WorkerReport& report);
     void peerCompleted(int peer, qint64 labMs);
+    // A peer added for now joins at another instant than the lab thought (the clock ran meanwhile).
+    void peerJoinTime(int peer, qint64 labMs);
     void peerFailed(int peer, const QString& error);
     void peerRemoved(int peer);
     void shutDown(int worker);
@@ -121,6 +123,9 @@ private:
     // Reasons the clock is held; it runs when there is none.
     enum Hold : unsigned { HeldByUser = 1, HeldWhenDone = 2, HeldForSample = 4 };
     void setHold(Hold hold, bool on);
+    // Brings a clock the user paused to the start of the next whole millisecond (see the .cpp).
+    void settleClock();
+    bool isSettled() const;
     // Runs f at lab time atMs, unless this worker is gone by then.
     void callAtLab(qint64 atMs, std::function<void()> f);
 
@@ -133,6 +138,7 @@ private:
     QMap<int, LabPeer*> m_peers; // ascending id, so reports come out sorted
     QMap<int, LabPeer*> m_leaving;
     QSet<int> m_deleteData;
+    QSet<int> m_pendingJoins; // added, not joined yet (a removal before the join cancels it)
     QSet<int> m_completedLeechers;
     QList<SwarmEvent> m_events;
     int m_droppedEvents = 0;
@@ -141,6 +147,10 @@ private:
     bool m_holdWhenDone = false;
     bool m_holdAfterSamples = false;
     unsigned m_holds = HeldByUser; // a simulated clock starts paused
+    // Where settleClock() last left the clock, and how many events had run by then: while both still hold,
+    // the clock stands at the start of that instant. It starts there.
+    SimTime m_settledAt = SimTime::zero();
+    quint64 m_settledEvents = 0;
     bool m_shuttingDown = false;
     bool m_shutDownReported = false;
 };

@@ -187,6 +187,30 @@ private slots:
         QVERIFY(f.peer(leechers.first())->addedAtMs >= 3000);
     }
 
+    // A peer removed before its join time never joins, and the lab hears that it is gone.
+    void joinAt_removedBeforeItsTime_neverJoins() {
+        SwarmLabFixture f(512 * KiB, 32 * KiB, simulated());
+        QVERIFY(f.isValid());
+        SwarmLab& lab = f.lab();
+        lab.addSeeders(f.torrent(), 1, cap(1 * MiB));
+        LabPeerOptions late;
+        late.joinAtMs = 2000;
+        const QList<int> leechers = lab.addPeers(f.torrent(), TorrentRole::Leecher, 2, {}, late);
+        QSignalSpy removed(&lab, &SwarmLab::peerRemoved);
+        lab.removePeer(leechers.first(), true);
+        QVERIFY(removed.wait(10000) || removed.count() == 1);
+        QCOMPARE(removed.first().first().toInt(), leechers.first());
+        runFast(lab);
+        QVERIFY(f.waitForSnapshot(
+            [&](const SwarmSnapshot& s) {
+                return s.peer(leechers.last()) && s.peer(leechers.last())->isComplete();
+            },
+            30000));
+        for (const SwarmSnapshotPtr& s : f.snapshots())
+            QVERIFY(!s->peer(leechers.first()));
+        QCOMPARE(removed.count(), 1);
+    }
+
     // Two connections each: leechers that hold the same pieces as the only peers they are connected to would
     // wait forever. At the connection limit a connection on which neither side is interested is closed after
     // a while, so they find the pieces elsewhere.

@@ -144,6 +144,9 @@ ScenarioCapture captureScenario(const LabController& controller) {
         peer.id = id;
         if (const std::optional<LabPeerStart> start = controller.peerStart(id)) {
             peer.start = *start;
+            // Where the worker added it: a peer added while the clock ran joins a little after the window
+            // asked.
+            peer.start.joinMs = info->addedAtMs;
         } else {
             // Not added by the window: only what it does now is known.
             const LabPeerSnapshot* p = last ? last->peer(id) : nullptr;

@@ -268,8 +268,9 @@ private slots:
         QCOMPARE(seeders.size(), 1);
     }
 
-    // Controls given while the simulated clock runs are logged at the instant the peers' worker applies
-    // them, so the saved scenario repeats the run exactly, not nearly.
+    // Controls and joins given while the simulated clock runs, even at 50x, are logged at the instant the
+    // peers' worker applies them, and a pause stands at the start of a whole millisecond, so the saved
+    // scenario repeats the run exactly, not nearly.
     void saveScenario_controlsWhileTheClockRuns_rerunIsIdentical() {
         QTemporaryDir labDir;
         SwarmLabConfig config = labIn(labDir);
@@ -288,23 +289,31 @@ private slots:
         const QList<int> leechers = controller->addLeechers(3);
         QCOMPARE(leechers.size(), 3);
         const qint64 t0 = lab->nowMs();
-        lab->setSpeed(4.0);
+        lab->setSpeed(50.0);
         lab->resumeAll();
         const auto waitPast = [&](qint64 ms) {
             return QTest::qWaitFor([&]() { return lab->nowMs() > ms; }, 20000);
         };
         QVERIFY(waitPast(t0 + 700));
         controller->setPickerStrategy(leechers.at(0), PickerStrategy::Random);
+        QVERIFY(waitPast(t0 + 1000));
+        QList<int> all = leechers + controller->addLeechers(1); // joins while the clock runs
+        QCOMPARE(all.size(), 4);
         QVERIFY(waitPast(t0 + 1300));
         controller->setUploadRate(leechers.at(2), 64 * 1024);
         QVERIFY(waitPast(t0 + 1900));
         lab->killPeer(leechers.at(1));
+        QVERIFY(waitPast(t0 + 2300));
+        lab->pauseAll(); // somewhere inside a millisecond; a command while paused, then on
+        QVERIFY(QTest::qWaitFor([&]() { return lab->isPausedAll(); }, 5000));
+        controller->setPickerStrategy(leechers.at(2), PickerStrategy::Random);
+        lab->resumeAll();
         QVERIFY(waitPast(t0 + 2600));
         lab->restartPeer(leechers.at(1));
         controller->setLatency(0, 30, 0);
         QVERIFY(QTest::qWaitFor(
             [&]() {
-                for (int id : leechers)
+                for (int id : all)
                     if (lab->peerInfo(id)->completedAtMs < 0)
                         return false;
                 return true;
@@ -314,7 +323,9 @@ private slots:
         int commands = 0;
         for (const LabControlChange& c : lab->controlLog())
             commands += c.kind == LabControlChange::Kind::Command;
-        QCOMPARE(commands, 6); // the first cap, the picker, the second cap, kill, restart, latency
+        QCOMPARE(commands, 7); // the first cap, two pickers, the second cap, kill, restart, latency
+        // The late joiner's time is where the worker added it: after the clock was read in the window.
+        QVERIFY(lab->peerInfo(all.last())->addedAtMs > t0 + 1000);
 
         QTemporaryDir saveDir;
         const QString path = saveDir.filePath(QStringLiteral("saved.toml"));
@@ -333,7 +344,7 @@ private slots:
         QSignalSpy done(&rerun, &ScenarioRun::finished);
         QVERIFY(rerun.start());
         QVERIFY(done.wait(60000) || done.count() == 1);
-        QCOMPARE(rerun.result().completedLeechers(), 3);
+        QCOMPARE(rerun.result().completedLeechers(), 4);
         for (const ScenarioPeer& peer : rerun.result().peers) {
             const std::optional<LabPeerInfo> original = lab->peerInfo(peer.id);
             QVERIFY(original);
