@@ -38,6 +38,8 @@ public:
     static constexpr int kMaxPeers = 100'000;
     static constexpr int kMaxPieces = 1 << 22;
     static constexpr qint64 kMaxFrameBytes = 64LL * 1024 * 1024;
+    // What the moments kept for reading again may take, estimated.
+    static constexpr qint64 kKeptBytes = 768LL * 1024 * 1024;
 
     struct Meta {
         TimeMode timeMode = TimeMode::Real;
@@ -68,12 +70,16 @@ public:
     qint64 endMs() const { return isEmpty() ? 0 : m_frames.back().timeMs; }
     // The last frame at or before ms; the first frame when ms is before it; -1 when empty.
     int frameAt(qint64 ms) const;
-    // The lab as frame showed it; null when out of range. Reading frames in order is the cheap way.
+    // The lab as frame showed it; null when out of range. Reading frames in order, or frames read lately,
+    // is the cheap way.
     SwarmSnapshotPtr snapshot(int frame) const;
     SwarmSnapshotPtr snapshotAt(qint64 ms) const { return snapshot(frameAt(ms)); }
     const LabControlLog& controls() const { return m_controls; }
     // Bytes the frames take, compressed.
     qint64 encodedBytes() const { return m_encodedBytes; }
+    // What the moments kept for reading again may take (an estimate); kKeptBytes unless set.
+    void setKeptBytes(qint64 bytes);
+    qint64 keptBytes() const { return m_keptBytes; }
 
     // --- files
     QByteArray toBytes() const;
@@ -97,12 +103,29 @@ private:
         QByteArray connections;
     };
 
+    // A moment read before, kept to be shown again or to decode the frames after it from.
+    struct KeptMoment {
+        int frame = -1;
+        SwarmSnapshotPtr snapshot;
+        qint64 bytes = 0; // an estimate of the memory its decoding added
+        quint64 used = 0; // when it was last read, on m_keptClock
+    };
+
     QByteArray encode(const SwarmSnapshot& snapshot, bool key);
-    // Applies frame to state (the lab after the frame before it); false when it does not decode.
+    // Applies frame to state (the lab after the frame before it); false when it does not decode. rawBytes,
+    // when given, is set to the frame's decompressed size.
     static bool decode(const QByteArray& data, bool key, QHash<int, LabPeerSnapshot>& peers,
-                       QList<int>& order, SwarmSnapshot& head, QString* error);
+                       QList<int>& order, SwarmSnapshot& head, QString* error, qsizetype* rawBytes = nullptr);
+    // Gives every connection to a lab peer that peer's pieces, in place: a connection list that already
+    // holds them is left as it is, so that moments read one after the other share it.
+    static void linkPieces(QHash<int, LabPeerSnapshot>& peers);
+    // A moment of the decoder's state, sharing every list and bitmap with it.
     static SwarmSnapshotPtr assemble(const SwarmSnapshot& head, const QHash<int, LabPeerSnapshot>& peers,
                                      const QList<int>& order);
+    const KeptMoment* kept(int frame) const;
+    void keep(int frame, const SwarmSnapshotPtr& snapshot, qint64 bytes) const;
+    // The decoder's state set to a kept moment, to decode onwards from it.
+    void restoreCursor(int frame, const SwarmSnapshot& snapshot) const;
 
     Meta m_meta;
     std::vector<Frame> m_frames;
@@ -117,9 +140,13 @@ private:
     mutable QHash<int, LabPeerSnapshot> m_cursorPeers;
     mutable QList<int> m_cursorOrder;
     mutable SwarmSnapshot m_cursorHead;
-    // The last frame read, assembled: a drag that stays within one frame reads nothing again.
-    mutable int m_cachedFrame = -1;
-    mutable SwarmSnapshotPtr m_cachedSnapshot;
+    // Moments read lately, up to m_keptLimit of them (the least recently read go first): a drag that goes
+    // back over its path, or a jump to a place seen before, reads nothing again, and a jump into a span
+    // decodes from the nearest kept moment before it rather than from the keyframe.
+    mutable std::vector<KeptMoment> m_kept;
+    qint64 m_keptLimit = kKeptBytes;
+    mutable qint64 m_keptBytes = 0;
+    mutable quint64 m_keptClock = 0;
 };
 
 } // namespace swarmscope

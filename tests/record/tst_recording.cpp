@@ -157,6 +157,59 @@ private slots:
                     QCOMPARE(c.info.pieces, remote->have);
     }
 
+    // Moments kept for reading again, and frames decoded on from them, read exactly as each frame read on
+    // its own from a fresh copy: in a jumping order, back and forth across keyframes, with room for every
+    // moment, for a few, and for one. A moment handed out stays as it was while others are read.
+    void jumpingReads_matchFreshReads() {
+        Recording r;
+        for (const SwarmSnapshotPtr& s : std::as_const(m_run))
+            r.append(*s);
+        const int n = r.frameCount();
+        QVERIFY(n > 10);
+        const QByteArray bytes = r.toBytes();
+        QList<SwarmSnapshotPtr> fresh;
+        for (int k = 0; k < n; ++k) {
+            QString error;
+            const std::optional<Recording> copy = Recording::fromBytes(bytes, &error);
+            QVERIFY2(copy, qPrintable(error));
+            fresh.append(copy->snapshot(k));
+            QVERIFY(fresh.last());
+        }
+        QList<int> order;
+        for (int k = 0; k < n; ++k)
+            order.append(k);
+        for (int k = 0; k < 3 * n; ++k)
+            order.append((k * 37 + 11) % n);
+        for (int k = n - 1; k >= 0; k -= 3)
+            order.append(k);
+        for (int k = 0; k < n; k += 5)
+            order.append(k);
+        r.snapshot(n - 1);
+        const qint64 frameBytes = r.keptBytes();
+        for (const qint64 room : {Recording::kKeptBytes, 3 * frameBytes, qint64(0)}) {
+            r.setKeptBytes(room);
+            QList<SwarmSnapshotPtr> handedOut;
+            for (int k : std::as_const(order)) {
+                const SwarmSnapshotPtr got = r.snapshot(k);
+                QVERIFY(got);
+                QCOMPARE(got->timeMs, r.frameTimeMs(k));
+                const QString d = differs(*fresh[k], *got);
+                QVERIFY2(d.isEmpty(),
+                         qPrintable(QStringLiteral("frame %1, room %2: %3").arg(k).arg(room).arg(d)));
+                for (qsizetype p = 0; p < got->peers.size(); ++p)
+                    for (qsizetype c = 0; c < got->peers[p].connections.size(); ++c)
+                        QCOMPARE(got->peers[p].connections[c].info.pieces,
+                                 fresh[k]->peers[p].connections[c].info.pieces);
+                handedOut.append(got);
+            }
+            QVERIFY(r.keptBytes() <= qMax(room, frameBytes * 4));
+            for (qsizetype i = 0; i < handedOut.size(); ++i) {
+                const QString d = differs(*fresh[order[i]], *handedOut[i]);
+                QVERIFY2(d.isEmpty(), qPrintable(d));
+            }
+        }
+    }
+
     void snapshotAt_isTheLastFrameAtOrBefore() {
         Recording r;
         QCOMPARE(r.frameAt(100), -1);

@@ -3,6 +3,7 @@
 #include <QSet>
 
 #include <algorithm>
+#include <vector>
 
 namespace swarmscope::ui {
 
@@ -31,11 +32,32 @@ void SwarmFlows::update(const SwarmSnapshot& snapshot) {
 
     // Both ends report a connection: the sender its upload rate, the receiver its download rate. Each is
     // the same bytes counted at one end, so a direction's rate is the larger of the two reports.
+    // Who is in the snapshot, by id, looked up for every connection and every flow: a table when the ids
+    // are dense (they count up from 1), a search otherwise.
+    int maxId = 0;
+    qsizetype connections = 0;
+    for (const LabPeerSnapshot& p : snapshot.peers) {
+        maxId = qMax(maxId, p.id);
+        connections += p.connections.size();
+    }
+    const bool dense = maxId <= 16 * snapshot.peers.size() + 1024;
+    std::vector<bool> presentIds(dense ? size_t(maxId) + 1 : 0);
+    if (dense)
+        for (const LabPeerSnapshot& p : snapshot.peers)
+            if (p.id > 0)
+                presentIds[size_t(p.id)] = true;
+    const auto present = [&](int id) {
+        if (id <= 0)
+            return false;
+        return dense ? id <= maxId && presentIds[size_t(id)] : snapshot.peer(id) != nullptr;
+    };
     QHash<quint64, qint64> now;
+    now.reserve(2 * connections);
     QSet<quint64> pairs;
+    pairs.reserve(connections);
     for (const LabPeerSnapshot& p : snapshot.peers) {
         for (const LabConnectionSnapshot& c : p.connections) {
-            if (c.remotePeer <= 0 || c.remotePeer == p.id || !snapshot.peer(c.remotePeer))
+            if (c.remotePeer <= 0 || c.remotePeer == p.id || !present(c.remotePeer))
                 continue;
             pairs.insert(key(qMin(p.id, c.remotePeer), qMax(p.id, c.remotePeer)));
             qint64& out = now[key(p.id, c.remotePeer)];
@@ -71,7 +93,7 @@ void SwarmFlows::update(const SwarmSnapshot& snapshot) {
         const bool flowing = rate >= kMinRate;
         const qint64 since = snapshot.timeMs - it->lastFlowingMs;
         // A peer that left takes its flows with it at once: there is nobody to draw them to.
-        if ((!flowing && since >= kFadeMs) || !snapshot.peer(from) || !snapshot.peer(to)) {
+        if ((!flowing && since >= kFadeMs) || !present(from) || !present(to)) {
             it = m_state.erase(it);
             continue;
         }
