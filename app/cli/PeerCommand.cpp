@@ -124,9 +124,16 @@ PeerOptions parseOptions(CommandLine& cl) {
     o.trackerGiven = cl.isSet(QStringLiteral("tracker"));
     o.tracker = o.trackerGiven ? cl.value(QStringLiteral("tracker")) : kDefaultTracker;
     const QUrl url(o.tracker, QUrl::StrictMode);
-    if (!url.isValid() || url.host().isEmpty() || (url.scheme() != u"http" && url.scheme() != u"https"))
+    const bool udp = url.scheme() == u"udp";
+    if (!url.isValid() || url.host().isEmpty() ||
+        (url.scheme() != u"http" && url.scheme() != u"https" && !udp) || (udp && url.port() <= 0))
+        throw BadInput(QStringLiteral("'%1' is not an http:// or udp:// tracker URL such as %2")
+                           .arg(o.tracker, kDefaultTracker),
+                       QStringLiteral("--tracker"));
+    // --file goes through the tracker's catalogue, which only the HTTP side has.
+    if (udp && hasFile)
         throw BadInput(
-            QStringLiteral("'%1' is not an http tracker URL such as %2").arg(o.tracker, kDefaultTracker),
+            QStringLiteral("--file needs an http:// tracker for its catalogue, not '%1'").arg(o.tracker),
             QStringLiteral("--tracker"));
 
     o.dir = cl.isSet(QStringLiteral("dir")) ? cl.value(QStringLiteral("dir")) : QDir::currentPath();
@@ -265,7 +272,8 @@ int runPeer(const QStringList& args) {
                "it was published under."),
            QStringLiteral("PATH_OR_NAME"));
     option(QStringLiteral("tracker"),
-           QStringLiteral("Tracker announce URL (default: %1).").arg(kDefaultTracker), QStringLiteral("URL"));
+           QStringLiteral("Tracker announce URL, http:// or udp:// (default: %1).").arg(kDefaultTracker),
+           QStringLiteral("URL"));
     option(QStringLiteral("dir"),
            QStringLiteral("Where the data is (seeder with --torrent) or goes (leecher); default: the current "
                           "directory."),

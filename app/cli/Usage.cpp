@@ -19,7 +19,7 @@ QString usageText() {
         "                    [--comment TEXT] [--no-date]\n"
         "  swarmscope inspect TORRENT|MAGNET [--json]\n"
         "  swarmscope verify TORRENT DIR\n"
-        "  swarmscope tracker [--listen HOST:PORT] [--interval SECONDS]\n"
+        "  swarmscope tracker [--listen HOST:PORT] [--udp-listen HOST:PORT|off] [--interval SECONDS]\n"
         "  swarmscope peer --role seeder|leecher (--torrent FILE | --file PATH_OR_NAME) [--tracker URL] "
         "[--dir DIR]\n"
         "                  [--listen HOST:PORT] [--latency MS] [--up RATE] [--down RATE] [--exit-when-done]\n"

@@ -24,7 +24,7 @@ std::optional<HttpUrl> parseHttpUrl(const QString& url, QString* error) {
     if (scheme == "https")
         return fail(error, "https trackers are not supported");
     if (scheme == "udp")
-        return fail(error, "UDP trackers are not supported");
+        return fail(error, "a udp:// tracker has no HTTP interface");
     if (scheme != "http")
         return fail(error, "not an http:// URL");
     text = text.mid(schemeEnd + 3);

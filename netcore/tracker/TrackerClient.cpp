@@ -2,6 +2,7 @@
 
 #include "tracker/HttpClient.h"
 #include "tracker/HttpUrl.h"
+#include "tracker/UdpTrackerClient.h"
 #include "transport/TcpNode.h"
 
 #include <algorithm>
@@ -26,6 +27,7 @@ TrackerClientConfig withNetwork(TrackerClientConfig config, std::unique_ptr<TcpN
 TrackerClient::TrackerClient(const TrackerClientConfig& config, QObject* parent)
     : QObject(parent), m_config(withNetwork(config, m_ownNetwork)),
       m_http(new HttpClient(*m_config.network, this)),
+      m_udp(new UdpTrackerClient(*m_config.network, m_config.clock, config.randomSeed, this)),
       m_timer(m_config.network->scheduler(), [this] { tick(); }),
       m_random(config.randomSeed != 0 ? config.randomSeed : std::random_device{}()) {
     for (const QStringList& tier : std::as_const(m_config.tiers)) {
@@ -40,13 +42,15 @@ TrackerClient::TrackerClient(const TrackerClientConfig& config, QObject* parent)
         m_tiers.append(urls);
     }
     // The key lets a tracker recognise this client across address changes; it is not a secret.
-    m_key = QByteArray::number(quint32(m_random()), 16).rightJustified(8, '0');
+    m_udpKey = quint32(m_random());
+    m_key = QByteArray::number(m_udpKey, 16).rightJustified(8, '0');
     connect(m_http, &HttpClient::finished, this, &TrackerClient::onFinished);
 }
 
 TrackerClient::~TrackerClient() {
     // Its connection reads the network's link: it goes before the network this client may own.
     delete m_http;
+    delete m_udp;
 }
 
 qint64 TrackerClient::retryDelayMs(int failures, qint64 baseMs, qint64 maxMs) {
@@ -64,7 +68,7 @@ int TrackerClient::trackerCount() const {
 }
 
 bool TrackerClient::isBusy() const {
-    return m_http->isBusy();
+    return m_http->isBusy() || m_udp->isBusy();
 }
 
 QString TrackerClient::currentUrl() const {
@@ -161,13 +165,32 @@ void TrackerClient::send(const QString& url, AnnounceEvent event) {
     request.key = m_key;
     request.trackerId = m_trackerIds.value(url);
 
-    HttpClientRequest http;
-    http.url = appendQuery(url, request.toQuery());
-    http.timeoutMs = event == AnnounceEvent::Stopped ? m_config.stopTimeoutMs : m_config.requestTimeoutMs;
-    http.maxResponseBytes = m_config.maxResponseBytes;
+    const int timeoutMs =
+        event == AnnounceEvent::Stopped ? m_config.stopTimeoutMs : m_config.requestTimeoutMs;
     m_inFlightUrl = url;
     m_inFlightEvent = event;
+    if (isUdpTrackerUrl(url)) {
+        m_udp->announce(url, request, m_udpKey, timeoutMs,
+                        [this](const UdpTrackerResult& result) { onUdpFinished(result); });
+        return;
+    }
+    HttpClientRequest http;
+    http.url = appendQuery(url, request.toQuery());
+    http.timeoutMs = timeoutMs;
+    http.maxResponseBytes = m_config.maxResponseBytes;
     m_http->start(http);
+}
+
+void TrackerClient::onUdpFinished(const UdpTrackerResult& result) {
+    if (m_state == State::Stopping) {
+        finishStop();
+        return;
+    }
+    if (m_state != State::Running)
+        return;
+    if (!result.ok)
+        return onFailure(m_inFlightUrl, result.error);
+    onSuccess(m_inFlightUrl, m_inFlightEvent, result.announce);
 }
 
 void TrackerClient::onFinished(const HttpClientResponse& http) {
@@ -244,6 +267,7 @@ void TrackerClient::stop() {
         return;
     m_timer.stop();
     m_http->abort();
+    m_udp->abort();
     // Only a tracker that heard "started" needs to hear "stopped"; the one in use is the one to tell.
     QString url = m_startedSent.contains(currentUrl()) ? currentUrl() : QString();
     for (int t = 0; url.isEmpty() && t < m_tiers.size(); ++t)

@@ -21,7 +21,9 @@ namespace swarmscope {
 class HttpClient;
 class Network;
 class TcpNode;
+class UdpTrackerClient;
 struct HttpClientResponse;
+struct UdpTrackerResult;
 
 struct TrackerTransferStats {
     qint64 uploaded = 0;
@@ -50,7 +52,9 @@ struct TrackerClientConfig {
     quint32 randomSeed = 0; // 0: random (tier shuffle and the announce key)
 };
 
-// Announces one torrent of one client to its trackers: "started" on start(), then every interval (never
+// Announces one torrent of one client to its trackers over HTTP, or BEP 15 for udp:// URLs (on the host's
+// network only; on a simulated one a udp:// tracker fails with a reason like any unreachable tracker):
+// "started" on start(), then every interval (never
 // sooner than the tracker's min interval), "completed" when told, "stopped" on stop(). When every tracker
 // fails it retries with exponential backoff. Trackers are tried in BEP 12 order: within a tier in turn,
 // and the first that answers moves to the front of its tier.
@@ -113,6 +117,7 @@ private:
     AnnounceEvent eventFor(const QString& url) const;
     void send(const QString& url, AnnounceEvent event);
     void onFinished(const HttpClientResponse& response);
+    void onUdpFinished(const UdpTrackerResult& result);
     void onSuccess(const QString& url, AnnounceEvent event, const AnnounceResponse& response);
     void onFailure(const QString& url, const QString& reason);
     void armTimer();
@@ -126,6 +131,8 @@ private:
     State m_state = State::Idle;
     StatsProvider m_stats;
     HttpClient* m_http;
+    UdpTrackerClient* m_udp;
+    quint32 m_udpKey = 0;
     Timer m_timer;
     std::mt19937 m_random;
     QByteArray m_key;

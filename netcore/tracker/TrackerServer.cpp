@@ -4,9 +4,14 @@
 #include "tracker/AnnounceResponse.h"
 #include "tracker/HttpConnection.h"
 #include "tracker/ScrapeResponse.h"
+#include "tracker/UdpTrackerPacket.h"
 
 #include "transport/Network.h"
+#include "transport/TcpNetwork.h"
 #include "transport/TcpNode.h"
+
+#include <QNetworkDatagram>
+#include <QUdpSocket>
 
 #include <algorithm>
 #include <utility>
@@ -29,6 +34,22 @@ QHostAddress normalised(const QHostAddress& address) {
     const quint32 v4 = address.toIPv4Address(&isV4);
     return isV4 ? QHostAddress(v4) : address;
 }
+
+QString urlHost(QHostAddress address) {
+    if (address == QHostAddress::Any || address == QHostAddress::AnyIPv4 || address.isNull())
+        address = QHostAddress::LocalHost;
+    else if (address == QHostAddress::AnyIPv6)
+        address = QHostAddress::LocalHostIPv6;
+    return address.protocol() == QAbstractSocket::IPv6Protocol
+               ? QLatin1Char('[') + address.toString() + QLatin1Char(']')
+               : address.toString();
+}
+
+// Datagrams read in one turn of the event loop before the rest wait for the next, so that a flood on UDP
+// does not starve HTTP.
+constexpr int kUdpDatagramsPerTurn = 256;
+// The largest UDP announce answer stays within one unfragmented Ethernet datagram (1500 - 20 - 8 bytes).
+constexpr qsizetype kUdpMaxReplyBytes = 1472;
 
 } // namespace
 
@@ -57,6 +78,7 @@ TrackerServer::~TrackerServer() {
     }
     qDeleteAll(findChildren<QObject*>(Qt::FindDirectChildrenOnly));
     m_server = nullptr;
+    m_udp = nullptr;
 }
 
 bool TrackerServer::listen(const QHostAddress& address, quint16 port) {
@@ -91,19 +113,136 @@ QString TrackerServer::errorString() const {
 }
 
 QString TrackerServer::baseUrl() const {
-    QHostAddress address = serverAddress();
-    if (address == QHostAddress::Any || address == QHostAddress::AnyIPv4 || address.isNull())
-        address = QHostAddress::LocalHost;
-    else if (address == QHostAddress::AnyIPv6)
-        address = QHostAddress::LocalHostIPv6;
-    const QString host = address.protocol() == QAbstractSocket::IPv6Protocol
-                             ? QLatin1Char('[') + address.toString() + QLatin1Char(']')
-                             : address.toString();
-    return QStringLiteral("http://") + host + QLatin1Char(':') + QString::number(serverPort());
+    return QStringLiteral("http://") + urlHost(serverAddress()) + QLatin1Char(':') +
+           QString::number(serverPort());
 }
 
 QString TrackerServer::announceUrl() const {
     return baseUrl() + QStringLiteral("/announce");
+}
+
+bool TrackerServer::listenUdp(const QHostAddress& address, quint16 port) {
+    if (m_udp)
+        return true;
+    if (!dynamic_cast<TcpNetwork*>(m_network)) {
+        m_error = QStringLiteral("UDP needs the host's network; this tracker runs on a simulated one");
+        return false;
+    }
+    auto* socket = new QUdpSocket(this);
+    if (!socket->bind(address, port)) {
+        m_error = socket->errorString();
+        delete socket;
+        return false;
+    }
+    m_udp = socket;
+    connect(m_udp, &QUdpSocket::readyRead, this, &TrackerServer::readUdp);
+    return true;
+}
+
+void TrackerServer::closeUdp() {
+    delete m_udp;
+    m_udp = nullptr;
+}
+
+quint16 TrackerServer::udpPort() const {
+    return m_udp ? m_udp->localPort() : 0;
+}
+
+QString TrackerServer::udpAnnounceUrl() const {
+    if (!m_udp)
+        return {};
+    return QStringLiteral("udp://") + urlHost(m_udp->localAddress()) + QLatin1Char(':') +
+           QString::number(udpPort()) + QStringLiteral("/announce");
+}
+
+void TrackerServer::readUdp() {
+    for (int n = 0; m_udp && m_udp->hasPendingDatagrams(); ++n) {
+        if (n == kUdpDatagramsPerTurn) {
+            m_network->scheduler().post(this, [this] { readUdp(); });
+            return;
+        }
+        // One byte over the limit is enough for the parser to refuse an oversized datagram.
+        const QNetworkDatagram datagram = m_udp->receiveDatagram(udptracker::kMaxPacketSize + 1);
+        if (!datagram.isValid() || datagram.senderPort() <= 0)
+            continue;
+        const QByteArray reply =
+            handleUdpDatagram(datagram.data(), datagram.senderAddress(), quint16(datagram.senderPort()));
+        if (!reply.isEmpty() && m_udp)
+            m_udp->writeDatagram(reply, datagram.senderAddress(), quint16(datagram.senderPort()));
+    }
+}
+
+QByteArray TrackerServer::udpError(quint32 transactionId, const QString& message) {
+    ++m_udpErrors;
+    return encodeUdpErrorResponse(transactionId, message);
+}
+
+QByteArray TrackerServer::handleUdpDatagram(const QByteArray& datagram, const QHostAddress& peer,
+                                            quint16 port) {
+    const QHostAddress address = normalised(peer);
+    const UdpTrackerRequestParseResult parsed = parseUdpTrackerRequest(datagram);
+    // Not BEP 15 at all (too short, an unknown action, a connect without the protocol id): no reply, so the
+    // tracker never answers junk, nor reflects it at a spoofed source.
+    if (!parsed.action || (!parsed.ok() && *parsed.action == UdpTrackerAction::Connect)) {
+        ++m_udpDropped;
+        return {};
+    }
+    const quint32 tid = *parsed.transactionId;
+    if (*parsed.action == UdpTrackerAction::Connect)
+        return encodeUdpConnectResponse(tid, m_connectionIds.issue(address, port, now()));
+    if (!m_connectionIds.verify(parsed.connectionId, address, port, now()))
+        return udpError(tid, QStringLiteral("connection id expired or not issued to this address"));
+    if (!parsed.ok())
+        return udpError(tid, parsed.error);
+    if (parsed.request->action == UdpTrackerAction::Announce)
+        return udpAnnounce(*parsed.request, address);
+    return udpScrape(*parsed.request);
+}
+
+QByteArray TrackerServer::udpAnnounce(const UdpTrackerRequest& request, const QHostAddress& address) {
+    const UdpAnnounceFields& fields = request.announce;
+    AnnounceRequest announce;
+    announce.infoHash = fields.infoHash;
+    announce.peerId = fields.peerId;
+    announce.port = fields.port;
+    announce.uploaded = fields.uploaded;
+    announce.downloaded = fields.downloaded;
+    announce.left = fields.left;
+    announce.event = fields.event;
+    announce.compact = true;
+    announce.key = QByteArray::number(fields.key, 16);
+    if (fields.numWant >= 0)
+        announce.numwant = fields.numWant;
+
+    // The IP address field, under the same rule as HTTP's ip parameter.
+    QHostAddress registered = address;
+    if (fields.ipv4 != 0 && (m_config.trustIpParameter || address.isLoopback()))
+        registered = QHostAddress(fields.ipv4);
+
+    const bool ipv6 = address.protocol() == QAbstractSocket::IPv6Protocol;
+    const int fit = int((kUdpMaxReplyBytes - udptracker::kAnnounceResponseHeaderSize) / (ipv6 ? 18 : 6));
+    const int numwant =
+        std::min({announce.numwant.value_or(m_config.defaultNumwant), m_config.maxNumwant, fit});
+    QString failure;
+    const AnnounceResponse response = registerAnnounce(announce, registered, numwant, &failure);
+    if (!failure.isEmpty())
+        return udpError(request.transactionId, failure);
+    return encodeUdpAnnounceResponse(request.transactionId, response.interval,
+                                     response.incomplete.value_or(0), response.complete.value_or(0),
+                                     response.peers, ipv6, numwant);
+}
+
+QByteArray TrackerServer::udpScrape(const UdpTrackerRequest& request) {
+    QList<ScrapeCounts> counts;
+    const qint64 nowMs = now();
+    const int max = std::min(m_config.maxScrapeHashes, udptracker::kMaxScrapeHashes);
+    for (const QByteArray& infoHash : request.infoHashes) {
+        if (counts.size() >= max)
+            break;
+        reportExpired(m_swarms.expireTorrent(infoHash, nowMs));
+        counts.append(m_swarms.counts(infoHash));
+    }
+    return encodeUdpScrapeResponse(request.transactionId, counts);
 }
 
 void TrackerServer::setInterval(int seconds) {
@@ -208,11 +347,21 @@ HttpResponse TrackerServer::announce(const HttpRequest& request, const QHostAddr
         address = normalised(given);
     }
     const int numwant = std::min(announce.numwant.value_or(m_config.defaultNumwant), m_config.maxNumwant);
+    QString failure;
+    const AnnounceResponse response = registerAnnounce(announce, address, numwant, &failure);
+    if (!failure.isEmpty())
+        return HttpResponse::trackerFailure(503, failure);
+    return HttpResponse::bencoded(200, encodeAnnounceResponse(response, announce.compact, announce.noPeerId));
+}
 
+AnnounceResponse TrackerServer::registerAnnounce(const AnnounceRequest& announce, const QHostAddress& address,
+                                                 int numwant, QString* failure) {
     const SwarmAnnounceOutcome outcome = m_swarms.announce(announce, address, numwant, now());
     reportExpired(outcome.expired);
-    if (outcome.update == SwarmUpdate::TooManyTorrents)
-        return HttpResponse::trackerFailure(503, QStringLiteral("tracker is tracking too many torrents"));
+    if (outcome.update == SwarmUpdate::TooManyTorrents) {
+        *failure = QStringLiteral("tracker is tracking too many torrents");
+        return {};
+    }
 
     switch (outcome.update) {
     case SwarmUpdate::Added:
@@ -239,7 +388,7 @@ HttpResponse TrackerServer::announce(const HttpRequest& request, const QHostAddr
     response.peers = outcome.peers;
     if (outcome.update == SwarmUpdate::SwarmFull)
         response.warningMessage = QStringLiteral("swarm is full; this peer was not registered");
-    return HttpResponse::bencoded(200, encodeAnnounceResponse(response, announce.compact, announce.noPeerId));
+    return response;
 }
 
 HttpResponse TrackerServer::scrape(const HttpRequest& request) {

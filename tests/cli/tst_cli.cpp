@@ -123,6 +123,28 @@ private slots:
             << QStringList{QStringLiteral("create"), fx + QStringLiteral("/alice.txt"),
                            QStringLiteral("--piece-size"), QStringLiteral("100KiB")}
             << QByteArray("--piece-size");
+        QTest::newRow("tracker bad udp-listen")
+            << QStringList{QStringLiteral("tracker"), QStringLiteral("--udp-listen"),
+                           QStringLiteral("nowhere")}
+            << QByteArray("'nowhere' is not HOST:PORT such as 127.0.0.1:6969 (--udp-listen)");
+        QTest::newRow("peer udp tracker without port")
+            << QStringList{QStringLiteral("peer"),
+                           QStringLiteral("--role"),
+                           QStringLiteral("leecher"),
+                           QStringLiteral("--torrent"),
+                           fx + QStringLiteral("/alice.torrent"),
+                           QStringLiteral("--tracker"),
+                           QStringLiteral("udp://127.0.0.1/announce")}
+            << QByteArray("is not an http:// or udp:// tracker URL");
+        QTest::newRow("peer file with udp tracker")
+            << QStringList{QStringLiteral("peer"),
+                           QStringLiteral("--role"),
+                           QStringLiteral("leecher"),
+                           QStringLiteral("--file"),
+                           QStringLiteral("x.txt"),
+                           QStringLiteral("--tracker"),
+                           QStringLiteral("udp://127.0.0.1:6969/announce")}
+            << QByteArray("--file needs an http:// tracker for its catalogue");
         QTest::newRow("create bad tracker")
             << QStringList{QStringLiteral("create"), fx + QStringLiteral("/alice.txt"),
                            QStringLiteral("--tracker"), QStringLiteral("not a url")}

@@ -60,7 +60,8 @@ ChildProcess* InteropLab::spawn(const QString& name, const QString& program, con
     return raw;
 }
 
-ChildProcess* InteropLab::startOurTracker(const QString& name, QString* announceUrl) {
+ChildProcess* InteropLab::startOurTracker(const QString& name, QString* announceUrl,
+                                          QString* udpAnnounceUrl) {
     const QString exe = testsupport::swarmscopeExecutable();
     if (exe.isEmpty()) {
         m_error = QStringLiteral("SWARMSCOPE_EXECUTABLE does not name the built swarmscope");
@@ -78,6 +79,17 @@ ChildProcess* InteropLab::startOurTracker(const QString& name, QString* announce
         return nullptr;
     }
     *announceUrl = pattern.match(QString::fromUtf8(*line)).captured(1);
+    if (udpAnnounceUrl) {
+        const QRegularExpression udp(
+            QStringLiteral("^UDP announce URL: (udp://127\\.0\\.0\\.1:[1-9][0-9]*/announce)"));
+        const std::optional<QByteArray> udpLine =
+            tracker->waitForLine(ChildProcess::Channel::Out, udp, 10000);
+        if (!udpLine) {
+            m_error = QStringLiteral("our tracker printed no UDP announce URL (%1)").arg(tracker->status());
+            return nullptr;
+        }
+        *udpAnnounceUrl = udp.match(QString::fromUtf8(*udpLine)).captured(1);
+    }
     return tracker;
 }
 

@@ -34,8 +34,10 @@ public:
     ChildProcess* spawn(const QString& name, const QString& program, const QStringList& arguments,
                         const QString& workingDirectory = {});
 
-    // `swarmscope tracker --listen 127.0.0.1:0`, once it printed its announce URL.
-    ChildProcess* startOurTracker(const QString& name, QString* announceUrl);
+    // `swarmscope tracker --listen 127.0.0.1:0`, once it printed its announce URL (and, when udpAnnounceUrl
+    // is given, its BEP 15 one too).
+    ChildProcess* startOurTracker(const QString& name, QString* announceUrl,
+                                  QString* udpAnnounceUrl = nullptr);
     // `swarmscope peer ARGS...` in workingDirectory (the lab's folder when empty).
     ChildProcess* startOurPeer(const QString& name, const QStringList& arguments,
                                const QString& workingDirectory = {});

@@ -45,6 +45,7 @@ private slots:
     void initTestCase();
     void aria2_downloadsFromOurSeederThroughOurTracker();
     void control_aria2DownloadsFromLibtorrentSeederThroughOurTracker();
+    void aria2_announcesToOurUdpTracker();
 
 private:
     void downloadWithAria2(Seeder kind);
@@ -144,6 +145,87 @@ void Aria2InteropTest::downloadWithAria2(Seeder kind) {
                  announceUrl, QByteArray::fromHex(*infoHash),
                  [](const ScrapeCounts& c) { return c.complete == 1 && c.incomplete == 0; }, 5000, &scraped),
              qPrintable(scraped));
+    QVERIFY2(seeder->isRunning(), qPrintable(seeder->status()));
+}
+
+// The torrent names only our tracker's udp:// URL, so aria2 can find our seeder (which announces over HTTP)
+// only through a BEP 15 announce; our tracker must list it as a leecher while it downloads, hand it the
+// seeder, and hear its "stopped" at the end. aria2 speaks UDP to trackers only through its DHT socket
+// ("udp is not supported yet" otherwise), so DHT is on here, with no bootstrap node and a DHT file of the
+// lab's own: it finds nobody that way.
+void Aria2InteropTest::aria2_announcesToOurUdpTracker() {
+    InteropLab lab;
+    QVERIFY(lab.isValid());
+    QString announceUrl;
+    QString udpUrl;
+    QVERIFY2(lab.startOurTracker(QStringLiteral("tracker"), &announceUrl, &udpUrl), qPrintable(lab.error()));
+
+    const QString seedDir = lab.makeDir(QStringLiteral("seed"));
+    const QString name = QStringLiteral("aria2-udp.bin");
+    const qint64 size = 3 * 1024 * 1024 + 321;
+    QVERIFY(testsupport::writeRandomFile(seedDir + u'/' + name, size, 12));
+    const QString torrent = lab.path(QStringLiteral("aria2-udp.torrent"));
+    QString error;
+    const std::optional<QByteArray> infoHash =
+        createTorrent(seedDir + u'/' + name, torrent, QStringLiteral("256KiB"), udpUrl, &error);
+    QVERIFY2(infoHash, qPrintable(error));
+    const QByteArray rawHash = QByteArray::fromHex(*infoHash);
+
+    // Capped, so that the download lasts long enough to see aria2 in the swarm table.
+    ChildProcess* seeder =
+        lab.startOurPeer(QStringLiteral("seeder"),
+                         {QStringLiteral("--role"), QStringLiteral("seeder"), QStringLiteral("--torrent"),
+                          torrent, QStringLiteral("--dir"), seedDir, QStringLiteral("--tracker"), announceUrl,
+                          QStringLiteral("--listen"), QStringLiteral("127.0.0.1:0"), QStringLiteral("--up"),
+                          QStringLiteral("512KiB/s")});
+    QVERIFY2(seeder, qPrintable(lab.error()));
+    QVERIFY2(lab.waitUntilSeeding(*seeder, 30000), qPrintable(lab.error()));
+    QString scraped;
+    QVERIFY2(
+        waitForScrape(
+            announceUrl, rawHash, [](const ScrapeCounts& c) { return c.complete == 1; }, 15000, &scraped),
+        qPrintable(QStringLiteral("the tracker never listed the seeder: ") + scraped));
+
+    const QString outDir = lab.makeDir(QStringLiteral("aria2"));
+    ChildProcess* client =
+        lab.spawn(QStringLiteral("aria2c"), m_aria2,
+                  {QStringLiteral("--no-conf"),
+                   QStringLiteral("--dir=") + outDir,
+                   QStringLiteral("--interface=127.0.0.1"),
+                   QStringLiteral("--enable-dht=true"),
+                   QStringLiteral("--dht-listen-port=") + QString::number(freeUdpPort()),
+                   QStringLiteral("--dht-file-path=") + lab.path(QStringLiteral("dht.dat")),
+                   QStringLiteral("--enable-dht6=false"),
+                   QStringLiteral("--bt-enable-lpd=false"),
+                   QStringLiteral("--enable-peer-exchange=false"),
+                   QStringLiteral("--disable-ipv6=true"),
+                   QStringLiteral("--listen-port=") + QString::number(freeTcpPort()),
+                   QStringLiteral("--seed-time=0"),
+                   QStringLiteral("--file-allocation=none"),
+                   QStringLiteral("--bt-stop-timeout=30"),
+                   QStringLiteral("--stop=120"),
+                   QStringLiteral("--summary-interval=0"),
+                   QStringLiteral("--show-console-readout=false"),
+                   QStringLiteral("--console-log-level=warn"),
+                   QStringLiteral("--log=") + lab.path(QStringLiteral("aria2.log")),
+                   QStringLiteral("--log-level=info"),
+                   torrent});
+    QVERIFY2(client, qPrintable(lab.error()));
+    QVERIFY2(
+        waitForScrape(
+            announceUrl, rawHash, [](const ScrapeCounts& c) { return c.incomplete == 1; }, 30000, &scraped),
+        qPrintable(QStringLiteral("our tracker never listed aria2 (announced over UDP): ") + scraped));
+    QVERIFY2(client->waitForExit(120000), "aria2c did not finish in 120 s");
+    if (!client->exitedNormally() || client->exitCode() != 0) {
+        std::fprintf(stderr, "=== aria2.log, wire messages and errors:\n%s\n",
+                     qPrintable(aria2LogExcerpt(lab.path(QStringLiteral("aria2.log")))));
+        QFAIL(qPrintable(client->status() + QStringLiteral(" (its wire log is printed above)")));
+    }
+    QCOMPARE(fileSha1(outDir + u'/' + name), fileSha1(seedDir + u'/' + name));
+    QVERIFY2(waitForScrape(
+                 announceUrl, rawHash,
+                 [](const ScrapeCounts& c) { return c.complete == 1 && c.incomplete == 0; }, 5000, &scraped),
+             qPrintable(QStringLiteral("aria2's UDP \"stopped\" did not reach our tracker: ") + scraped));
     QVERIFY2(seeder->isRunning(), qPrintable(seeder->status()));
 }
 

@@ -50,6 +50,7 @@ private slots:
     void initTestCase();
     void ourLeecher_downloadsFromLibtorrentSeeder();
     void mixedSwarm_oursFeedsLibtorrentWhichFeedsOurs();
+    void udpTracker_libtorrentSeederAndOurLeecherMeetOverUdp();
 };
 
 void LibtorrentInteropTest::initTestCase() {
@@ -200,6 +201,53 @@ void LibtorrentInteropTest::mixedSwarm_oursFeedsLibtorrentWhichFeedsOurs() {
     QCOMPARE(fileSha1(ourDir + u'/' + name), original);
     QCOMPARE(fileSha1(ltDir + u'/' + name), original);
     QVERIFY2(ourSeeder->isRunning(), qPrintable(ourSeeder->status()));
+}
+
+// BEP 15 both ways: the torrent names only our tracker's udp:// URL. libtorrent's seeder announces to it over
+// UDP (our tracker must list it), and our leecher, given the same udp:// URL, finds it there and downloads.
+void LibtorrentInteropTest::udpTracker_libtorrentSeederAndOurLeecherMeetOverUdp() {
+    InteropLab lab;
+    QVERIFY(lab.isValid());
+    QString announceUrl;
+    QString udpUrl;
+    QVERIFY2(lab.startOurTracker(QStringLiteral("tracker"), &announceUrl, &udpUrl), qPrintable(lab.error()));
+
+    const QString seedDir = lab.makeDir(QStringLiteral("seed"));
+    const QString name = QStringLiteral("udp-libtorrent.bin");
+    const qint64 size = 3 * 1024 * 1024 + 55;
+    QVERIFY(testsupport::writeRandomFile(seedDir + u'/' + name, size, 51));
+    const QString torrent = lab.path(QStringLiteral("udp-libtorrent.torrent"));
+    QString error;
+    const std::optional<QByteArray> infoHash =
+        createTorrent(seedDir + u'/' + name, torrent, QStringLiteral("256KiB"), udpUrl, &error);
+    QVERIFY2(infoHash, qPrintable(error));
+    const QByteArray rawHash = QByteArray::fromHex(*infoHash);
+
+    ChildProcess* seeder = lab.startLibtorrentPeer(
+        QStringLiteral("lt-seeder"), QStringLiteral("seed"),
+        {QStringLiteral("--torrent"), torrent, QStringLiteral("--save-path"), seedDir});
+    QVERIFY2(seeder, qPrintable(lab.error()));
+    QString scraped;
+    QVERIFY2(
+        waitForScrape(
+            announceUrl, rawHash, [](const ScrapeCounts& c) { return c.complete == 1; }, 20000, &scraped),
+        qPrintable(QStringLiteral("libtorrent's UDP announce never reached our tracker: ") + scraped));
+
+    const QString outDir = lab.path(QStringLiteral("ours"));
+    ChildProcess* leecher = lab.startOurPeer(
+        QStringLiteral("leecher"),
+        {QStringLiteral("--role"), QStringLiteral("leecher"), QStringLiteral("--torrent"), torrent,
+         QStringLiteral("--dir"), outDir, QStringLiteral("--tracker"), udpUrl, QStringLiteral("--listen"),
+         QStringLiteral("127.0.0.1:0"), QStringLiteral("--exit-when-done")});
+    QVERIFY2(leecher, qPrintable(lab.error()));
+    QVERIFY2(leecher->waitForExit(90000), "our leecher did not finish in 90 s");
+    QVERIFY2(leecher->exitedNormally() && leecher->exitCode() == 0, qPrintable(leecher->status()));
+    QCOMPARE(fileSha1(outDir + u'/' + name), fileSha1(seedDir + u'/' + name));
+    // Our leecher's "stopped" went over UDP too: the libtorrent seeder is the only peer left.
+    QVERIFY2(waitForScrape(
+                 announceUrl, rawHash,
+                 [](const ScrapeCounts& c) { return c.complete == 1 && c.incomplete == 0; }, 5000, &scraped),
+             qPrintable(scraped));
 }
 
 QTEST_GUILESS_MAIN(LibtorrentInteropTest)

@@ -8,10 +8,14 @@
 #include "TestSupport.h"
 
 #include "metainfo/PercentEncoding.h"
+#include "tracker/TrackerClient.h"
+#include "tracker/UdpTrackerClient.h"
+#include "transport/TcpNode.h"
 
 #include <QDeadlineTimer>
 #include <QElapsedTimer>
 #include <QFile>
+#include <QSignalSpy>
 #include <QTcpSocket>
 #include <QTest>
 
@@ -32,8 +36,9 @@ bool acceptsConnections(quint16 port) {
 
 // Starts opentracker on free ports, serving only infoHash, and waits until it accepts an announce for it
 // (it loads its whitelist on a thread of its own shortly after start). Returns the announce URL, or an
-// empty string with the reason in *error.
-QString startOpentracker(InteropLab& lab, const QByteArray& infoHash, QString* error) {
+// empty string with the reason in *error. *udpPort gets the port of its UDP (BEP 15) side.
+QString startOpentracker(InteropLab& lab, const QByteArray& infoHash, QString* error,
+                         quint16* udpPort = nullptr) {
     const QString program = testsupport::requiredTool(QStringLiteral("opentracker"));
     if (program.isEmpty()) {
         *error = QStringLiteral("opentracker is not installed: the set-up installs the Debian package "
@@ -82,8 +87,11 @@ QString startOpentracker(InteropLab& lab, const QByteArray& infoHash, QString* e
         while (!ready.hasExpired()) {
             const HttpClientResponse response =
                 httpGet(announceUrl + u'?' + QString::fromLatin1(probe), 2000);
-            if (response.ok && response.status == 200 && !response.body.contains("failure reason"))
+            if (response.ok && response.status == 200 && !response.body.contains("failure reason")) {
+                if (udpPort)
+                    *udpPort = udp;
                 return announceUrl;
+            }
             *error = QStringLiteral("opentracker refused the whitelisted info-hash: %1 %2")
                          .arg(response.error, QString::fromLatin1(response.body));
             QTest::qWait(100);
@@ -100,6 +108,7 @@ class OpentrackerInteropTest : public QObject {
     Q_OBJECT
 private slots:
     void ourSeederAndLeecher_swarmThroughOpentracker();
+    void ourTrackerClient_announcesToOpentrackerOverUdp();
 };
 
 void OpentrackerInteropTest::ourSeederAndLeecher_swarmThroughOpentracker() {
@@ -159,6 +168,79 @@ void OpentrackerInteropTest::ourSeederAndLeecher_swarmThroughOpentracker() {
                  [](const ScrapeCounts& c) { return c.complete == 1 && c.incomplete == 0; }, 5000, &scraped),
              qPrintable(scraped));
     QVERIFY2(seeder->isRunning(), qPrintable(seeder->status()));
+}
+
+// Our TrackerClient speaks BEP 15 to opentracker's UDP side: a seeder and a leecher announce over UDP, the
+// leecher is handed the seeder, opentracker's HTTP scrape counts both, a UDP scrape agrees, and "stopped"
+// over UDP removes them.
+void OpentrackerInteropTest::ourTrackerClient_announcesToOpentrackerOverUdp() {
+    InteropLab lab;
+    QVERIFY(lab.isValid());
+    const QByteArray infoHash = QByteArray::fromHex("0123456789abcdef0123456789abcdef01234567");
+    QString error;
+    quint16 udpPort = 0;
+    const QString announceUrl = startOpentracker(lab, infoHash, &error, &udpPort);
+    QVERIFY2(!announceUrl.isEmpty(), qPrintable(error));
+    const QString udpUrl = QStringLiteral("udp://127.0.0.1:%1/announce").arg(udpPort);
+
+    auto config = [&](const QByteArray& peerId, quint16 port) {
+        TrackerClientConfig c;
+        c.tiers = {{udpUrl}};
+        c.infoHash = infoHash;
+        c.peerId = peerId;
+        c.port = port;
+        c.requestTimeoutMs = 5000;
+        return c;
+    };
+    TrackerClient seeder(config("-SS0001-udpseeder001", 40001));
+    seeder.setStatsProvider([] { return TrackerTransferStats{0, 0, 0}; });
+    QSignalSpy seederAnnounced(&seeder, &TrackerClient::announced);
+    QSignalSpy seederFailed(&seeder, &TrackerClient::announceFailed);
+    seeder.start();
+    QTRY_VERIFY_WITH_TIMEOUT(seederAnnounced.size() + seederFailed.size() > 0, 10000);
+    QVERIFY2(seederFailed.isEmpty(), qPrintable(seederFailed.value(0).value(1).toString()));
+
+    TrackerClient leecher(config("-SS0001-udpleecher01", 40002));
+    leecher.setStatsProvider([] { return TrackerTransferStats{0, 0, 1000}; });
+    QList<QList<TrackerPeer>> peers;
+    connect(&leecher, &TrackerClient::peersReceived, this,
+            [&peers](const QList<TrackerPeer>& p) { peers.append(p); });
+    QSignalSpy leecherFailed(&leecher, &TrackerClient::announceFailed);
+    leecher.start();
+    QTRY_VERIFY_WITH_TIMEOUT(!peers.isEmpty() || !leecherFailed.isEmpty(), 10000);
+    QVERIFY2(leecherFailed.isEmpty(), qPrintable(leecherFailed.value(0).value(1).toString()));
+    // opentracker may hand a peer itself too; the seeder must be there.
+    QVERIFY(peers.at(0).contains(TrackerPeer{QHostAddress(QHostAddress::LocalHost), 40001, {}}));
+    const AnnounceResponse response = *leecher.lastResponse();
+    QVERIFY(response.interval > 0);
+    QCOMPARE(response.complete, std::optional<qint64>(1));
+    QCOMPARE(response.incomplete, std::optional<qint64>(1));
+
+    QString scraped;
+    QVERIFY2(waitForScrape(
+                 announceUrl, infoHash,
+                 [](const ScrapeCounts& c) { return c.complete == 1 && c.incomplete == 1; }, 5000, &scraped),
+             qPrintable(scraped));
+    TcpNode node;
+    UdpTrackerClient udp(node.network(), {});
+    std::optional<UdpTrackerResult> result;
+    udp.scrape(udpUrl, {infoHash}, 5000, [&result](const UdpTrackerResult& r) { result = r; });
+    QTRY_VERIFY_WITH_TIMEOUT(result.has_value(), 10000);
+    QVERIFY2(result->ok, qPrintable(result->error));
+    QCOMPARE(result->scrape.size(), 1);
+    QCOMPARE(result->scrape.at(0).complete, 1);
+    QCOMPARE(result->scrape.at(0).incomplete, 1);
+
+    QSignalSpy leecherStopped(&leecher, &TrackerClient::stopped);
+    QSignalSpy seederStopped(&seeder, &TrackerClient::stopped);
+    leecher.stop();
+    seeder.stop();
+    QTRY_VERIFY_WITH_TIMEOUT(leecherStopped.size() == 1 && seederStopped.size() == 1, 10000);
+    QVERIFY2(
+        waitForScrape(
+            announceUrl, infoHash, [](const ScrapeCounts& c) { return c.complete == 0 && c.incomplete == 0; },
+            5000, &scraped),
+        qPrintable(QStringLiteral("opentracker kept our peers after their UDP \"stopped\": ") + scraped));
 }
 
 QTEST_GUILESS_MAIN(OpentrackerInteropTest)

@@ -416,7 +416,7 @@ void TrackerClientTest::catalogueClient_reportsErrors() {
     std::optional<CatalogueListReply> listed;
     bad.list(QString(), [&listed](const CatalogueListReply& reply) { listed = reply; });
     QTRY_VERIFY(listed.has_value());
-    QCOMPARE(listed->error, QStringLiteral("UDP trackers are not supported (udp://127.0.0.1:6969)"));
+    QCOMPARE(listed->error, QStringLiteral("a udp:// tracker has no HTTP interface (udp://127.0.0.1:6969)"));
 }
 
 QTEST_GUILESS_MAIN(TrackerClientTest)

@@ -313,7 +313,7 @@ void TrackerHttpTest::httpUrl_parses_data() {
     QTest::newRow("https") << "https://t/announce"
                            << "" << 0 << QByteArray() << "https trackers are not supported";
     QTest::newRow("udp") << "udp://t:6969"
-                         << "" << 0 << QByteArray() << "UDP trackers are not supported";
+                         << "" << 0 << QByteArray() << "a udp:// tracker has no HTTP interface";
     QTest::newRow("no scheme") << "t:6969/announce"
                                << "" << 0 << QByteArray() << "not an http:// URL";
     QTest::newRow("user info") << "http://u:p@t/announce"

@@ -279,6 +279,28 @@ def extension_seeds():
     }
 
 
+# --- BEP 15 datagrams (fuzz_udp_tracker reads each as a request and as a response)
+
+def udp_announce_request(event=2, extra=b""):
+    return (struct.pack(">QII", 0x1122334455667788, 1, 42) + INFO_HASH + b"-FZ0001-000000000001"
+            + struct.pack(">qqqIIIiH", 100, 1000, 50, event, 0, 0xDEADBEEF, -1, 6881) + extra)
+
+
+udp_tracker_seeds = {
+    "connect-request": struct.pack(">QII", 0x41727101980, 0, 7),
+    "announce-request": udp_announce_request(),
+    "announce-request-bep41": udp_announce_request(0, b"\x02\x09/announce"),
+    "announce-request-short": udp_announce_request()[:97],
+    "scrape-request": struct.pack(">QII", 1, 2, 9) + INFO_HASH + b"A" * 20,
+    "connect-response": struct.pack(">IIQ", 0, 7, 0x0102030405060708),
+    "announce-response": struct.pack(">IIIII", 1, 42, 1800, 2, 1)
+    + bytes([127, 0, 0, 1]) + struct.pack(">H", 6881) + bytes([10, 0, 0, 2]) + struct.pack(">H", 0),
+    "announce-response-v6": struct.pack(">IIIII", 1, 42, 60, 0, 1) + bytes(15) + b"\x01" + struct.pack(">H", 80),
+    "scrape-response": struct.pack(">II", 2, 9) + struct.pack(">III", 1, 5, 2) + struct.pack(">III", 0, 0, 0),
+    "error-response": struct.pack(">II", 3, 9) + b"connection id expired",
+}
+
+
 def main():
     write_seeds("fuzz_bencode", bencode_seeds)
     write_seeds("fuzz_metainfo", metainfo_seeds)
@@ -290,6 +312,7 @@ def main():
     write_seeds("fuzz_announce_response", announce_response_seeds)
     write_seeds("fuzz_peer_connection", peer_connection_seeds)
     write_seeds("fuzz_extension", extension_seeds())
+    write_seeds("fuzz_udp_tracker", udp_tracker_seeds)
 
 
 if __name__ == "__main__":
