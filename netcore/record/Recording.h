@@ -122,6 +122,7 @@ private:
     // A moment of the decoder's state, sharing every list and bitmap with it.
     static SwarmSnapshotPtr assemble(const SwarmSnapshot& head, const QHash<int, LabPeerSnapshot>& peers,
                                      const QList<int>& order);
+    static qint64 keptEstimate(qsizetype rawBytes, qsizetype peers);
     const KeptMoment* kept(int frame) const;
     void keep(int frame, const SwarmSnapshotPtr& snapshot, qint64 bytes) const;
     // The decoder's state set to a kept moment, to decode onwards from it.

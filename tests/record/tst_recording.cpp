@@ -170,10 +170,22 @@ private slots:
         QList<SwarmSnapshotPtr> fresh;
         for (int k = 0; k < n; ++k) {
             QString error;
-            const std::optional<Recording> copy = Recording::fromBytes(bytes, &error);
+            std::optional<Recording> copy = Recording::fromBytes(bytes, &error);
             QVERIFY2(copy, qPrintable(error));
+            copy->setKeptBytes(0); // nothing kept from loading: decoded from its keyframe
             fresh.append(copy->snapshot(k));
             QVERIFY(fresh.last());
+        }
+        // The moments kept while loading are those moments.
+        {
+            QString error;
+            const std::optional<Recording> loaded = Recording::fromBytes(bytes, &error);
+            QVERIFY2(loaded, qPrintable(error));
+            QVERIFY(loaded->keptBytes() > 0);
+            for (int k = 0; k < n; ++k) {
+                const QString d = differs(*fresh[k], *loaded->snapshot(k));
+                QVERIFY2(d.isEmpty(), qPrintable(QStringLiteral("kept at load, frame %1: %2").arg(k).arg(d)));
+            }
         }
         QList<int> order;
         for (int k = 0; k < n; ++k)
