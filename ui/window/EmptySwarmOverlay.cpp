@@ -5,6 +5,7 @@
 #include <QGridLayout>
 #include <QHBoxLayout>
 #include <QLabel>
+#include <QScrollArea>
 #include <QToolButton>
 #include <QVBoxLayout>
 
@@ -38,7 +39,7 @@ EmptySwarmOverlay::EmptySwarmOverlay(const Actions& actions, QWidget* parent) : 
 
     auto* grid = new QGridLayout;
     grid->setHorizontalSpacing(24);
-    grid->setVerticalSpacing(18);
+    grid->setVerticalSpacing(10);
     const QList<QList<QAction*>> buttons = {
         {actions.create, actions.open}, {actions.addSeeders}, {actions.addLeechers}};
     for (int i = 0; i < 3; ++i) {
@@ -92,15 +93,27 @@ EmptySwarmOverlay::EmptySwarmOverlay(const Actions& actions, QWidget* parent) : 
     box->addWidget(line);
     box->addLayout(demoRow);
 
-    // Centred, at a readable width, whatever the window size.
+    // Centred, at a readable width, whatever the window size; where the window is too small for it (a
+    // 1280x720 screen, a projector's zoom), it scrolls rather than cutting its sentences short.
+    auto* page = new QWidget;
+    page->setAutoFillBackground(false);
     auto* centre = new QHBoxLayout;
     centre->addStretch(1);
     centre->addLayout(box, 4);
     centre->addStretch(1);
+    auto* pageLayout = new QVBoxLayout(page);
+    pageLayout->addStretch(1);
+    pageLayout->addLayout(centre);
+    pageLayout->addStretch(2);
+    auto* scroll = new QScrollArea(this);
+    scroll->setObjectName(QStringLiteral("emptySwarmScroll"));
+    scroll->setFrameShape(QFrame::NoFrame);
+    scroll->setWidgetResizable(true);
+    scroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    scroll->setWidget(page);
     auto* layout = new QVBoxLayout(this);
-    layout->addStretch(1);
-    layout->addLayout(centre);
-    layout->addStretch(2);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->addWidget(scroll);
     setProgress(QString(), 0, 0);
 }
 
