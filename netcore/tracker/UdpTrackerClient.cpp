@@ -142,7 +142,11 @@ void UdpTrackerClient::begin(const QString& url, Kind kind, int timeoutMs, Callb
     m_target = *target;
     m_deadlineTimer.startMs(m_timeoutMs);
     QHostAddress literal;
-    if (literal.setAddress(m_target.host)) {
+    // "localhost" is the loopback address by definition (RFC 6761), whatever the host's resolver says: a
+    // bare system may have no hosts file to say it.
+    if (m_target.host.compare(QLatin1String("localhost"), Qt::CaseInsensitive) == 0)
+        literal = QHostAddress(QHostAddress::LocalHost);
+    if (!literal.isNull() || literal.setAddress(m_target.host)) {
         m_network.scheduler().post(this, [this, generation, literal] {
             if (generation == m_generation)
                 resolved({literal});
