@@ -207,11 +207,15 @@ void SwarmWorker::settleClock() {
         return;
     SimScheduler& scheduler = pacer->scheduler();
     const SimTime next = fromMs(toMs(scheduler.now() - m_env->epoch()) + 1) + m_env->epoch();
-    if (scheduler.runBefore(next) && scheduler.now() == next) {
-        m_settledAt = next;
-        m_settledEvents = scheduler.eventsRun();
-    }
+    if (scheduler.runBefore(next) && scheduler.now() == next)
+        markSettled();
     reportClock();
+}
+
+void SwarmWorker::markSettled() {
+    const SimScheduler& scheduler = m_env->pacer()->scheduler();
+    m_settledAt = scheduler.now();
+    m_settledEvents = scheduler.eventsRun();
 }
 
 bool SwarmWorker::isSettled() const {
@@ -250,10 +254,8 @@ void SwarmWorker::stepClock(qint64 ms) {
     // happens first in that instant, as a scenario's action at that time would.
     const SimTime target = pacer->scheduler().now() + fromMs(ms);
     pacer->stepBefore(target);
-    if (m_holds == HeldByUser && pacer->scheduler().now() == target) {
-        m_settledAt = target;
-        m_settledEvents = pacer->scheduler().eventsRun();
-    }
+    if (m_holds == HeldByUser && pacer->scheduler().now() == target)
+        markSettled();
     reportClock();
 }
 

@@ -126,6 +126,7 @@ private:
     // Brings a clock the user paused to the start of the next whole millisecond (see the .cpp).
     void settleClock();
     bool isSettled() const;
+    void markSettled(); // the clock stands at the start of its instant now
     // Runs f at lab time atMs, unless this worker is gone by then.
     void callAtLab(qint64 atMs, std::function<void()> f);
 
