@@ -15,6 +15,8 @@ packages=(
   clang clang-format libclang-rt-14-dev
   # interoperability partners used by the tests and benchmarks
   mktorrent transmission-cli python3 python3-libtorrent aria2 opentracker
+  # swarms across network namespaces (tests/multihost): unshare/nsenter, ip/tc, and Transmission's daemon
+  util-linux iproute2 transmission-daemon
   # benchmarks only (tests/bench/tracker-load.sh), never run by the tests
   wrk
   # packaging checks
@@ -40,5 +42,15 @@ fi
 
 echo "setup: installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
+# Some of these packages (transmission-daemon) ship a system service. The tests start their own copies with
+# their own settings; nothing installed here starts a service (Debian's policy-rc.d, for the install only).
+policy=/usr/sbin/policy-rc.d
+added_policy=""
+if [ ! -e "$policy" ]; then
+  printf '#!/bin/sh\nexit 101\n' | $SUDO tee "$policy" >/dev/null
+  $SUDO chmod 755 "$policy"
+  added_policy=1
+fi
+trap 'if [ -n "$added_policy" ]; then $SUDO rm -f "$policy"; fi' EXIT
 $SUDO apt-get update -qq
 $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"

@@ -1,0 +1,117 @@
+// A swarm over four hosts, as on separate machines: each host is a network namespace with an address of
+// its own on one bridge (HostNetwork), and BitTorrent with our HTTP tracker is the only protocol between
+// them.
+//   host 0 (10.77.0.1): `swarmscope tracker`
+//   host 1 (10.77.0.2): `swarmscope peer --role seeder`, its upload capped by the kernel (tc tbf)
+//   host 2 (10.77.0.3): `swarmscope peer --role leecher`
+//   host 3 (10.77.0.4): Transmission (transmission-daemon), leeching
+// The seeder's link is slower than the others', so the two leechers also trade pieces with each other.
+// Every copy must equal the source. The namespaces go when the test ends, passed or failed.
+
+#include "ChildProcess.h"
+#include "InteropSupport.h"
+#include "MultiHostLab.h"
+#include "TestSupport.h"
+#include "TransmissionDaemon.h"
+
+#include <QElapsedTimer>
+#include <QRegularExpression>
+#include <QTest>
+
+using namespace swarmscope;
+using namespace swarmscope::interop;
+using namespace swarmscope::multihost;
+
+namespace {
+
+// Whether our peer's log names a peer at address: its lines "peer ADDR:PORT: ..." say the two met.
+bool logNames(const ChildProcess& peer, const QString& address) {
+    const QByteArray prefix = "peer " + address.toUtf8() + ':';
+    for (const QByteArray& line : peer.output(ChildProcess::Channel::Err).split('\n'))
+        if (line.startsWith(prefix))
+            return true;
+    return false;
+}
+
+} // namespace
+
+class MultiHostTest : public QObject {
+    Q_OBJECT
+private slots:
+    void initTestCase();
+    void fourHosts_trackerSeederLeecherAndTransmission_allComplete();
+};
+
+void MultiHostTest::initTestCase() {
+    QVERIFY2(
+        !testsupport::requiredTool(QStringLiteral("transmission-daemon")).isEmpty(),
+        "transmission-daemon is not installed: the set-up installs the Debian package 'transmission-daemon'");
+}
+
+void MultiHostTest::fourHosts_trackerSeederLeecherAndTransmission_allComplete() {
+    MultiHostLab mh(4);
+    QVERIFY2(mh.isValid(), qPrintable(mh.error()));
+    constexpr int tracker = 0, seeder = 1, leecher = 2, transmissionHost = 3;
+
+    QString announceUrl;
+    QVERIFY2(mh.startTracker(tracker, &announceUrl, 5), qPrintable(mh.error()));
+    const QString name = QStringLiteral("multihost.bin");
+    const qint64 size = 16 * 1024 * 1024 + 777;
+    QString torrent;
+    const std::optional<QByteArray> infoHash =
+        mh.makeTorrent(QStringLiteral("seed"), name, size, 41, announceUrl, &torrent);
+    QVERIFY2(infoHash, qPrintable(mh.error()));
+    const QByteArray expected = fileSha1(mh.lab().path(QStringLiteral("seed/") + name));
+
+    // 64 Mbit/s out of the seeder's host: about 2 s for the whole file to leave it once.
+    QVERIFY2(mh.network().capUpload(seeder, QStringLiteral("64mbit")), qPrintable(mh.network().error()));
+    ChildProcess* seed =
+        mh.startPeer(seeder, QStringLiteral("seeder"),
+                     {QStringLiteral("--role"), QStringLiteral("seeder"), QStringLiteral("--torrent"),
+                      torrent, QStringLiteral("--dir"), mh.lab().path(QStringLiteral("seed"))});
+    QVERIFY2(seed, qPrintable(mh.error()));
+    QVERIFY2(mh.lab().waitUntilSeeding(*seed, 30000), qPrintable(mh.lab().error()));
+
+    QElapsedTimer clock;
+    clock.start();
+    TransmissionDaemon transmission(mh.lab(), mh.network(), transmissionHost, QStringLiteral("transmission"));
+    QVERIFY2(transmission.start(), qPrintable(transmission.error()));
+    const QString transmissionDir = mh.lab().makeDir(QStringLiteral("transmission-copy"));
+    const std::optional<int> id = transmission.add(torrent, transmissionDir);
+    QVERIFY2(id, qPrintable(transmission.error()));
+
+    const QString leechDir = mh.lab().makeDir(QStringLiteral("leech"));
+    ChildProcess* leech =
+        mh.startPeer(leecher, QStringLiteral("leecher"),
+                     {QStringLiteral("--role"), QStringLiteral("leecher"), QStringLiteral("--torrent"),
+                      torrent, QStringLiteral("--dir"), leechDir});
+    QVERIFY2(leech, qPrintable(mh.error()));
+
+    QVERIFY2(transmission.waitUntilDone(*id, 120000), qPrintable(transmission.error()));
+    const double transmissionSeconds = clock.elapsed() / 1000.0;
+    // Our leecher stays in the swarm once complete, as a seed, like Transmission.
+    QVERIFY2(leech->waitForLine(ChildProcess::Channel::Err,
+                                QRegularExpression(QStringLiteral("^downloaded ")), 120000),
+             "our leecher did not complete in 120 s");
+    const double leecherSeconds = clock.elapsed() / 1000.0;
+
+    QCOMPARE(fileSha1(leechDir + u'/' + name), expected);
+    QCOMPARE(fileSha1(transmissionDir + u'/' + name), expected);
+    // Everyone met across the hosts: the seeder served both leechers, and our leecher met Transmission.
+    QVERIFY2(logNames(*seed, mh.address(leecher)), "the seeder's log never names the leecher's host");
+    QVERIFY2(logNames(*seed, mh.address(transmissionHost)),
+             "the seeder's log never names Transmission's host");
+    // Our leecher and Transmission meet too, through the tracker's answers to their announces every 5 s
+    // (if one finished before the other found it, they meet as seeds, and part at once).
+    QTRY_VERIFY2_WITH_TIMEOUT(logNames(*leech, mh.address(transmissionHost)),
+                              "our leecher's log never names Transmission's host", 20000);
+    QByteArray summary;
+    for (const QByteArray& line : leech->output(ChildProcess::Channel::Err).split('\n'))
+        if (line.startsWith("summary:"))
+            summary = line;
+    qInfo("four hosts: Transmission complete after %.2f s, our leecher after %.2f s; %s", transmissionSeconds,
+          leecherSeconds, summary.constData());
+}
+
+QTEST_GUILESS_MAIN(MultiHostTest)
+#include "tst_multihost.moc"
