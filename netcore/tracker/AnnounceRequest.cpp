@@ -4,14 +4,21 @@ namespace swarmscope {
 
 namespace {
 
-// A non-negative decimal that fits in 64 bits with room to add; anything else is rejected.
+// A non-negative decimal that fits in 64 unsigned bits; anything else is rejected. Counts beyond 2^60 (an
+// exbibyte) are taken as 2^60, which leaves room to add them up: Transmission announces a magnet whose
+// metadata it does not have yet with left=9223372036854775807 (INT64_MAX), and others send 2^64 - 1.
 std::optional<qint64> parseCount(const QByteArray& text) {
-    if (text.isEmpty() || text.size() > 18)
+    constexpr quint64 kMaxCount = quint64(1) << 60;
+    if (text.isEmpty() || text.size() > 20)
         return std::nullopt;
     for (const char c : text)
         if (c < '0' || c > '9')
             return std::nullopt;
-    return text.toLongLong();
+    bool ok = false;
+    const quint64 value = text.toULongLong(&ok);
+    if (!ok)
+        return std::nullopt;
+    return qint64(qMin(value, kMaxCount));
 }
 
 QString reason(const char* key, const char* what) {

@@ -103,6 +103,8 @@ void TrackerAbuseTest::malformedAnnounce_data() {
                               << QByteArray("invalid left");
     QTest::newRow("left plus") << announceTo(query(with(ok, "left", "+5"))) << 400
                                << QByteArray("invalid left");
+    QTest::newRow("left 2^64") << announceTo(query(with(ok, "left", "18446744073709551616"))) << 400
+                               << QByteArray("invalid left");
     QTest::newRow("numwant over a billion")
         << announceTo(query(with(ok, "numwant", "1000000001"))) << 400 << QByteArray("invalid numwant");
     QTest::newRow("numwant 2^64") << announceTo(query(with(ok, "numwant", "18446744073709551616"))) << 400

@@ -37,6 +37,7 @@ class TrackerProtocolTest : public QObject {
     Q_OBJECT
 private slots:
     void announceRequest_queryRoundTrips();
+    void announceRequest_leftOfAMagnetWithoutMetadata_isTaken();
     void announceResponse_rejectsBadInput_data();
     void announceResponse_rejectsBadInput();
     void announceResponse_parsesCompactDictionaryAndPeers6();
@@ -78,6 +79,25 @@ void TrackerProtocolTest::announceRequest_queryRoundTrips() {
     QVERIFY(parsed.request->compact);
     QCOMPARE(parsed.request->key, request.key);
     QCOMPARE(parsed.request->trackerId, request.trackerId);
+}
+
+// Transmission announces a magnet whose metadata has not arrived with left=INT64_MAX; others send 2^64 - 1.
+// Both are taken, as a count saturated at 2^60, and the peer is listed as a leecher.
+void TrackerProtocolTest::announceRequest_leftOfAMagnetWithoutMetadata_isTaken() {
+    AnnounceRequest request;
+    request.infoHash = binaryInfoHash(4);
+    request.peerId = peerIdFor(8);
+    request.port = 51413;
+    for (const QByteArray& left : {QByteArray("9223372036854775807"), QByteArray("18446744073709551615")}) {
+        QByteArray query = request.toQuery();
+        query.replace(QByteArray("&left=0"), QByteArray(QByteArray("&left=") + left));
+        QVERIFY(query.contains(QByteArray(QByteArray("&left=") + left)));
+        const auto items = parseQueryString(query);
+        QVERIFY(items);
+        const AnnounceRequestParseResult parsed = parseAnnounceRequest(*items);
+        QVERIFY2(parsed.ok(), qPrintable(parsed.error));
+        QCOMPARE(parsed.request->left, qint64(1) << 60);
+    }
 }
 
 void TrackerProtocolTest::announceResponse_rejectsBadInput_data() {
