@@ -29,6 +29,7 @@ const std::map<QString, Command>& commands() {
         {QStringLiteral("verify"), cli::runVerify},
         {QStringLiteral("tracker"), cli::runTracker},
         {QStringLiteral("peer"), cli::runPeer},
+        {QStringLiteral("observe"), cli::runObserve},
         {QStringLiteral("swarm"), cli::runSwarm},
         {QStringLiteral("experiment"), cli::runExperiment},
     };

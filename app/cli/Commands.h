@@ -11,6 +11,7 @@ int runInspect(const QStringList& args);
 int runVerify(const QStringList& args);
 int runTracker(const QStringList& args);
 int runPeer(const QStringList& args);
+int runObserve(const QStringList& args);
 int runSwarm(const QStringList& args);
 int runExperiment(const QStringList& args);
 

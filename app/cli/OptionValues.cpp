@@ -4,6 +4,8 @@
 #include "metainfo/PieceSize.h"
 #include "scenario/Units.h"
 
+#include <QUrl>
+
 #include <optional>
 
 namespace swarmscope::cli {
@@ -85,6 +87,17 @@ std::optional<double> speedOption(const CommandLine& cl) {
         throw BadInput(QStringLiteral("'%1' is not a speed from 0.1 to 100").arg(text),
                        QStringLiteral("--speed"));
     return speed;
+}
+
+bool checkTrackerUrl(const QString& text, const QString& option, const QString& example) {
+    const QUrl url(text, QUrl::StrictMode);
+    const bool udp = url.scheme() == u"udp";
+    if (!url.isValid() || url.host().isEmpty() ||
+        (url.scheme() != u"http" && url.scheme() != u"https" && !udp) || (udp && url.port() <= 0))
+        throw BadInput(
+            QStringLiteral("'%1' is not an http:// or udp:// tracker URL such as %2").arg(text, example),
+            option);
+    return udp;
 }
 
 } // namespace swarmscope::cli

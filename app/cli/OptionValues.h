@@ -31,6 +31,10 @@ std::optional<TimeMode> timeModeOption(const CommandLine& cl);
 // --seed: 1 to 4294967295; nothing when not given.
 std::optional<quint32> seedOption(const CommandLine& cl);
 
+// A tracker announce URL given as option: http://, https:// or udp:// with a host (and, for udp, a port);
+// returns whether it is udp://. example names a good one in the error.
+bool checkTrackerUrl(const QString& url, const QString& option, const QString& example);
+
 // --speed: simulated seconds per wall second, 0.1 to 100; nothing when not given.
 std::optional<double> speedOption(const CommandLine& cl);
 

@@ -1,6 +1,7 @@
 #include "cli/CliError.h"
 #include "cli/CommandLine.h"
 #include "cli/Commands.h"
+#include "cli/MagnetOptions.h"
 #include "cli/NetworkCommand.h"
 #include "cli/OptionValues.h"
 #include "cli/ProgressReporter.h"
@@ -55,10 +56,9 @@ QString resumeFileFor(const QString& downloadDir, const QByteArray& infoHash) {
 
 struct PeerOptions {
     TorrentRole role = TorrentRole::Leecher;
-    QString torrentPath;                                 // --torrent
-    QString file;                                        // --file
-    std::optional<MagnetLink> magnet;                    // --magnet
-    QList<std::pair<QHostAddress, quint16>> magnetPeers; // its x.pe addresses
+    QString torrentPath;                // --torrent
+    QString file;                       // --file
+    std::optional<MagnetOption> magnet; // --magnet, with its x.pe addresses
     QString tracker;
     bool trackerGiven = false;
     QString dir;
@@ -81,22 +81,7 @@ PeerOptions parseOptions(CommandLine& cl) {
         if (!role.isEmpty() && role != u"leecher")
             throw BadInput(QStringLiteral("a magnet link is downloaded: --role must be leecher"),
                            QStringLiteral("--role"));
-        QString why;
-        o.magnet = parseMagnetLink(cl.value(QStringLiteral("magnet")), &why);
-        if (!o.magnet)
-            throw BadInput(why, QStringLiteral("--magnet"));
-        // The parser checked the port; the host must be an address ("1.2.3.4", "[::1]").
-        for (const QString& peer : std::as_const(o.magnet->peers)) {
-            const qsizetype colon = peer.lastIndexOf(u':');
-            QString host = peer.first(colon);
-            if (host.startsWith(u'[') && host.endsWith(u']'))
-                host = host.sliced(1, host.size() - 2);
-            const QHostAddress address(host);
-            if (address.isNull())
-                throw BadInput(QStringLiteral("the x.pe peer '%1' is not an IP address and port").arg(peer),
-                               QStringLiteral("--magnet"));
-            o.magnetPeers.append({address, quint16(peer.sliced(colon + 1).toUInt())});
-        }
+        o.magnet = parseMagnetOption(cl.value(QStringLiteral("magnet")), QStringLiteral("--magnet"));
     }
     if (o.magnet)
         o.role = TorrentRole::Leecher;
@@ -123,13 +108,7 @@ PeerOptions parseOptions(CommandLine& cl) {
 
     o.trackerGiven = cl.isSet(QStringLiteral("tracker"));
     o.tracker = o.trackerGiven ? cl.value(QStringLiteral("tracker")) : kDefaultTracker;
-    const QUrl url(o.tracker, QUrl::StrictMode);
-    const bool udp = url.scheme() == u"udp";
-    if (!url.isValid() || url.host().isEmpty() ||
-        (url.scheme() != u"http" && url.scheme() != u"https" && !udp) || (udp && url.port() <= 0))
-        throw BadInput(QStringLiteral("'%1' is not an http:// or udp:// tracker URL such as %2")
-                           .arg(o.tracker, kDefaultTracker),
-                       QStringLiteral("--tracker"));
+    const bool udp = checkTrackerUrl(o.tracker, QStringLiteral("--tracker"), kDefaultTracker);
     // --file goes through the tracker's catalogue, which only the HTTP side has.
     if (udp && hasFile)
         throw BadInput(
@@ -188,44 +167,6 @@ Metainfo createAndPublish(const PeerOptions& o) {
     MetainfoParseResult parsed = parseMetainfo(created.torrent);
     if (!parsed.ok())
         throw RuntimeFailure(parsed.message, o.file);
-    return *parsed.metainfo;
-}
-
-// BEP 9: the info dictionary from the magnet's x.pe peers and tr trackers, checked against its info-hash.
-Metainfo fetchFromMagnet(const PeerOptions& o, Client& client,
-                         QList<std::pair<QHostAddress, quint16>>* peers) {
-    MetadataFetcher::Params params;
-    params.infoHash = o.magnet->infoHash;
-    params.trackers = o.magnet->trackers;
-    if (o.trackerGiven)
-        params.trackers.append(o.tracker);
-    params.peers = o.magnetPeers;
-    if (params.trackers.isEmpty() && params.peers.isEmpty())
-        throw BadInput(QStringLiteral("the magnet link names no tracker (tr) or peer (x.pe); give --tracker"),
-                       QStringLiteral("--magnet"));
-    std::fprintf(stderr, "fetching the metadata of %s\n", qPrintable(o.magnet->infoHashHex()));
-    MetadataFetcher fetcher(&client, params);
-    QEventLoop loop;
-    bool done = false;
-    QObject::connect(&fetcher, &MetadataFetcher::peerNote, &loop,
-                     [](const QString& line) { std::fprintf(stderr, "metadata: %s\n", qPrintable(line)); });
-    QObject::connect(&fetcher, &MetadataFetcher::fetched, &loop, [&] {
-        done = true;
-        fetcher.stop();
-    });
-    QObject::connect(&fetcher, &MetadataFetcher::stopped, &loop, &QEventLoop::quit);
-    onTerminationSignal(&fetcher, [&] { fetcher.stop(); });
-    fetcher.start();
-    loop.exec();
-    if (!done)
-        return {};
-    *peers = fetcher.knownPeers();
-    MetainfoParseResult parsed = parseMetainfo("d4:info" + fetcher.infoBytes() + "e");
-    if (!parsed.ok())
-        throw RuntimeFailure(
-            QStringLiteral("the metadata is not a valid info dictionary: %1").arg(parsed.message),
-            QStringLiteral("--magnet"));
-    std::fprintf(stderr, "metadata: %lld bytes, matches the info-hash\n", qint64(fetcher.infoBytes().size()));
     return *parsed.metainfo;
 }
 
@@ -333,11 +274,12 @@ int runPeer(const QStringList& args) {
     });
 
     if (o.magnet) {
-        params.metainfo = fetchFromMagnet(o, client, &params.peers);
+        params.metainfo = fetchMagnetMetadata(
+            client, *o.magnet, o.trackerGiven ? QStringList{o.tracker} : QStringList{}, &params.peers);
         if (params.metainfo.infoHash.isEmpty())
             return ExitOk; // stopped by a signal before the metadata arrived
         params.downloadDir = o.dir;
-        params.trackers = o.magnet->trackers;
+        params.trackers = o.magnet->link.trackers;
         if (o.trackerGiven)
             params.trackers.append(o.tracker);
     } else if (o.torrentPath.isEmpty()) {

@@ -46,6 +46,10 @@ struct AddTorrentParams {
     bool freeRider = false;
     // Sends blocks with wrong bytes (a corrupt peer, for the lab's experiments).
     bool corrupt = false;
+    // Joins the swarm only to watch it (SwarmObserver): a leecher that is never interested, requests nothing
+    // and so downloads nothing, holding no data (give it a NoDataStore as store). Its peers' BITFIELD and
+    // HAVE messages still arrive, which is what it watches.
+    bool observeOnly = false;
 };
 
 } // namespace swarmscope

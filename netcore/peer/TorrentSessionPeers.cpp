@@ -102,7 +102,8 @@ void TorrentSession::onPeerInterest(PeerConnection* c) {
 }
 
 void TorrentSession::updateInterest(PeerConnection* c) {
-    c->setInterested(!m_picker.isComplete() && m_picker.isInteresting(c->peerPieces()));
+    c->setInterested(!m_params.observeOnly && !m_picker.isComplete() &&
+                     m_picker.isInteresting(c->peerPieces()));
 }
 
 void TorrentSession::onMessagesProcessed(PeerConnection* c) {
@@ -110,7 +111,7 @@ void TorrentSession::onMessagesProcessed(PeerConnection* c) {
 }
 
 void TorrentSession::requestMore(PeerConnection* c) {
-    if (m_state != TorrentState::Downloading)
+    if (m_state != TorrentState::Downloading || m_params.observeOnly)
         return;
     if (m_verifier->pendingBytes() > m_client->config().assemblyBytes) {
         m_requestsThrottled = true; // resumed as checks finish
