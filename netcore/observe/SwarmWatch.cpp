@@ -55,6 +55,14 @@ void SwarmWatch::update(const TorrentSnapshot& torrent, qint64 nowMs) {
         while (t.samples.size() > 1 && t.samples.front().timeMs < nowMs - kEstimateWindowMs)
             t.samples.pop_front();
         const qint64 span = t.samples.back().timeMs - t.samples.front().timeMs;
+        // A seed downloads nothing: its rate is known, and 0.
+        if (c.seed) {
+            t.samples.clear();
+            t.samples.push_back({nowMs, have});
+            t.peer.rateKnown = true;
+            t.peer.estimatedRate = 0;
+            continue;
+        }
         t.peer.rateKnown = nowMs - t.watchedSinceMs >= kMinimumWindowMs && span > 0;
         t.peer.estimatedRate = t.peer.rateKnown ? (t.samples.back().have - t.samples.front().have) *
                                                       torrent.pieceLength * 1000 / span
