@@ -10,11 +10,9 @@
 #include "cli/OptionValues.h"
 #include "cli/TorrentFileReader.h"
 
-#include "observe/SwarmWatch.h"
+#include "observe/SwarmObserver.h"
 #include "peer/Client.h"
-#include "peer/TorrentSession.h"
 #include "scenario/Units.h"
-#include "storage/NoDataStore.h"
 #include "transport/TcpNode.h"
 
 #include <QCoreApplication>
@@ -25,7 +23,7 @@
 #include <QTimer>
 
 #include <cstdio>
-#include <memory>
+#include <limits>
 
 namespace swarmscope::cli {
 
@@ -194,16 +192,22 @@ int runObserve(const QStringList& args) {
     }
     const ObserveOptions o = parseOptions(cl);
 
-    AddTorrentParams params;
-    params.role = TorrentRole::Leecher;
-    params.observeOnly = true;
+    SwarmObserver::Params params;
     if (!o.torrentPath.isEmpty()) {
         params.metainfo = readTorrentFile(o.torrentPath);
-        if (!o.tracker.isEmpty())
-            params.trackers = QStringList{o.tracker} + params.metainfo.trackers();
         if (params.metainfo.trackers().isEmpty() && o.tracker.isEmpty())
             throw BadInput(QStringLiteral("the torrent names no tracker; give --tracker"), o.torrentPath);
+    } else {
+        params.infoHash = o.magnet->link.infoHash;
+        params.trackers = o.magnet->link.trackers;
+        params.peers = o.magnet->peers;
+        if (params.trackers.isEmpty() && params.peers.isEmpty() && o.tracker.isEmpty())
+            throw BadInput(
+                QStringLiteral("the magnet link names no tracker (tr) or peer (x.pe); give --tracker"),
+                QStringLiteral("--magnet"));
     }
+    if (!o.tracker.isEmpty())
+        params.trackers.append(o.tracker);
 
     TcpNode node;
     ClientConfig config;
@@ -217,73 +221,56 @@ int runObserve(const QStringList& args) {
     if (!client.listen())
         throw RuntimeFailure(client.errorString());
 
-    if (o.magnet) {
-        params.metainfo = fetchMagnetMetadata(
-            client, *o.magnet, o.tracker.isEmpty() ? QStringList{} : QStringList{o.tracker}, &params.peers);
-        if (params.metainfo.infoHash.isEmpty())
-            return ExitOk; // stopped by a signal before the metadata arrived
-        params.trackers = o.magnet->link.trackers;
-        if (!o.tracker.isEmpty())
-            params.trackers.append(o.tracker);
-    }
-    params.store = std::make_shared<NoDataStore>(params.metainfo);
-    QString error;
-    TorrentSession* session = client.addTorrent(params, &error);
-    if (!session)
-        throw RuntimeFailure(error);
-    const Metainfo& meta = params.metainfo;
-    std::fprintf(
-        stderr,
-        "observing %s (info-hash %s): %d pieces of %s, %s; peer port %s:%u. Rates are estimates from "
-        "the peers' HAVE messages.\n",
-        qPrintable(meta.name), meta.infoHash.toHex().constData(), meta.pieceCount(),
-        qPrintable(formatSize(meta.pieceLength)), qPrintable(formatSize(meta.totalSize)),
-        qPrintable(client.listenAddress().toString()), unsigned(client.listenPort()));
-
+    SwarmObserver observer(&client, params);
+    int exitCode = ExitOk;
     bool stopping = false;
     const auto stop = [&] {
         if (stopping)
             return;
         stopping = true;
-        client.stop();
+        observer.stop();
     };
+    QObject::connect(&observer, &SwarmObserver::stopped, &client, [&] { client.stop(); });
     QObject::connect(&client, &Client::stopped, &client, [] { QCoreApplication::quit(); });
     onTerminationSignal(&client, [&] {
         if (stopping)
             QCoreApplication::quit();
         stop();
     });
-    QObject::connect(session, &TorrentSession::stateChanged, &client, [&](TorrentState state) {
-        if (state == TorrentState::Error) {
-            printError(session->errorString());
-            stop();
-        }
+    QObject::connect(&observer, &SwarmObserver::note, &client,
+                     [](const QString& line) { std::fprintf(stderr, "%s\n", qPrintable(line)); });
+    QObject::connect(&observer, &SwarmObserver::failed, &client, [&](const QString& error) {
+        printError(error);
+        exitCode = ExitRuntimeFailure;
+        stop();
     });
-
-    SwarmWatch watch;
-    QElapsedTimer clock;
-    clock.start();
+    QObject::connect(&observer, &SwarmObserver::joined, &client, [&](const Metainfo& meta) {
+        std::fprintf(
+            stderr,
+            "observing %s (info-hash %s): %d pieces of %s, %s; peer port %s:%u. Rates are estimates from "
+            "the peers' HAVE messages.\n",
+            qPrintable(meta.name), meta.infoHash.toHex().constData(), meta.pieceCount(),
+            qPrintable(formatSize(meta.pieceLength)), qPrintable(formatSize(meta.totalSize)),
+            qPrintable(client.listenAddress().toString()), unsigned(client.listenPort()));
+    });
     qint64 nextReportMs = o.intervalMs;
-    QTimer sampler;
-    // Sampled every 250 ms whatever the report interval, so short-lived connections are seen too.
-    sampler.setInterval(250);
-    QObject::connect(&sampler, &QTimer::timeout, &client, [&] {
-        const qint64 now = clock.elapsed();
-        watch.update(session->snapshot(true), now);
-        if (now >= nextReportMs) {
+    QObject::connect(&observer, &SwarmObserver::observed, &client, [&](const SwarmObservation& seen) {
+        if (seen.timeMs >= nextReportMs) {
             nextReportMs += o.intervalMs;
-            const SwarmObservation seen = watch.observation();
             if (o.json)
-                printJson(seen, now / 1000.0);
+                printJson(seen, seen.timeMs / 1000.0);
             else
-                printTable(seen, now / 1000.0);
+                printTable(seen, seen.timeMs / 1000.0);
         }
-        if (o.durationMs > 0 && now >= o.durationMs)
-            stop();
     });
-    sampler.start();
+    QTimer deadline;
+    deadline.setSingleShot(true);
+    QObject::connect(&deadline, &QTimer::timeout, &client, stop);
+    if (o.durationMs > 0)
+        deadline.start(int(qMin<qint64>(o.durationMs, std::numeric_limits<int>::max())));
+    observer.start();
     QCoreApplication::exec();
-    return ExitOk;
+    return exitCode;
 }
 
 } // namespace swarmscope::cli
