@@ -4,6 +4,8 @@
 #include "cli/CliError.h"
 #include "cli/NetworkCommand.h"
 #include "cli/OptionValues.h"
+#include "observe/ObserveDialog.h"
+#include "observe/ObserverWindow.h"
 #include "record/Recording.h"
 #include "swarm/SwarmLabConfig.h"
 #include "window/ClockBar.h"
@@ -13,6 +15,7 @@
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QIcon>
+#include <QPointer>
 #include <QSettings>
 #include <QTimer>
 
@@ -75,7 +78,21 @@ int runGui(int argc, char** argv) {
                                       QStringLiteral("Run a scenario file in the window, as File > Open "
                                                      "Scenario does."),
                                       QStringLiteral("FILE"));
-    parser.addOptions({demo, screenshot, after, size, zoom, show, time, seed, replay, at, scenario});
+    const QCommandLineOption observe(
+        QStringLiteral("observe"),
+        QStringLiteral("Open an observer window on another swarm, as File > Observe "
+                       "Swarm does: a .torrent file or a magnet link."),
+        QStringLiteral("TORRENT|MAGNET"));
+    const QCommandLineOption observeTracker(QStringLiteral("observe-tracker"),
+                                            QStringLiteral("With --observe: a tracker to ask as well."),
+                                            QStringLiteral("URL"));
+    const QCommandLineOption observeListen(
+        QStringLiteral("observe-listen"),
+        QStringLiteral("With --observe: where the observer listens (default "
+                       "127.0.0.1:0)."),
+        QStringLiteral("HOST:PORT"));
+    parser.addOptions({demo, screenshot, after, size, zoom, show, time, seed, replay, at, scenario, observe,
+                       observeTracker, observeListen});
     if (!parser.parse(app.arguments())) {
         cli::printError(parser.errorText() + QStringLiteral(" (swarmscope)"));
         return cli::ExitBadInput;
@@ -210,10 +227,34 @@ int runGui(int argc, char** argv) {
         });
     }
 
+    QPointer<ui::ObserverWindow> observer;
+    if (parser.isSet(observe)) {
+        ui::ObserveDialog dialog(&window);
+        const QString what = parser.value(observe);
+        if (what.startsWith(QStringLiteral("magnet:"), Qt::CaseInsensitive))
+            dialog.setMagnet(what);
+        else
+            dialog.setTorrentFile(what);
+        dialog.setTracker(parser.value(observeTracker));
+        if (parser.isSet(observeListen))
+            dialog.setListen(parser.value(observeListen));
+        const QString error = dialog.validate();
+        if (!error.isEmpty()) {
+            cli::printError(error + QStringLiteral(" (--observe)"));
+            return cli::ExitBadInput;
+        }
+        observer =
+            new ui::ObserverWindow(dialog.params(), dialog.listenAddress(), dialog.listenPort(), &window);
+        if (windowSize.isValid())
+            observer->resize(windowSize);
+        observer->show();
+    }
+
     if (parser.isSet(screenshot)) {
         const QString path = parser.value(screenshot);
-        QTimer::singleShot(int(afterSeconds * 1000), &window, [&window, path]() {
-            const bool saved = window.grab().save(path, "PNG");
+        QTimer::singleShot(int(afterSeconds * 1000), &window, [&window, &observer, path]() {
+            // The observer's window when one was asked for, else the lab's.
+            const bool saved = (observer ? observer->grab() : window.grab()).save(path, "PNG");
             if (!saved)
                 cli::printError(QStringLiteral("cannot write the screenshot (%1)").arg(path));
             QApplication::exit(saved ? 0 : 1);

@@ -1,6 +1,9 @@
 // The window's commands: actions, menus, the toolbar, and the dialogs they open.
 #include "window/MainWindow.h"
 
+#include "observe/ObserveDialog.h"
+#include "observe/ObserverWindow.h"
+
 #include "piecemap/PieceMapWidget.h"
 #include "shared/PeerSelection.h"
 #include "window/ClockBar.h"
@@ -120,6 +123,21 @@ void MainWindow::createActions() {
 
     QMenu* file = menuBar()->addMenu(tr("&File"));
     file->addActions({m_createAction, m_openAction, m_demoAction, m_closeTorrentAction});
+    file->addSeparator();
+    // A swarm the lab does not run, watched by a peer that downloads nothing (ui/observe).
+    auto* observe = makeAction(this, QStringLiteral("network-workgroup"), tr("O&bserve Swarm…"), {},
+                               tr("Join another swarm, from its .torrent or a magnet link, as a peer that "
+                                  "downloads nothing, and watch every peer it reaches"));
+    observe->setObjectName(QStringLiteral("observeSwarmAction"));
+    connect(observe, &QAction::triggered, this, [this]() {
+        ObserveDialog dialog(this);
+        if (dialog.exec() != QDialog::Accepted)
+            return;
+        auto* observer =
+            new ObserverWindow(dialog.params(), dialog.listenAddress(), dialog.listenPort(), this);
+        observer->show();
+    });
+    file->addAction(observe);
     file->addSeparator();
     // Open Scenario… and Save Scenario…, in ScenarioActions.cpp.
     auto* scenarios = new ScenarioActions(this);
