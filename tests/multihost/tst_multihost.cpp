@@ -87,7 +87,11 @@ void MultiHostTest::initTestCase() {
 }
 
 void MultiHostTest::fourHosts_trackerSeederLeecherAndTransmission_allComplete() {
-    MultiHostLab mh(4);
+    // SWARMSCOPE_OBSERVER_SCREENSHOT=FILE: the window's observer (File > Observe Swarm…) joins too, from a
+    // fifth host (Transmission takes one connection per address), and saves a picture of itself
+    // (docs/observer-multihost.png).
+    const QString screenshot = qEnvironmentVariable("SWARMSCOPE_OBSERVER_SCREENSHOT");
+    MultiHostLab mh(screenshot.isEmpty() ? 4 : 5);
     QVERIFY2(mh.isValid(), qPrintable(mh.error()));
     constexpr int tracker = 0, seeder = 1, leecher = 2, transmissionHost = 3;
 
@@ -131,6 +135,16 @@ void MultiHostTest::fourHosts_trackerSeederLeecherAndTransmission_allComplete() 
     QTRY_VERIFY2_WITH_TIMEOUT(transmissionAsObserved(*observer, mh.address(transmissionHost)).partWay > 0,
                               "the observer never saw Transmission part-way", 60000);
 
+    ChildProcess* window = nullptr;
+    if (!screenshot.isEmpty()) {
+        window = mh.spawnInHost(4, QStringLiteral("observer-window"), testsupport::swarmscopeExecutable(),
+                                {QStringLiteral("--observe"), torrent, QStringLiteral("--observe-listen"),
+                                 mh.address(4) + QStringLiteral(":6881"), QStringLiteral("--screenshot"),
+                                 screenshot, QStringLiteral("--after"), QStringLiteral("6"),
+                                 QStringLiteral("--size"), QStringLiteral("1100x400")});
+        QVERIFY2(window, qPrintable(mh.error()));
+    }
+
     const QString leechDir = mh.lab().makeDir(QStringLiteral("leech"));
     ChildProcess* leech =
         mh.startPeer(leecher, QStringLiteral("leecher"),
@@ -146,6 +160,8 @@ void MultiHostTest::fourHosts_trackerSeederLeecherAndTransmission_allComplete() 
              "our leecher did not complete in 120 s");
     const double leecherSeconds = clock.elapsed() / 1000.0;
 
+    if (window)
+        QVERIFY2(window->waitForExit(30000) && window->exitCode() == 0, qPrintable(window->describe()));
     QCOMPARE(fileSha1(leechDir + u'/' + name), expected);
     QCOMPARE(fileSha1(transmissionDir + u'/' + name), expected);
     // Everyone met across the hosts: the seeder served both leechers, and our leecher met Transmission.
