@@ -11,7 +11,9 @@
 #include "wire/Handshake.h"
 #include "wire/Mse.h"
 
+#include <QCoreApplication>
 #include <QDeadlineTimer>
+#include <QProcess>
 #include <QRandomGenerator>
 #include <QTcpServer>
 #include <QTcpSocket>
@@ -161,7 +163,50 @@ class MseTests : public QObject {
     Q_OBJECT
 
 private slots:
-    void legacyProviderLoads() { QCOMPARE(mse::cryptoError(), QString()); }
+    void legacyProviderLoads() {
+        if (qEnvironmentVariableIsSet("SWARMSCOPE_MSE_NO_LEGACY"))
+            return; // the child of legacyProviderMissing_reportsAndFallsBack()
+        QCOMPARE(mse::cryptoError(), QString());
+    }
+
+    // Without OpenSSL's legacy provider (OPENSSL_MODULES pointing nowhere, in a child process of this
+    // test) there is no RC4: the handshake says so, prefer runs plaintext, require fails each connection
+    // with that reason, and nothing crashes.
+    void legacyProviderMissing_reportsAndFallsBack() {
+        if (!qEnvironmentVariableIsSet("SWARMSCOPE_MSE_NO_LEGACY")) {
+            QProcess child;
+            QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+            env.insert(QStringLiteral("SWARMSCOPE_MSE_NO_LEGACY"), QStringLiteral("1"));
+            env.insert(QStringLiteral("OPENSSL_MODULES"), QStringLiteral("/nonexistent"));
+            child.setProcessEnvironment(env);
+            child.start(QCoreApplication::applicationFilePath(),
+                        {QStringLiteral("legacyProviderMissing_reportsAndFallsBack")});
+            QVERIFY(child.waitForFinished(30000));
+            const QByteArray out = child.readAllStandardOutput() + child.readAllStandardError();
+            QVERIFY2(child.exitStatus() == QProcess::NormalExit && child.exitCode() == 0, out.constData());
+            QVERIFY2(out.contains("PASS   : MseTests::legacyProviderMissing_reportsAndFallsBack()"),
+                     out.constData());
+            return;
+        }
+        const QString error = QStringLiteral("RC4 is not available: OpenSSL's legacy provider did not load");
+        QCOMPARE(mse::cryptoError(), error);
+        Pair p = makePair(mse::Policy::Prefer, mse::Policy::Prefer, QByteArray(20, 'h'), "ia");
+        QVERIFY(p.a->hasFailed());
+        QCOMPARE(p.a->errorString(), error);
+        {
+            ClientPair c;
+            QVERIFY(c.start(mse::Policy::Prefer, mse::Policy::Prefer));
+            QVERIFY2(c.waitCompleted(), qPrintable(c.leecherLog->dump()));
+            QCOMPARE(c.downloaded(), testsupport::readAll(c.torrent.path));
+            QCOMPARE(c.leecherSnapshots.size(), 1);
+            QCOMPARE(c.leecherSnapshots.first().encryption, StreamEncryption::Plaintext);
+        }
+        ClientPair c;
+        QVERIFY(c.start(mse::Policy::Require, mse::Policy::Prefer));
+        QTRY_VERIFY_WITH_TIMEOUT(c.leecherLog->count(PeerEventKind::Disconnected) >= 1, 10000);
+        QCOMPARE(c.leecherLog->firstReason(PeerEventKind::Disconnected), error);
+        QCOMPARE(c.leech->downloaded(), 0);
+    }
 
     // The group is the well-known 768-bit MSE prime with generator 2: 2^1 = 2, and (P-1)^... is refused.
     void diffieHellman_agreesAndChecksKeys() {
