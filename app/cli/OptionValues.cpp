@@ -36,6 +36,19 @@ qint64 rateOption(const CommandLine& cl, const QString& name) {
     return *rate;
 }
 
+mse::Policy encryptionOption(const CommandLine& cl, mse::Policy fallback) {
+    const QString name = QStringLiteral("encryption");
+    if (!cl.isSet(name))
+        return fallback;
+    const QString text = cl.value(name);
+    const std::optional<mse::Policy> policy = mse::policyFromName(text);
+    if (!policy)
+        throw BadInput(
+            QStringLiteral("'%1' is not an encryption policy; use plaintext, prefer or require").arg(text),
+            QStringLiteral("--encryption"));
+    return *policy;
+}
+
 qint64 latencyOption(const CommandLine& cl) {
     const QString name = QStringLiteral("latency");
     if (!cl.isSet(name))

@@ -3,6 +3,7 @@
 #include "cli/CommandLine.h"
 
 #include "swarm/TimeMode.h"
+#include "wire/Mse.h"
 
 #include <QString>
 
@@ -21,6 +22,9 @@ qint64 rateOption(const CommandLine& cl, const QString& name);
 
 // --latency: one-way latency in milliseconds, 0 to 60000; 0 when not given.
 qint64 latencyOption(const CommandLine& cl);
+
+// --encryption: plaintext, prefer or require (MSE/PE); fallback when not given.
+mse::Policy encryptionOption(const CommandLine& cl, mse::Policy fallback = mse::Policy::Prefer);
 
 // --time: real or simulated; nothing when not given.
 // The text of --time and --seed; BadInput when it is not one.

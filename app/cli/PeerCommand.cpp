@@ -68,6 +68,7 @@ struct PeerOptions {
     qint64 up = 0;
     qint64 down = 0;
     bool exitWhenDone = false;
+    mse::Policy encryption = mse::Policy::Prefer;
 };
 
 PeerOptions parseOptions(CommandLine& cl) {
@@ -123,6 +124,8 @@ PeerOptions parseOptions(CommandLine& cl) {
     o.up = rateOption(cl, QStringLiteral("up"));
     o.down = rateOption(cl, QStringLiteral("down"));
     o.exitWhenDone = cl.isSet(QStringLiteral("exit-when-done"));
+    if (cl.isSet(QStringLiteral("encryption")))
+        o.encryption = encryptionOption(cl);
     return o;
 }
 
@@ -191,11 +194,11 @@ Metainfo fetchPublished(const PeerOptions& o) {
 int runPeer(const QStringList& args) {
     CommandLine cl(
         QStringLiteral("peer"),
-        QStringLiteral(
-            "swarmscope peer --role seeder|leecher (--torrent FILE | --file PATH_OR_NAME) "
-            "[--tracker URL] [--dir DIR] [--listen HOST:PORT] [--latency MS] [--up RATE] "
-            "[--down RATE] [--exit-when-done]\n       swarmscope peer --magnet URI [--dir DIR] [--tracker "
-            "URL] [--listen HOST:PORT] [--exit-when-done]"));
+        QStringLiteral("swarmscope peer --role seeder|leecher (--torrent FILE | --file PATH_OR_NAME) "
+                       "[--tracker URL] [--dir DIR] [--listen HOST:PORT] [--latency MS] [--up RATE] "
+                       "[--down RATE] [--encryption POLICY] [--exit-when-done]\n       swarmscope peer "
+                       "--magnet URI [--dir DIR] [--tracker "
+                       "URL] [--listen HOST:PORT] [--exit-when-done]"));
     const auto option = [&cl](const QString& name, const QString& help, const QString& value = {}) {
         cl.addOption(value.isEmpty() ? QCommandLineOption(name, help)
                                      : QCommandLineOption(name, help, value));
@@ -228,6 +231,11 @@ int runPeer(const QStringList& args) {
            QStringLiteral("RATE"));
     option(QStringLiteral("down"), QStringLiteral("Download cap such as 1MiB/s; 0 = unlimited."),
            QStringLiteral("RATE"));
+    option(QStringLiteral("encryption"),
+           QStringLiteral(
+               "MSE/PE: plaintext (never encrypt, refuse encrypted peers), prefer (try RC4 first, fall "
+               "back to plaintext once; accept both; the default) or require (RC4 only)."),
+           QStringLiteral("POLICY"));
     option(QStringLiteral("exit-when-done"), QStringLiteral("Leecher: exit once the download is complete."));
     cl.parse(args, 0, 0);
     if (cl.helpRequested()) {
@@ -263,11 +271,16 @@ int runPeer(const QStringList& args) {
     config.listenAddress = o.listenAddress;
     config.listenPort = o.listenPort;
     config.network = &node.network();
+    config.encryption = o.encryption;
     Client client(config);
     if (!client.listen())
         throw RuntimeFailure(client.errorString());
     // What each peer's BEP 10 handshake said, for the log.
     QObject::connect(&client, &Client::peerEvent, &client, [](const PeerEvent& event) {
+        // The connection log: direction and what MSE/PE negotiated ("outgoing, rc4").
+        if (event.kind == PeerEventKind::Connected)
+            std::fprintf(stderr, "peer %s:%u: connected %s\n", qPrintable(event.address.toString()),
+                         unsigned(event.port), qPrintable(event.reason));
         if (event.kind == PeerEventKind::Extensions)
             std::fprintf(stderr, "peer %s:%u: %s\n", qPrintable(event.address.toString()),
                          unsigned(event.port), qPrintable(event.reason));

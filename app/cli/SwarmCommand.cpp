@@ -58,6 +58,8 @@ struct SwarmOptions {
     bool keep = false;
     PickerStrategy picker = PickerStrategy::RarestFirst;
     bool chokerOff = false;
+    // MSE/PE between the lab's peers; plaintext by default, as the lab always ran.
+    mse::Policy encryption = mse::Policy::Plaintext;
     TimeMode time = TimeMode::Real;
     quint32 seed = 0; // 0: pick one (simulated time prints it)
     double speed = 0; // simulated time: 0 as fast as possible
@@ -143,6 +145,7 @@ SwarmOptions parseOptions(const CommandLine& cl) {
         o.picker = *picker;
     }
     o.chokerOff = cl.isSet(QStringLiteral("no-choker"));
+    o.encryption = encryptionOption(cl, mse::Policy::Plaintext);
     o.keep = cl.isSet(QStringLiteral("keep"));
     o.seed = seedOption(cl).value_or(o.seed);
     if (const std::optional<double> speed = speedOption(cl)) {
@@ -193,6 +196,10 @@ void addOptions(CommandLine& cl) {
     option(QStringLiteral("picker"), QStringLiteral("rarest-first (default), random or sequential."),
            QStringLiteral("STRATEGY"));
     option(QStringLiteral("no-choker"), QStringLiteral("Unchoke every peer (the choker off)."));
+    option(QStringLiteral("encryption"),
+           QStringLiteral("MSE/PE between the peers: plaintext (default), prefer (RC4 offered, plaintext "
+                          "accepted) or require (RC4 only)."),
+           QStringLiteral("POLICY"));
     option(QStringLiteral("keep"),
            QStringLiteral("Keep the lab directory (data and downloads) and print it."));
     option(
@@ -249,6 +256,7 @@ SwarmLabConfig labConfig(const SwarmOptions& o, const QString& labDir) {
     config.keepLabDir = true;                         // the command's own temporary directory decides
     config.snapshotConnections = !o.record.isEmpty(); // the graph and the matrix of a replay need them
     config.client = SwarmLabConfig::clientConfigForPeers(o.seeders + o.leechers);
+    config.client.encryption = o.encryption;
     config.timeMode = o.time;
     config.seed = o.seed;
     config.plannedPeers = o.seeders + o.leechers;

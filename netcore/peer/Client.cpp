@@ -1,5 +1,6 @@
 #include "peer/Client.h"
 
+#include "peer/EncryptedStream.h"
 #include "peer/PeerConnection.h"
 #include "peer/PeerIdentity.h"
 #include "peer/TorrentSession.h"
@@ -232,8 +233,40 @@ void Client::acceptConnections() {
             delete stream;
             continue;
         }
+        if (m_config.encryption != mse::Policy::Plaintext) {
+            EncryptedStream::Options options;
+            options.policy = m_config.encryption;
+            options.seed = encryptionSeed(m_lastConnectionId + 1);
+            options.infoHashes = [this] {
+                QList<QByteArray> hashes;
+                for (const TorrentSession* session : std::as_const(m_torrentOrder))
+                    hashes.append(session->infoHash());
+                return hashes;
+            };
+            stream = EncryptedStream::accept(*m_network, stream, options);
+        }
         m_unattached.append(new PeerConnection(this, stream));
     }
+}
+
+quint64 Client::encryptionSeed(quint64 connectionId) const {
+    // 0 asks for random keys; otherwise one stream of its own per connection.
+    if (m_config.seed == 0)
+        return 0;
+    return (quint64(m_config.seed) << 32 | quint32(connectionId)) ^ 0x9e3779b97f4a7c15ULL;
+}
+
+ByteStream* Client::openStream(const QHostAddress& address, quint16 port, const QByteArray& infoHash,
+                               quint64 connectionId) {
+    if (m_config.encryption == mse::Policy::Plaintext)
+        return m_network->connectTo(address, port);
+    EncryptedStream::Options options;
+    options.policy = m_config.encryption;
+    options.seed = encryptionSeed(connectionId);
+    options.infoHash = infoHash;
+    // Half the handshake's time, so that the plaintext retry has the other half.
+    options.timeoutMs = qMax(1, m_config.limits.handshakeTimeoutMs / 2);
+    return EncryptedStream::connectTo(*m_network, address, port, options);
 }
 
 void Client::tick() {

@@ -20,6 +20,7 @@ class QThreadPool;
 
 namespace swarmscope {
 
+class ByteStream;
 class FileHandleCache;
 class Listener;
 class Network;
@@ -102,6 +103,9 @@ public:
     // Whether anyone listens to peerEvent(); events are not even built otherwise.
     bool wantsEvents() const;
     void report(const PeerEvent& event);
+    // A new outgoing connection's stream, MSE/PE per the client's policy; connectionId seeds its keys.
+    ByteStream* openStream(const QHostAddress& address, quint16 port, const QByteArray& infoHash,
+                           quint64 connectionId);
     // An incoming connection found its session, or closed before it did.
     void incomingAttached(PeerConnection* connection);
     void incomingClosed(PeerConnection* connection, const QString& reason);
@@ -117,6 +121,7 @@ signals:
 
 private:
     void acceptConnections();
+    quint64 encryptionSeed(quint64 connectionId) const;
     void tick();
     void onSessionStopped(TorrentSession* session);
     void checkStopped();

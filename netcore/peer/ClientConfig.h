@@ -1,6 +1,7 @@
 #pragma once
 
 #include "peer/PeerLimits.h"
+#include "wire/Mse.h"
 
 #include <QByteArray>
 #include <QHostAddress>
@@ -47,6 +48,10 @@ struct ClientConfig {
     // The announce's ip parameter; empty: the tracker uses the connection's address.
     QByteArray announceIp;
     PeerLimits limits;
+    // MSE/PE (mse::Policy). Plaintext by default: a lab's simulated runs stay plain BEP 3 unless a scenario
+    // asks otherwise; `swarmscope peer` defaults to Prefer, as real clients do. With a seed, the keys and
+    // pads of every handshake repeat run after run.
+    mse::Policy encryption = mse::Policy::Plaintext;
 };
 
 } // namespace swarmscope

@@ -3,6 +3,7 @@
 #include "peer/PickerStrategy.h"
 #include "peer/TorrentRole.h"
 #include "wire/Bitfield.h"
+#include "wire/Mse.h"
 
 #include <QByteArray>
 #include <QHostAddress>
@@ -48,6 +49,10 @@ struct ConnectionSnapshot {
     bool fastExtension = false; // both set the BEP 6 bit
     QString peerClient;
     QList<QByteArray> peerExtensions;
+    // MSE/PE: what the stream negotiated (who initiated is `outgoing`), and whether an outgoing MSE attempt
+    // failed and the connection is its plaintext retry.
+    StreamEncryption encryption = StreamEncryption::Plaintext;
+    bool encryptionFellBack = false;
 };
 
 struct TorrentSnapshot {

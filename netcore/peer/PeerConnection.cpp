@@ -1,6 +1,7 @@
 #include "peer/PeerConnection.h"
 
 #include "peer/Client.h"
+#include "peer/EncryptedStream.h"
 #include "peer/PeerIdentity.h"
 #include "peer/TorrentSession.h"
 #include "sim/SimulatedLink.h"
@@ -46,7 +47,7 @@ PeerConnection::PeerConnection(Client* client, TorrentSession* session, const QH
                                quint16 port)
     : QObject(client), m_client(client), m_session(session), m_lingerTimer(client->scheduler()),
       m_id(client->nextConnectionId()), m_outgoing(true), m_address(address), m_port(port) {
-    init(client->network().connectTo(address, port));
+    init(client->openStream(address, port, session->infoHash(), m_id));
     m_framer.setGeometry(session->geometry());
     // The stream queues what is written while connecting; the handshake goes out as soon as it is up.
     sendHandshake();
@@ -265,8 +266,13 @@ void PeerConnection::onHandshakeComplete() {
         sendExtensionHandshake();
     if (m_fastExtension)
         sendAllowedFastSet();
-    m_session->report(PeerEventKind::Connected, this,
-                      m_outgoing ? QStringLiteral("outgoing") : QStringLiteral("incoming"));
+    QString how = m_outgoing ? QStringLiteral("outgoing") : QStringLiteral("incoming");
+    if (const auto* encrypted = qobject_cast<const EncryptedStream*>(m_stream))
+        how += QStringLiteral(", %1%2").arg(
+            streamEncryptionName(encrypted->encryption()),
+            encrypted->fellBack() ? QStringLiteral(" (MSE failed: %1)").arg(encrypted->fallbackReason())
+                                  : QString());
+    m_session->report(PeerEventKind::Connected, this, how);
 }
 
 void PeerConnection::processMessages(QByteArrayView data) {
@@ -899,6 +905,10 @@ ConnectionSnapshot PeerConnection::snapshot() const {
     s.connectedAtMs = m_connectedAtMs;
     s.extensionProtocol = m_extensionProtocol;
     s.fastExtension = m_fastExtension;
+    if (const auto* encrypted = qobject_cast<const EncryptedStream*>(m_stream)) {
+        s.encryption = encrypted->encryption();
+        s.encryptionFellBack = encrypted->fellBack();
+    }
     if (m_peerExtensions) {
         s.peerClient = m_peerExtensions->client;
         s.peerExtensions = snapshotExtensionNames(*m_peerExtensions);

@@ -10,7 +10,7 @@ namespace swarmscope {
 // Something that happened in a client that the lab shows or records. Each event names its torrent and, when
 // it concerns one connection, the connection (by id, address and peer id).
 enum class PeerEventKind {
-    Connected,     // a handshake completed; reason: "incoming" or "outgoing"
+    Connected,     // a handshake completed; reason: "incoming" or "outgoing", then with MSE/PE ", rc4" etc.
     Disconnected,  // a connection closed, before or after its handshake; reason: why
     Choked,        // we choked the peer; reason: the choker's ("rechoke", "paused", ...)
     Unchoked,      // we unchoked the peer; reason: "regular", "optimistic", "uninterested", "choker off"

@@ -127,6 +127,20 @@ private slots:
             << QStringList{QStringLiteral("tracker"), QStringLiteral("--udp-listen"),
                            QStringLiteral("nowhere")}
             << QByteArray("'nowhere' is not HOST:PORT such as 127.0.0.1:6969 (--udp-listen)");
+        QTest::newRow("peer bad encryption")
+            << QStringList{QStringLiteral("peer"),
+                           QStringLiteral("--role"),
+                           QStringLiteral("leecher"),
+                           QStringLiteral("--torrent"),
+                           fx + QStringLiteral("/alice.torrent"),
+                           QStringLiteral("--encryption"),
+                           QStringLiteral("rc4")}
+            << QByteArray(
+                   "'rc4' is not an encryption policy; use plaintext, prefer or require (--encryption)");
+        QTest::newRow("swarm bad encryption")
+            << QStringList{QStringLiteral("swarm"), QStringLiteral("--encryption"), QStringLiteral("on")}
+            << QByteArray(
+                   "'on' is not an encryption policy; use plaintext, prefer or require (--encryption)");
         QTest::newRow("peer udp tracker without port")
             << QStringList{QStringLiteral("peer"),
                            QStringLiteral("--role"),

@@ -48,6 +48,7 @@ def status(handle):
             "seed": bool(p.flags & lt.peer_info.seed),
             "total_download": p.total_download,
             "total_upload": p.total_upload,
+            "rc4": bool(p.flags & lt.peer_info.rc4_encrypted),
         })
     return {
         "state": str(st.state),
@@ -76,6 +77,8 @@ def main():
     parser.add_argument("--exit-when-done", action="store_true")
     parser.add_argument("--no-encryption", action="store_true",
                         help="plaintext only (default: libtorrent's own policy, which tries MSE first)")
+    parser.add_argument("--force-encryption", action="store_true",
+                        help="MSE/PE with RC4 only, both ways (out/in_enc_policy forced, allowed_enc_level rc4)")
     args = parser.parse_args()
 
     stop = []
@@ -100,6 +103,10 @@ def main():
     if args.no_encryption:
         settings["out_enc_policy"] = int(lt.enc_policy.disabled)
         settings["in_enc_policy"] = int(lt.enc_policy.disabled)
+    if args.force_encryption:
+        settings["out_enc_policy"] = int(lt.enc_policy.forced)
+        settings["in_enc_policy"] = int(lt.enc_policy.forced)
+        settings["allowed_enc_level"] = int(lt.enc_level.rc4)
     session = lt.session(settings)
 
     if bool(args.torrent) == bool(args.magnet) or (args.magnet and args.mode == "seed"):

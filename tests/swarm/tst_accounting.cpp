@@ -49,6 +49,10 @@ SwarmLabConfig configFor(TimeMode mode) {
     config.sampleIntervalMs = kSampleMs;
     // One worker in real time too, so that each sample is one instant for every peer.
     config.workerThreads = 1;
+    // The rows' MSE/PE: RC4 between every pair of peers, or plaintext.
+    QFETCH(bool, rc4);
+    if (rc4)
+        config.client.encryption = mse::Policy::Require;
     return config;
 }
 
@@ -273,8 +277,11 @@ private slots:
 private:
     void modes() {
         QTest::addColumn<int>("mode");
-        QTest::newRow("simulated") << int(TimeMode::Simulated);
-        QTest::newRow("real") << int(TimeMode::Real);
+        QTest::addColumn<bool>("rc4");
+        QTest::newRow("simulated") << int(TimeMode::Simulated) << false;
+        QTest::newRow("real") << int(TimeMode::Real) << false;
+        QTest::newRow("simulated, rc4") << int(TimeMode::Simulated) << true;
+        QTest::newRow("real, rc4") << int(TimeMode::Real) << true;
     }
 };
 
