@@ -1,9 +1,11 @@
 #pragma once
 
+#include "dht/Krpc.h"
 #include "peer/PeerLimits.h"
 
 #include <QByteArray>
 #include <QHostAddress>
+#include <QList>
 
 class QThreadPool;
 
@@ -47,6 +49,12 @@ struct ClientConfig {
     // The announce's ip parameter; empty: the tracker uses the connection's address.
     QByteArray announceIp;
     PeerLimits limits;
+    // BEP 5: a DHT node on UDP at the listen address and dhtPort (0: a free port), bootstrapped from these
+    // nodes only (none by default: the client never reaches for a public router). Torrents that are not
+    // private look their peers up in it and announce themselves there.
+    bool dht = false;
+    quint16 dhtPort = 0;
+    QList<DhtEndpoint> dhtBootstrap;
 };
 
 } // namespace swarmscope

@@ -172,6 +172,8 @@ void PeerConnection::sendHandshake() {
     handshake.peerId = m_client->peerId();
     handshake.setExtensionProtocol();
     handshake.setFastExtension();
+    if (m_client->dhtPort() != 0)
+        handshake.setDht();
     send(encodeHandshake(handshake));
 }
 
@@ -233,6 +235,7 @@ void PeerConnection::processHandshake(QByteArray& data) {
     m_peerId = result.handshake.peerId;
     m_peerSupportsExtensions = result.handshake.supportsExtensionProtocol();
     m_peerSupportsFast = result.handshake.supportsFastExtension();
+    m_peerSupportsDht = result.handshake.supportsDht();
     m_handshakeBuffer = QByteArray();
     if (m_outgoing && m_socketConnectedUs >= 0)
         m_rtt.addSample(nowUs() - m_socketConnectedUs, nowUs());
@@ -265,6 +268,8 @@ void PeerConnection::onHandshakeComplete() {
         sendExtensionHandshake();
     if (m_fastExtension)
         sendAllowedFastSet();
+    if (m_peerSupportsDht && m_client->dhtPort() != 0)
+        send(wire::encodePort(m_client->dhtPort()));
     m_session->report(PeerEventKind::Connected, this,
                       m_outgoing ? QStringLiteral("outgoing") : QStringLiteral("incoming"));
 }
@@ -301,8 +306,10 @@ void PeerConnection::handleMessage(WireMessage& message) {
     ++m_messagesReceived;
     switch (message.type) {
     case MessageType::KeepAlive:
-    case MessageType::Port:
     case MessageType::Unknown:
+        break;
+    case MessageType::Port:
+        m_client->peerDhtPort(m_address, message.port);
         break;
     case MessageType::Choke:
         if (!m_peerChoking)
