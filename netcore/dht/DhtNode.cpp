@@ -202,6 +202,9 @@ void DhtNode::finish(quint64 lookupId) {
     m_lookups.erase(it);
     ++m_stats.lookupsDone;
     if (lookup.getPeers && lookup.announcePort != 0) {
+        // This node is one of those its own get_peers may reach: it holds its own announce as well, so that
+        // a DHT of two nodes (a seeder and the leecher bootstrapped from it) still finds the seeder.
+        storePeer(lookup.target, DhtEndpoint{address(), lookup.announcePort});
         int announced = 0;
         for (const Candidate& c : std::as_const(lookup.candidates)) {
             if (announced >= kK)
@@ -306,31 +309,10 @@ void DhtNode::answerQuery(const KrpcMessage& query, const DhtEndpoint& from) {
             return;
         }
         const DhtEndpoint peer{from.address, query.impliedPort ? from.port : query.port};
-        auto it = m_store.find(query.infoHash);
-        if (it == m_store.end()) {
-            if (m_store.size() >= kMaxStoredInfoHashes) {
-                ++m_stats.errorsSent;
-                sendRaw(encodeKrpcError(query.transactionId, krpc::kServerError, "peer store full"), from);
-                return;
-            }
-            it = m_store.insert(query.infoHash, {});
-        }
-        QList<StoredPeer>& peers = it.value();
-        bool updated = false;
-        for (StoredPeer& stored : peers) {
-            if (stored.endpoint == peer) {
-                stored.expiresMs = now + kPeerTtlMs;
-                updated = true;
-            }
-        }
-        if (!updated) {
-            if (peers.size() >= kMaxPeersPerInfoHash) // the one closest to expiry gives way
-                peers.removeAt(std::min_element(peers.begin(), peers.end(),
-                                                [](const StoredPeer& a, const StoredPeer& b) {
-                                                    return a.expiresMs < b.expiresMs;
-                                                }) -
-                               peers.begin());
-            peers.append(StoredPeer{peer, now + kPeerTtlMs});
+        if (!storePeer(query.infoHash, peer)) {
+            ++m_stats.errorsSent;
+            sendRaw(encodeKrpcError(query.transactionId, krpc::kServerError, "peer store full"), from);
+            return;
         }
         break;
     }
@@ -411,6 +393,33 @@ void DhtNode::settle(quint64 lookupId, const DhtEndpoint& endpoint, Candidate::S
         }
     }
     step(lookupId);
+}
+
+bool DhtNode::storePeer(const QByteArray& infoHash, const DhtEndpoint& peer) {
+    if (peer.port == 0 || peer.address.isNull() || peer.address == QHostAddress::AnyIPv4)
+        return false;
+    const qint64 now = m_scheduler.nowMs();
+    auto it = m_store.find(infoHash);
+    if (it == m_store.end()) {
+        if (m_store.size() >= kMaxStoredInfoHashes)
+            return false;
+        it = m_store.insert(infoHash, {});
+    }
+    QList<StoredPeer>& peers = it.value();
+    for (StoredPeer& stored : peers) {
+        if (stored.endpoint == peer) {
+            stored.expiresMs = now + kPeerTtlMs;
+            return true;
+        }
+    }
+    if (peers.size() >= kMaxPeersPerInfoHash) // the one closest to expiry gives way
+        peers.removeAt(std::min_element(peers.begin(), peers.end(),
+                                        [](const StoredPeer& a, const StoredPeer& b) {
+                                            return a.expiresMs < b.expiresMs;
+                                        }) -
+                       peers.begin());
+    peers.append(StoredPeer{peer, now + kPeerTtlMs});
+    return true;
 }
 
 void DhtNode::maintain() {

@@ -141,6 +141,8 @@ private:
     void step(quint64 lookupId);
     void finish(quint64 lookupId);
     void maintain();
+    // False when the store holds as many info-hashes as it may, or the peer is unusable.
+    bool storePeer(const QByteArray& infoHash, const DhtEndpoint& peer);
     QByteArray makeToken(const QByteArray& secret, const QHostAddress& address) const;
     quint64 startLookup(const QByteArray& target, bool getPeers, quint16 announcePort, PeersCallback onPeers,
                         DoneCallback onDone);

@@ -92,6 +92,7 @@ private slots:
     void refusalsNameTheProblem();
     void routingTableSplitsAndBounds();
     void lookupFindsAnnouncedPeerInSimulatedTime();
+    void twoNodesSeederFoundByItsOwnNode();
     void hostileDatagramsAreAnsweredAndBounded();
     void realUdpOnLoopback();
 };
@@ -285,6 +286,24 @@ void TestDht::lookupFindsAnnouncedPeerInSimulatedTime() {
         // What may still be out: the pings of questionable nodes, one per bucket at most.
         QVERIFY(node->stats().pendingQueries <= node->stats().buckets);
     }
+}
+
+// A seeder's node and one leecher bootstrapped from it: the seeder's node holds its own announce.
+void TestDht::twoNodesSeederFoundByItsOwnNode() {
+    SimDht net;
+    DhtNode& seeder = net.addNode({}, 1);
+    DhtNode& leecher = net.addNode({DhtEndpoint{seeder.address(), seeder.port()}}, 2);
+    net.runFor(1000);
+    const QByteArray infoHash = idOf(42);
+    seeder.lookup(infoHash, 6000, {});
+    net.runFor(1000);
+    QCOMPARE(seeder.storedPeers(infoHash).size(), 1);
+    QList<DhtEndpoint> found;
+    leecher.lookup(infoHash, 0, [&](const QList<DhtEndpoint>& peers) { found += peers; });
+    net.runFor(1000);
+    QCOMPARE(found.size(), 1);
+    QCOMPARE(found.at(0).address, seeder.address());
+    QCOMPARE(found.at(0).port, quint16(6000));
 }
 
 void TestDht::hostileDatagramsAreAnsweredAndBounded() {
