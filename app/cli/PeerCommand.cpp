@@ -68,6 +68,9 @@ struct PeerOptions {
     qint64 up = 0;
     qint64 down = 0;
     bool exitWhenDone = false;
+    bool dht = false;                // --dht on|off
+    quint16 dhtPort = 0;             // --dht-port
+    QList<DhtEndpoint> dhtBootstrap; // --dht-bootstrap
 };
 
 PeerOptions parseOptions(CommandLine& cl) {
@@ -144,6 +147,39 @@ PeerOptions parseOptions(CommandLine& cl) {
     o.up = rateOption(cl, QStringLiteral("up"));
     o.down = rateOption(cl, QStringLiteral("down"));
     o.exitWhenDone = cl.isSet(QStringLiteral("exit-when-done"));
+
+    if (cl.isSet(QStringLiteral("dht"))) {
+        const QString dht = cl.value(QStringLiteral("dht"));
+        if (dht == u"on")
+            o.dht = true;
+        else if (dht != u"off")
+            throw BadInput(QStringLiteral("'%1' is not on or off").arg(dht), QStringLiteral("--dht"));
+    }
+    if (cl.isSet(QStringLiteral("dht-port"))) {
+        bool ok = false;
+        const uint port = cl.value(QStringLiteral("dht-port")).toUInt(&ok);
+        if (!ok || port > 65535)
+            throw BadInput(QStringLiteral("'%1' is not a port from 0 to 65535")
+                               .arg(cl.value(QStringLiteral("dht-port"))),
+                           QStringLiteral("--dht-port"));
+        o.dhtPort = quint16(port);
+    }
+    if (cl.isSet(QStringLiteral("dht-bootstrap"))) {
+        const QStringList nodes = cl.value(QStringLiteral("dht-bootstrap")).split(u',');
+        if (nodes.size() > 16)
+            throw BadInput(QStringLiteral("at most 16 bootstrap nodes"), QStringLiteral("--dht-bootstrap"));
+        for (const QString& node : nodes) {
+            const auto [address, port] =
+                parseListenAddress(node.trimmed(), QStringLiteral("--dht-bootstrap"));
+            if (port == 0)
+                throw BadInput(QStringLiteral("'%1' has port 0").arg(node),
+                               QStringLiteral("--dht-bootstrap"));
+            o.dhtBootstrap.append(DhtEndpoint{address, port});
+        }
+    }
+    if ((cl.isSet(QStringLiteral("dht-port")) || cl.isSet(QStringLiteral("dht-bootstrap"))) && !o.dht)
+        throw BadInput(QStringLiteral("--dht-port and --dht-bootstrap need --dht on"),
+                       QStringLiteral("--dht"));
     return o;
 }
 
@@ -288,6 +324,14 @@ int runPeer(const QStringList& args) {
     option(QStringLiteral("down"), QStringLiteral("Download cap such as 1MiB/s; 0 = unlimited."),
            QStringLiteral("RATE"));
     option(QStringLiteral("exit-when-done"), QStringLiteral("Leecher: exit once the download is complete."));
+    option(QStringLiteral("dht"),
+           QStringLiteral("on: run a DHT node (BEP 5) and find peers through it; off (default)."),
+           QStringLiteral("on|off"));
+    option(QStringLiteral("dht-port"),
+           QStringLiteral("UDP port of the DHT node; 0 (default) = any free port."), QStringLiteral("PORT"));
+    option(QStringLiteral("dht-bootstrap"),
+           QStringLiteral("DHT nodes to start from, HOST:PORT[,HOST:PORT]; none by default."),
+           QStringLiteral("NODES"));
     cl.parse(args, 0, 0);
     if (cl.helpRequested()) {
         std::fputs(cl.helpText().toUtf8().constData(), stdout);
@@ -322,9 +366,15 @@ int runPeer(const QStringList& args) {
     config.listenAddress = o.listenAddress;
     config.listenPort = o.listenPort;
     config.network = &node.network();
+    config.dht = o.dht;
+    config.dhtPort = o.dhtPort;
+    config.dhtBootstrap = o.dhtBootstrap;
     Client client(config);
     if (!client.listen())
         throw RuntimeFailure(client.errorString());
+    if (client.dhtPort() != 0)
+        std::fprintf(stderr, "DHT node on UDP %s:%u\n", qPrintable(client.listenAddress().toString()),
+                     unsigned(client.dhtPort()));
     // What each peer's BEP 10 handshake said, for the log.
     QObject::connect(&client, &Client::peerEvent, &client, [](const PeerEvent& event) {
         if (event.kind == PeerEventKind::Extensions)

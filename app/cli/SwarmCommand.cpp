@@ -58,6 +58,7 @@ struct SwarmOptions {
     bool keep = false;
     PickerStrategy picker = PickerStrategy::RarestFirst;
     bool chokerOff = false;
+    bool trackerless = false; // --trackerless (--dht): peers find each other through the DHT
     TimeMode time = TimeMode::Real;
     quint32 seed = 0; // 0: pick one (simulated time prints it)
     double speed = 0; // simulated time: 0 as fast as possible
@@ -143,6 +144,7 @@ SwarmOptions parseOptions(const CommandLine& cl) {
         o.picker = *picker;
     }
     o.chokerOff = cl.isSet(QStringLiteral("no-choker"));
+    o.trackerless = cl.isSet(QStringLiteral("trackerless")) || cl.isSet(QStringLiteral("dht"));
     o.keep = cl.isSet(QStringLiteral("keep"));
     o.seed = seedOption(cl).value_or(o.seed);
     if (const std::optional<double> speed = speedOption(cl)) {
@@ -193,6 +195,10 @@ void addOptions(CommandLine& cl) {
     option(QStringLiteral("picker"), QStringLiteral("rarest-first (default), random or sequential."),
            QStringLiteral("STRATEGY"));
     option(QStringLiteral("no-choker"), QStringLiteral("Unchoke every peer (the choker off)."));
+    option(
+        QStringLiteral("trackerless"),
+        QStringLiteral("No tracker: the peers run DHT nodes (BEP 5) and find each other by the info-hash."));
+    option(QStringLiteral("dht"), QStringLiteral("The same as --trackerless."));
     option(QStringLiteral("keep"),
            QStringLiteral("Keep the lab directory (data and downloads) and print it."));
     option(
@@ -251,6 +257,7 @@ SwarmLabConfig labConfig(const SwarmOptions& o, const QString& labDir) {
     config.client = SwarmLabConfig::clientConfigForPeers(o.seeders + o.leechers);
     config.timeMode = o.time;
     config.seed = o.seed;
+    config.trackerless = o.trackerless;
     config.plannedPeers = o.seeders + o.leechers;
     if (!o.timeline.isEmpty())
         config.sampleIntervalMs = SwarmTimeline::kDefaultIntervalMs;
