@@ -30,10 +30,15 @@ void SessionDht::run() {
         [this] {
             m_lookup = 0;
             ++m_lookupsDone;
-            m_timer.startMs(m_peersFound > 0 ? kIntervalMs : kRetryMs);
+            if (m_peersFound > 0) {
+                m_timer.startMs(kIntervalMs);
+                return;
+            }
+            m_timer.startMs(m_retryMs);
+            m_retryMs = qMin(m_retryMs * 2, kMaxRetryMs);
         });
     if (!m_lookup) // the node runs as many lookups as it may: try again later
-        m_timer.startMs(kRetryMs);
+        m_timer.startMs(kFirstRetryMs);
 }
 
 } // namespace swarmscope

@@ -14,11 +14,13 @@ namespace swarmscope {
 class DhtNode;
 
 // A torrent's use of its client's DHT node: a get_peers lookup for its info-hash now, then again after each
-// one ends (every kRetryMs until a lookup has found someone, kIntervalMs after), each ending with
-// announce_peer for the torrent's listen port. Found peers go to onPeers.
+// one ends (kFirstRetryMs after a lookup that found nobody, doubling up to kMaxRetryMs; kIntervalMs once one
+// has found someone), each ending with announce_peer for the torrent's listen port. Found peers go to
+// onPeers.
 class SessionDht {
 public:
-    static constexpr qint64 kRetryMs = 5000;
+    static constexpr qint64 kFirstRetryMs = 1000;
+    static constexpr qint64 kMaxRetryMs = 60 * 1000;
     static constexpr qint64 kIntervalMs = 5 * 60 * 1000;
 
     SessionDht(DhtNode& node, const QByteArray& infoHash, quint16 announcePort,
@@ -42,6 +44,7 @@ private:
     quint64 m_lookup = 0;
     qint64 m_peersFound = 0;
     int m_lookupsDone = 0;
+    qint64 m_retryMs = kFirstRetryMs;
 };
 
 } // namespace swarmscope
