@@ -113,7 +113,12 @@ quint64 DhtNode::startLookup(const QByteArray& target, bool getPeers, quint16 an
                     Candidate{QByteArray(krpc::kIdSize, '\xff'), endpoint, Candidate::State::Fresh, {}});
         }
     }
-    m_scheduler.post([this, id] { step(id); });
+    // The first step runs from the event loop, after the caller has its id; not at all once this node is
+    // gone.
+    m_scheduler.post([this, id, alive = std::weak_ptr<int>(m_alive)] {
+        if (!alive.expired())
+            step(id);
+    });
     return id;
 }
 

@@ -163,6 +163,7 @@ private:
     qint64 m_secretSinceMs = 0;
     Timer m_maintenance;
     Stats m_stats;
+    std::shared_ptr<int> m_alive = std::make_shared<int>(0);
 };
 
 } // namespace swarmscope

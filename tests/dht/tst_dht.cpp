@@ -94,6 +94,7 @@ private slots:
     void lookupFindsAnnouncedPeerInSimulatedTime();
     void twoNodesSeederFoundByItsOwnNode();
     void hostileDatagramsAreAnsweredAndBounded();
+    void nodeDestroyedWithWorkPending();
     void realUdpOnLoopback();
 };
 
@@ -388,6 +389,22 @@ void TestDht::hostileDatagramsAreAnsweredAndBounded() {
     QCOMPARE(parsed(probe.received.last()).kind, KrpcKind::Response);
     qInfo("after 3000 announces: %d info-hashes, %d peers, table %d in %d buckets, %lld errors sent",
           s.storedInfoHashes, s.storedPeers, s.routingTableSize, s.buckets, s.errorsSent);
+}
+
+// A node destroyed right after starting lookups and queries: nothing it scheduled runs afterwards.
+void TestDht::nodeDestroyedWithWorkPending() {
+    SimDht net;
+    DhtNode& first = net.addNode({}, 1);
+    net.addNode({DhtEndpoint{first.address(), first.port()}}, 2);
+    net.runFor(500);
+    bool called = false;
+    net.nodes.back()->lookup(
+        idOf(5), 6000, [&](const QList<DhtEndpoint>&) { called = true; }, [&] { called = true; });
+    net.nodes.back()->addNode(DhtEndpoint{QHostAddress(QStringLiteral("10.9.9.9")), 6881}); // never answers
+    net.nodes.pop_back();
+    net.runFor(10'000);
+    QVERIFY(!called);
+    QCOMPARE(first.stats().routingTableSize, 1);
 }
 
 void TestDht::realUdpOnLoopback() {
