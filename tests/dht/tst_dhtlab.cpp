@@ -118,6 +118,34 @@ private slots:
         lab.shutdown();
         QVERIFY(finished.wait(20000));
     }
+
+    // A lab with a tracker whose clients run DHT nodes with no bootstrap node at all: the handshake's DHT
+    // bit and the PORT messages that follow are the only way their nodes learn of each other.
+    void portMessagesFillTheRoutingTables() {
+        SwarmLabConfig config;
+        config.seed = 11;
+        config.timeMode = TimeMode::Simulated;
+        config.client.dht = true;
+        SwarmLabFixture f(256 * KiB, 32 * KiB, config);
+        QVERIFY(f.isValid());
+        SwarmLab& lab = f.lab();
+        const QList<int> seeders = lab.addSeeders(f.torrent(), 1, cap(2 * MiB));
+        const QList<int> leechers = lab.addLeechers(f.torrent(), 3, cap(1 * MiB));
+        lab.setSpeed(0);
+        lab.resumeAll();
+        QVERIFY(f.waitForSnapshot(
+            [&](const SwarmSnapshot& s) {
+                for (int id : seeders + leechers)
+                    if (!s.peer(id) || s.peer(id)->dhtNodes < 3)
+                        return false;
+                return true;
+            },
+            30000));
+        QVERIFY(lab.trackerAnnounces() > 0);
+        QSignalSpy finished(&lab, &SwarmLab::shutdownFinished);
+        lab.shutdown();
+        QVERIFY(finished.wait(20000));
+    }
 };
 
 QTEST_GUILESS_MAIN(TestDhtLab)
