@@ -69,6 +69,9 @@ struct PeerOptions {
     qint64 down = 0;
     bool exitWhenDone = false;
     mse::Policy encryption = mse::Policy::Prefer;
+    bool dht = false;                // --dht on|off
+    quint16 dhtPort = 0;             // --dht-port
+    QList<DhtEndpoint> dhtBootstrap; // --dht-bootstrap
 };
 
 PeerOptions parseOptions(CommandLine& cl) {
@@ -126,6 +129,39 @@ PeerOptions parseOptions(CommandLine& cl) {
     o.exitWhenDone = cl.isSet(QStringLiteral("exit-when-done"));
     if (cl.isSet(QStringLiteral("encryption")))
         o.encryption = encryptionOption(cl);
+
+    if (cl.isSet(QStringLiteral("dht"))) {
+        const QString dht = cl.value(QStringLiteral("dht"));
+        if (dht == u"on")
+            o.dht = true;
+        else if (dht != u"off")
+            throw BadInput(QStringLiteral("'%1' is not on or off").arg(dht), QStringLiteral("--dht"));
+    }
+    if (cl.isSet(QStringLiteral("dht-port"))) {
+        bool ok = false;
+        const uint port = cl.value(QStringLiteral("dht-port")).toUInt(&ok);
+        if (!ok || port > 65535)
+            throw BadInput(QStringLiteral("'%1' is not a port from 0 to 65535")
+                               .arg(cl.value(QStringLiteral("dht-port"))),
+                           QStringLiteral("--dht-port"));
+        o.dhtPort = quint16(port);
+    }
+    if (cl.isSet(QStringLiteral("dht-bootstrap"))) {
+        const QStringList nodes = cl.value(QStringLiteral("dht-bootstrap")).split(u',');
+        if (nodes.size() > 16)
+            throw BadInput(QStringLiteral("at most 16 bootstrap nodes"), QStringLiteral("--dht-bootstrap"));
+        for (const QString& node : nodes) {
+            const auto [address, port] =
+                parseListenAddress(node.trimmed(), QStringLiteral("--dht-bootstrap"));
+            if (port == 0)
+                throw BadInput(QStringLiteral("'%1' has port 0").arg(node),
+                               QStringLiteral("--dht-bootstrap"));
+            o.dhtBootstrap.append(DhtEndpoint{address, port});
+        }
+    }
+    if ((cl.isSet(QStringLiteral("dht-port")) || cl.isSet(QStringLiteral("dht-bootstrap"))) && !o.dht)
+        throw BadInput(QStringLiteral("--dht-port and --dht-bootstrap need --dht on"),
+                       QStringLiteral("--dht"));
     return o;
 }
 
@@ -237,6 +273,14 @@ int runPeer(const QStringList& args) {
                "back to plaintext once; accept both; the default) or require (RC4 only)."),
            QStringLiteral("POLICY"));
     option(QStringLiteral("exit-when-done"), QStringLiteral("Leecher: exit once the download is complete."));
+    option(QStringLiteral("dht"),
+           QStringLiteral("on: run a DHT node (BEP 5) and find peers through it; off (default)."),
+           QStringLiteral("on|off"));
+    option(QStringLiteral("dht-port"),
+           QStringLiteral("UDP port of the DHT node; 0 (default) = any free port."), QStringLiteral("PORT"));
+    option(QStringLiteral("dht-bootstrap"),
+           QStringLiteral("DHT nodes to start from, HOST:PORT[,HOST:PORT]; none by default."),
+           QStringLiteral("NODES"));
     cl.parse(args, 0, 0);
     if (cl.helpRequested()) {
         std::fputs(cl.helpText().toUtf8().constData(), stdout);
@@ -272,9 +316,15 @@ int runPeer(const QStringList& args) {
     config.listenPort = o.listenPort;
     config.network = &node.network();
     config.encryption = o.encryption;
+    config.dht = o.dht;
+    config.dhtPort = o.dhtPort;
+    config.dhtBootstrap = o.dhtBootstrap;
     Client client(config);
     if (!client.listen())
         throw RuntimeFailure(client.errorString());
+    if (client.dhtPort() != 0)
+        std::fprintf(stderr, "DHT node on UDP %s:%u\n", qPrintable(client.listenAddress().toString()),
+                     unsigned(client.dhtPort()));
     // What each peer's BEP 10 handshake said, for the log.
     QObject::connect(&client, &Client::peerEvent, &client, [](const PeerEvent& event) {
         // The connection log: direction and what MSE/PE negotiated ("outgoing, rc4").

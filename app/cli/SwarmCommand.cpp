@@ -60,6 +60,7 @@ struct SwarmOptions {
     bool chokerOff = false;
     // MSE/PE between the lab's peers; plaintext by default, as the lab always ran.
     mse::Policy encryption = mse::Policy::Plaintext;
+    bool trackerless = false; // --trackerless (--dht): peers find each other through the DHT
     TimeMode time = TimeMode::Real;
     quint32 seed = 0; // 0: pick one (simulated time prints it)
     double speed = 0; // simulated time: 0 as fast as possible
@@ -146,6 +147,7 @@ SwarmOptions parseOptions(const CommandLine& cl) {
     }
     o.chokerOff = cl.isSet(QStringLiteral("no-choker"));
     o.encryption = encryptionOption(cl, mse::Policy::Plaintext);
+    o.trackerless = cl.isSet(QStringLiteral("trackerless")) || cl.isSet(QStringLiteral("dht"));
     o.keep = cl.isSet(QStringLiteral("keep"));
     o.seed = seedOption(cl).value_or(o.seed);
     if (const std::optional<double> speed = speedOption(cl)) {
@@ -200,6 +202,10 @@ void addOptions(CommandLine& cl) {
            QStringLiteral("MSE/PE between the peers: plaintext (default), prefer (RC4 offered, plaintext "
                           "accepted) or require (RC4 only)."),
            QStringLiteral("POLICY"));
+    option(
+        QStringLiteral("trackerless"),
+        QStringLiteral("No tracker: the peers run DHT nodes (BEP 5) and find each other by the info-hash."));
+    option(QStringLiteral("dht"), QStringLiteral("The same as --trackerless."));
     option(QStringLiteral("keep"),
            QStringLiteral("Keep the lab directory (data and downloads) and print it."));
     option(
@@ -259,6 +265,7 @@ SwarmLabConfig labConfig(const SwarmOptions& o, const QString& labDir) {
     config.client.encryption = o.encryption;
     config.timeMode = o.time;
     config.seed = o.seed;
+    config.trackerless = o.trackerless;
     config.plannedPeers = o.seeders + o.leechers;
     if (!o.timeline.isEmpty())
         config.sampleIntervalMs = SwarmTimeline::kDefaultIntervalMs;

@@ -36,6 +36,8 @@ struct AddTorrentParams {
     // Announce URLs to use instead of the torrent's own, one tier each. Empty: the torrent's trackers. A
     // torrent without any simply gets no tracker; peers can still be given with TorrentSession::addPeer().
     QStringList trackers;
+    // Announce to no tracker at all, not even the torrent's own (peers come from the DHT or by hand).
+    bool noTrackers = false;
     // Peers to connect to at start, besides what the tracker returns.
     QList<std::pair<QHostAddress, quint16>> peers;
     PickerStrategy strategy = PickerStrategy::RarestFirst;

@@ -1,5 +1,6 @@
 #include "peer/Client.h"
 
+#include "dht/DhtNode.h"
 #include "peer/EncryptedStream.h"
 #include "peer/PeerConnection.h"
 #include "peer/PeerIdentity.h"
@@ -81,7 +82,37 @@ bool Client::listen() {
         return false;
     }
     connect(m_server, &Listener::newConnection, this, &Client::acceptConnections);
+    if (m_config.dht && !m_dht) {
+        std::unique_ptr<DatagramSocket> socket =
+            m_network->bindDatagram(m_config.listenAddress, m_config.dhtPort, &error);
+        if (!socket) {
+            m_error = QStringLiteral("cannot start the DHT on %1:%2: %3")
+                          .arg(m_config.listenAddress.toString())
+                          .arg(m_config.dhtPort)
+                          .arg(error);
+            delete m_server;
+            m_server = nullptr;
+            return false;
+        }
+        DhtNode::Config dht;
+        // Each client of a lab its own node id, repeatably.
+        dht.seed = m_config.seed
+                       ? m_config.seed * 2654435761u + quint32(qHash(listenAddress())) * 40503u + listenPort()
+                       : 0;
+        dht.bootstrap = m_config.dhtBootstrap;
+        m_dht = std::make_unique<DhtNode>(m_network->scheduler(), std::move(socket), dht);
+        m_dht->start();
+    }
     return true;
+}
+
+quint16 Client::dhtPort() const {
+    return m_dht ? m_dht->port() : 0;
+}
+
+void Client::peerDhtPort(const QHostAddress& address, quint16 port) {
+    if (m_dht && port != 0 && !m_stopping)
+        m_dht->addNode(DhtEndpoint{address, port});
 }
 
 bool Client::isListening() const {
@@ -307,6 +338,14 @@ ClientSnapshot Client::snapshot(bool withConnections) const {
     s.listenPort = listenPort();
     s.timeMs = nowMs();
     s.connectionCount = m_connectionCount;
+    if (m_dht) {
+        const DhtNode::Stats dht = m_dht->stats();
+        s.dhtPort = m_dht->port();
+        s.dhtNodes = dht.routingTableSize;
+        s.dhtLookupsDone = dht.lookupsDone;
+        s.dhtLookupsInFlight = dht.lookupsInFlight;
+        s.dhtPeersFound = dht.peersFound;
+    }
     for (const TorrentSession* session : m_torrentOrder) {
         TorrentSnapshot t = session->snapshot(withConnections);
         s.downloadRate += t.downloadRate;

@@ -21,6 +21,7 @@ class QThreadPool;
 namespace swarmscope {
 
 class ByteStream;
+class DhtNode;
 class FileHandleCache;
 class Listener;
 class Network;
@@ -64,6 +65,10 @@ public:
     const ClientConfig& config() const { return m_config; }
     const PeerLimits& limits() const { return m_config.limits; }
     QThreadPool* hashPool() const { return m_hashPool; }
+    // The DHT node, made by listen() when config.dht is on; null otherwise.
+    DhtNode* dht() const { return m_dht.get(); }
+    // Its UDP port; 0 when the client runs no DHT.
+    quint16 dhtPort() const;
 
     // Takes effect for new connections; existing ones above the cap stay.
     void setMaxConnections(int count) { m_config.maxConnections = qMax(1, count); }
@@ -109,6 +114,8 @@ public:
     // An incoming connection found its session, or closed before it did.
     void incomingAttached(PeerConnection* connection);
     void incomingClosed(PeerConnection* connection, const QString& reason);
+    // A peer's PORT message: its DHT node, worth a ping.
+    void peerDhtPort(const QHostAddress& address, quint16 port);
 
 signals:
     void peerEvent(const swarmscope::PeerEvent& event);
@@ -146,6 +153,7 @@ private:
     int m_connectionCount = 0;
     bool m_stopping = false;
     bool m_stopped = false;
+    std::unique_ptr<DhtNode> m_dht; // after the network it sends on
 };
 
 } // namespace swarmscope

@@ -1,10 +1,12 @@
 #pragma once
 
+#include "dht/Krpc.h"
 #include "peer/PeerLimits.h"
 #include "wire/Mse.h"
 
 #include <QByteArray>
 #include <QHostAddress>
+#include <QList>
 
 class QThreadPool;
 
@@ -52,6 +54,12 @@ struct ClientConfig {
     // asks otherwise; `swarmscope peer` defaults to Prefer, as real clients do. With a seed, the keys and
     // pads of every handshake repeat run after run.
     mse::Policy encryption = mse::Policy::Plaintext;
+    // BEP 5: a DHT node on UDP at the listen address and dhtPort (0: a free port), bootstrapped from these
+    // nodes only (none by default: the client never reaches for a public router). Torrents that are not
+    // private look their peers up in it and announce themselves there.
+    bool dht = false;
+    quint16 dhtPort = 0;
+    QList<DhtEndpoint> dhtBootstrap;
 };
 
 } // namespace swarmscope

@@ -96,8 +96,14 @@ struct ClientSnapshot {
     QByteArray peerId; // 20 raw bytes
     QHostAddress listenAddress;
     quint16 listenPort = 0;
-    qint64 timeMs = 0;       // the client's clock when the snapshot was taken
-    int connectionCount = 0; // every connection, handshaking ones included
+    qint64 timeMs = 0; // the client's clock when the snapshot was taken
+    // The DHT node (BEP 5), when the client runs one (dhtPort 0 otherwise).
+    quint16 dhtPort = 0;
+    int dhtNodes = 0; // in the routing table
+    int dhtLookupsDone = 0;
+    int dhtLookupsInFlight = 0;
+    qint64 dhtPeersFound = 0; // distinct peers its lookups returned
+    int connectionCount = 0;  // every connection, handshaking ones included
     qint64 downloadRate = 0;
     qint64 uploadRate = 0;
     qint64 downloaded = 0;

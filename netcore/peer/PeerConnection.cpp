@@ -173,6 +173,8 @@ void PeerConnection::sendHandshake() {
     handshake.peerId = m_client->peerId();
     handshake.setExtensionProtocol();
     handshake.setFastExtension();
+    if (m_client->dhtPort() != 0)
+        handshake.setDht();
     send(encodeHandshake(handshake));
 }
 
@@ -234,6 +236,7 @@ void PeerConnection::processHandshake(QByteArray& data) {
     m_peerId = result.handshake.peerId;
     m_peerSupportsExtensions = result.handshake.supportsExtensionProtocol();
     m_peerSupportsFast = result.handshake.supportsFastExtension();
+    m_peerSupportsDht = result.handshake.supportsDht();
     m_handshakeBuffer = QByteArray();
     if (m_outgoing && m_socketConnectedUs >= 0)
         m_rtt.addSample(nowUs() - m_socketConnectedUs, nowUs());
@@ -266,6 +269,8 @@ void PeerConnection::onHandshakeComplete() {
         sendExtensionHandshake();
     if (m_fastExtension)
         sendAllowedFastSet();
+    if (m_peerSupportsDht && m_client->dhtPort() != 0)
+        send(wire::encodePort(m_client->dhtPort()));
     QString how = m_outgoing ? QStringLiteral("outgoing") : QStringLiteral("incoming");
     if (const auto* encrypted = qobject_cast<const EncryptedStream*>(m_stream))
         how += QStringLiteral(", %1%2").arg(
@@ -307,8 +312,10 @@ void PeerConnection::handleMessage(WireMessage& message) {
     ++m_messagesReceived;
     switch (message.type) {
     case MessageType::KeepAlive:
-    case MessageType::Port:
     case MessageType::Unknown:
+        break;
+    case MessageType::Port:
+        m_client->peerDhtPort(m_address, message.port);
         break;
     case MessageType::Choke:
         if (!m_peerChoking)

@@ -200,6 +200,7 @@ private:
     bool m_extensionProtocol = false;
     std::optional<ExtensionHandshake> m_peerExtensions;
     bool m_peerSupportsFast = false; // its handshake's BEP 6 bit
+    bool m_peerSupportsDht = false;  // its handshake's BEP 5 bit
     bool m_fastExtension = false;
     Bitfield m_allowedFastOut; // pieces the peer may request while we choke it
     Bitfield m_allowedFastIn;  // its allowed-fast set for us: requests for these survive its choke

@@ -21,9 +21,10 @@ bool PeerDialer::isOurselves(const QHostAddress& address, quint16 port) const {
            listen == QHostAddress::Any || listen == QHostAddress::AnyIPv4 || listen == QHostAddress::AnyIPv6;
 }
 
-void PeerDialer::add(const QHostAddress& address, quint16 port, const QByteArray& peerId, qint64 nowMs) {
+void PeerDialer::add(const QHostAddress& address, quint16 port, const QByteArray& peerId, qint64 nowMs,
+                     const QByteArray& source) {
     if (!isOurselves(address, port) && (peerId.isEmpty() || peerId != m_client->peerId()))
-        m_candidates.add(address, port, peerId, nowMs);
+        m_candidates.add(address, port, peerId, nowMs, source);
 }
 
 QList<PeerConnection*> PeerDialer::dial(TorrentSession* session, const QList<PeerConnection*>& existing,

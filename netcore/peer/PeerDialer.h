@@ -28,7 +28,8 @@ public:
 
     explicit PeerDialer(Client* client);
 
-    void add(const QHostAddress& address, quint16 port, const QByteArray& peerId, qint64 nowMs);
+    void add(const QHostAddress& address, quint16 port, const QByteArray& peerId, qint64 nowMs,
+             const QByteArray& source = {});
     // Opens connections to endpoints that are due, while the client has room; returns the new connections.
     QList<PeerConnection*> dial(TorrentSession* session, const QList<PeerConnection*>& existing,
                                 qint64 nowMs);

@@ -3,6 +3,7 @@
 #include "peer/Client.h"
 #include "peer/PeerConnection.h"
 #include "peer/PieceVerifier.h"
+#include "peer/SessionDht.h"
 #include "peer/SessionTracker.h"
 #include "storage/ResumeData.h"
 #include "storage/TorrentStorage.h"
@@ -133,7 +134,8 @@ void TorrentSession::startSwarm() {
     if (m_picker.isComplete())
         m_completedAtMs = m_client->nowMs();
 
-    const QList<QStringList> tiers = SessionTracker::tiersFor(m_metainfo, m_params.trackers);
+    const QList<QStringList> tiers =
+        m_params.noTrackers ? QList<QStringList>{} : SessionTracker::tiersFor(m_metainfo, m_params.trackers);
     if (!tiers.isEmpty()) {
         TrackerClientConfig config;
         config.tiers = tiers;
@@ -157,10 +159,25 @@ void TorrentSession::startSwarm() {
         });
         m_tracker->start();
     }
+    startDht();
     const qint64 now = m_client->nowMs();
     for (const auto& [address, port] : m_params.peers)
         m_dialer.add(address, port, {}, now);
     connectToCandidates(now);
+}
+
+void TorrentSession::startDht() {
+    if (!m_client->dht() || m_metainfo.isPrivate)
+        return;
+    m_dhtLookups = std::make_unique<SessionDht>(*m_client->dht(), m_metainfo.infoHash, m_client->listenPort(),
+                                                [this](const QList<DhtEndpoint>& peers) {
+                                                    const qint64 now = m_client->nowMs();
+                                                    for (const DhtEndpoint& peer : peers)
+                                                        m_dialer.add(peer.address, peer.port, {}, now,
+                                                                     QByteArrayLiteral("dht"));
+                                                    connectToCandidates(now);
+                                                });
+    m_dhtLookups->start();
 }
 
 void TorrentSession::onTrackerPeers(const QList<TrackerPeer>& peers) {
@@ -279,6 +296,7 @@ void TorrentSession::stop() {
     for (PeerConnection* c : connections)
         c->close(QStringLiteral("torrent stopped"));
     m_dialer.clear();
+    m_dhtLookups.reset();
     if (m_tracker && !wasChecking)
         m_tracker->stop();
     else

@@ -26,6 +26,7 @@ class Client;
 class PeerConnection;
 class PieceVerifier;
 class PieceStore;
+class SessionDht;
 class SessionTracker;
 struct PieceCheckResult;
 struct TrackerPeer;
@@ -139,6 +140,7 @@ private:
     void onChecked(const QBitArray& pieces, bool resumed);
     void startSwarm();
     void onTrackerPeers(const QList<TrackerPeer>& peers);
+    void startDht();
     void connectToCandidates(qint64 nowMs);
     void requestMore(PeerConnection* connection);
     void updateInterest(PeerConnection* connection);
@@ -164,6 +166,7 @@ private:
     PieceHasher m_hasher;
     PieceVerifier* m_verifier = nullptr;
     SessionTracker* m_tracker = nullptr;
+    std::unique_ptr<SessionDht> m_dhtLookups; // when the client runs a DHT and the torrent is not private
     PeerDialer m_dialer;
     QList<PeerConnection*> m_connections;
 

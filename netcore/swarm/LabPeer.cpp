@@ -70,6 +70,11 @@ bool LabPeer::launch(quint16 port, QString* error) {
     config.hashPool = m_env.hashPool;
     config.inlineHashing = m_env.hashPool == nullptr;
     config.seed = m_spec.seed;
+    if (m_env.dhtDirectory) {
+        config.dht = true;
+        config.dhtPort = 0;
+        config.dhtBootstrap = m_env.dhtDirectory->bootstrap();
+    }
     if (m_spec.pipelineDepth > 0)
         config.limits.fixedPipelineDepth = qMin(m_spec.pipelineDepth, config.limits.maxPipelineDepth);
 
@@ -113,6 +118,7 @@ bool LabPeer::launch(quint16 port, QString* error) {
     params.store = m_spec.store;
     params.trustData = m_spec.role == TorrentRole::Seeder && m_spec.trustData;
     params.trackers = {m_announceUrl};
+    params.noTrackers = m_env.dhtDirectory != nullptr;
     params.strategy = m_spec.strategy;
     params.chokerEnabled = m_spec.chokerEnabled;
     params.seedingPolicy = m_spec.seedingPolicy;
@@ -122,6 +128,8 @@ bool LabPeer::launch(quint16 port, QString* error) {
 
     m_client = std::move(client);
     m_port = m_client->listenPort();
+    if (m_env.dhtDirectory && m_client->dhtPort() != 0)
+        m_env.dhtDirectory->add(DhtEndpoint{m_client->listenAddress(), m_client->dhtPort()});
     connectEvents();
     m_error.clear();
     QString addError;
@@ -315,6 +323,9 @@ LabPeerSnapshot LabPeer::snapshot(bool withConnections, const LabPeerIdentity& i
         peer.address = client.listenAddress;
         peer.port = client.listenPort;
         peer.connectionCount = client.connectionCount;
+        peer.dhtNodes = client.dhtNodes;
+        peer.dhtLookupsDone = client.dhtLookupsDone;
+        peer.dhtPeersFound = client.dhtPeersFound;
         if (!client.torrents.isEmpty()) {
             const TorrentSnapshot& t = client.torrents.first();
             fillFromTorrent(peer, t);

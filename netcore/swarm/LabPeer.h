@@ -4,6 +4,7 @@
 #include "peer/ClientSnapshot.h"
 #include "peer/PeerEvent.h"
 #include "sim/SimulatedLink.h"
+#include "swarm/LabDhtDirectory.h"
 #include "swarm/LabPeerSpec.h"
 #include "swarm/SwarmSnapshot.h"
 
@@ -54,6 +55,7 @@ public:
         ClientConfig clientTemplate;
         LabPeerObserver* observer = nullptr;
         bool wantEvents = true;
+        std::shared_ptr<LabDhtDirectory> dhtDirectory; // set: trackerless, the client runs a DHT node
     };
 
     LabPeer(const LabPeerSpec& spec, const Environment& environment, QObject* parent = nullptr);

@@ -226,6 +226,9 @@ bool SwarmLab::start() {
         settings.identity = &m_identity;
         settings.hashPool = m_pool.get();
         settings.clientTemplate = m_config.client;
+        if (m_config.trackerless)
+            settings.dhtDirectory = m_dhtDirectory;
+        settings.trackerAnnounces = m_trackerAnnounces;
         settings.withConnections = m_config.snapshotConnections;
         settings.maxEventsPerReport = qMax(1, m_config.maxEventsPerSnapshot / workers);
         auto* worker = new SwarmWorker(settings);
@@ -304,8 +307,9 @@ void SwarmLab::startTracker() {
 
     const QHostAddress address = m_config.trackerAddress;
     const quint16 port = m_config.trackerPort;
-    QMetaObject::invokeMethod(anchor, [anchor, config, address, port, lab] {
+    QMetaObject::invokeMethod(anchor, [anchor, config, address, port, lab, counter = m_trackerAnnounces] {
         auto* tracker = new TrackerServer(config, anchor);
+        QObject::connect(tracker, &TrackerServer::peerAnnounced, tracker, [counter] { ++*counter; });
         const bool ok = tracker->listen(address, port);
         const QString url = ok ? tracker->announceUrl() : QString();
         const QString error = ok ? QString() : tracker->errorString();

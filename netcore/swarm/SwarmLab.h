@@ -8,6 +8,7 @@
 #include "peer/TorrentRole.h"
 #include "swarm/LabCommand.h"
 #include "swarm/LabControlChange.h"
+#include "swarm/LabDhtDirectory.h"
 #include "swarm/LabPeerIdentity.h"
 #include "swarm/LabPeerSpec.h"
 #include "swarm/LeecherVerifier.h"
@@ -24,6 +25,7 @@
 #include <QObject>
 #include <QString>
 
+#include <atomic>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -96,6 +98,8 @@ public:
     QString labDir() const { return m_labDir; }
     // "http://127.0.0.1:PORT/announce"; empty until trackerReady().
     QString announceUrl() const { return m_announceUrl; }
+    // Announces the lab's tracker has accepted (none in a trackerless lab).
+    qint64 trackerAnnounces() const { return m_trackerAnnounces->load(); }
     int workerCount() const { return int(m_workers.size()); }
     qint64 openFileLimit() const { return m_openFileLimit; }
     // The connection cap every client starts with (lowered in real time to fit plannedPeers into the
@@ -262,6 +266,8 @@ private:
     SimTime m_epoch;           // lab time zero on the workers' clock
     std::unique_ptr<SimScheduler> m_simScheduler;
     std::unique_ptr<SimNetwork> m_simNetwork;
+    std::shared_ptr<LabDhtDirectory> m_dhtDirectory = std::make_shared<LabDhtDirectory>();
+    std::shared_ptr<std::atomic<qint64>> m_trackerAnnounces = std::make_shared<std::atomic<qint64>>(0);
     LabPeerIdentity m_identity;
     bool m_pausedAll = false;
     bool m_fittedToFileLimit = false;

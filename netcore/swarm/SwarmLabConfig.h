@@ -25,6 +25,9 @@ struct SwarmLabConfig {
     quint16 trackerPort = 0; // 0: any free port; see SwarmLab::announceUrl()
     // Short, so that peers a lab adds later, or restarts, are found within seconds.
     int announceIntervalSeconds = 5;
+    // No tracker: every client runs a DHT node (BEP 5), bootstrapped from the lab's first clients, and finds
+    // the others by the info-hash alone. The lab's tracker still listens, and hears from nobody.
+    bool trackerless = false;
 
     int snapshotHz = 10;
     bool snapshotConnections =

@@ -77,7 +77,11 @@ struct LabPeerSnapshot {
     bool corrupt = false;   // sends damaged blocks
     bool left = false;      // left the swarm gracefully (Stopped, restartable), rather than killed
 
-    int connectionCount = 0;                  // every connection, handshaking ones included
+    int connectionCount = 0; // every connection, handshaking ones included
+    // Its DHT node, in a trackerless lab: nodes in its routing table, lookups finished, peers they found.
+    int dhtNodes = 0;
+    int dhtLookupsDone = 0;
+    qint64 dhtPeersFound = 0;
     QList<LabConnectionSnapshot> connections; // empty when the lab takes snapshots without connections
 
     bool isComplete() const { return pieceCount > 0 && have.size() == pieceCount && have.all(); }

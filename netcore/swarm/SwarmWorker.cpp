@@ -61,6 +61,9 @@ void SwarmWorker::startTracker(TrackerServerConfig config, quint16 port) {
     }
     config.network = network;
     m_tracker = new TrackerServer(config);
+    if (m_settings.trackerAnnounces)
+        connect(m_tracker, &TrackerServer::peerAnnounced, m_tracker,
+                [counter = m_settings.trackerAnnounces] { ++*counter; });
     const bool ok = m_tracker->listen(m_env->trackerAddress(), port);
     // Peers here start at once, at this instant of the clock, not when the lab's thread has heard back.
     if (ok)
@@ -115,6 +118,7 @@ void SwarmWorker::addPeerNow(const LabPeerSpec& spec) {
     environment.worker = m_env.get();
     environment.hashPool = m_env->inlineHashing() ? nullptr : m_settings.hashPool;
     environment.clientTemplate = m_settings.clientTemplate;
+    environment.dhtDirectory = m_settings.dhtDirectory;
     environment.observer = this;
     environment.wantEvents = m_eventMask != 0;
     auto* peer = new LabPeer(spec, environment, this);

@@ -13,6 +13,7 @@
 #include <QObject>
 #include <QSet>
 
+#include <atomic>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -45,6 +46,9 @@ public:
         ClientConfig clientTemplate;
         bool withConnections = true;
         int maxEventsPerReport = 10000;
+        std::shared_ptr<LabDhtDirectory> dhtDirectory; // a trackerless lab's
+        // Counts the announces the lab's tracker accepts, when it runs here.
+        std::shared_ptr<std::atomic<qint64>> trackerAnnounces;
     };
 
     explicit SwarmWorker(const Settings& settings);

@@ -2,10 +2,13 @@
 
 #include "clock/Scheduler.h"
 #include "transport/ByteStream.h"
+#include "transport/DatagramSocket.h"
 
 #include <QHostAddress>
 #include <QObject>
 #include <QString>
+
+#include <memory>
 
 namespace swarmscope {
 
@@ -47,6 +50,9 @@ public:
     virtual ByteStream* connectTo(const QHostAddress& address, quint16 port, QObject* parent = nullptr) = 0;
     // The same by name or address; a name the network cannot resolve fails the stream the same way.
     virtual ByteStream* connectToHost(const QString& host, quint16 port, QObject* parent = nullptr) = 0;
+    // A UDP socket bound to address:port (port 0: a free port). Null with *error when it cannot.
+    virtual std::unique_ptr<DatagramSocket> bindDatagram(const QHostAddress& address, quint16 port,
+                                                         QString* error) = 0;
 };
 
 } // namespace swarmscope

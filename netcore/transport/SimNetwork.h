@@ -9,6 +9,7 @@
 
 namespace swarmscope {
 
+class SimDatagramSocket;
 class SimHost;
 class SimListener;
 class SimStream;
@@ -44,6 +45,7 @@ private:
     friend class SimListener;
     friend class SimStream;
     friend struct SimConnection;
+    friend class SimDatagramSocket;
 
     static quint64 key(const QHostAddress& address, quint16 port = 0);
     void removeHost(SimHost* host);
@@ -54,6 +56,9 @@ private:
     Scheduler& m_scheduler;
     QHash<quint64, SimHost*> m_hosts;
     QHash<quint64, SimListener*> m_listeners;
+    QHash<quint64, SimDatagramSocket*> m_datagramSockets;
+    // Datagrams on their way check it before they land: the fabric may be gone by then.
+    std::shared_ptr<int> m_alive = std::make_shared<int>(0);
     qsizetype m_connections = 0;
 };
 
@@ -73,9 +78,12 @@ public:
     ByteStream* connectTo(const QHostAddress& address, quint16 port, QObject* parent = nullptr) override;
     // The simulated network has no names: only addresses are reached.
     ByteStream* connectToHost(const QString& host, quint16 port, QObject* parent = nullptr) override;
+    std::unique_ptr<DatagramSocket> bindDatagram(const QHostAddress& address, quint16 port,
+                                                 QString* error) override;
 
 private:
     friend class SimNetwork;
+    friend class SimDatagramSocket;
     friend class SimListener;
     SimHost(SimNetwork& fabric, const QHostAddress& address, SimulatedLink& link);
     quint16 ephemeralPort();
@@ -84,6 +92,7 @@ private:
     QHostAddress m_address;
     SimulatedLink& m_link;
     quint16 m_nextEphemeral = 40000;
+    quint16 m_nextDatagramPort = 50000;
 };
 
 } // namespace swarmscope

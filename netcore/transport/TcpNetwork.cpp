@@ -1,6 +1,7 @@
 #include "transport/TcpNetwork.h"
 
 #include "transport/TcpStream.h"
+#include "transport/UdpDatagramSocket.h"
 
 namespace swarmscope {
 
@@ -57,6 +58,11 @@ ByteStream* TcpListener::nextPendingConnection() {
     socket->setParent(nullptr);
     socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
     return new TcpStream(socket, m_link);
+}
+
+std::unique_ptr<DatagramSocket> TcpNetwork::bindDatagram(const QHostAddress& address, quint16 port,
+                                                         QString* error) {
+    return UdpDatagramSocket::bind(address, port, error);
 }
 
 } // namespace swarmscope

@@ -21,6 +21,8 @@ public:
                      QObject* parent = nullptr) override;
     ByteStream* connectTo(const QHostAddress& address, quint16 port, QObject* parent = nullptr) override;
     ByteStream* connectToHost(const QString& host, quint16 port, QObject* parent = nullptr) override;
+    std::unique_ptr<DatagramSocket> bindDatagram(const QHostAddress& address, quint16 port,
+                                                 QString* error) override;
 
 private:
     Scheduler& m_scheduler;

@@ -22,6 +22,9 @@ struct Handshake {
     void setExtensionProtocol() { setReservedBit(5, 0x10); }
     bool supportsFastExtension() const { return reservedBit(7, 0x04); }
     void setFastExtension() { setReservedBit(7, 0x04); }
+    // BEP 5: the sender runs a DHT node and sends PORT (byte 7, 0x01).
+    bool supportsDht() const { return reservedBit(7, 0x01); }
+    void setDht() { setReservedBit(7, 0x01); }
 
     friend bool operator==(const Handshake&, const Handshake&) = default;
 

@@ -15,7 +15,7 @@ enum class MessageType : int {
     Request = 6,
     Piece = 7,
     Cancel = 8,
-    Port = 9, // BEP 5 DHT port: decoded so it can be ignored, we run no DHT
+    Port = 9, // BEP 5: the sender's DHT node listens on this UDP port
     // BEP 6 fast extension, only on a connection where both sides set its bit:
     Suggest = 13,
     HaveAll = 14,

@@ -350,6 +350,10 @@ void PeerInspector::updateSummary() {
             text += sep + tr("free-riding: downloads, uploads nothing");
         if (peer->port != 0)
             text += QStringLiteral(" — ") + peer->address.toString() + u':' + QString::number(peer->port);
+        if (peer->dhtNodes > 0 || peer->dhtLookupsDone > 0)
+            text += sep + tr("DHT: %n node(s)", nullptr, peer->dhtNodes) + u", " +
+                    tr("%n lookup(s)", nullptr, peer->dhtLookupsDone) + u", " +
+                    tr("%n peer(s) found", nullptr, int(peer->dhtPeersFound));
     }
     if (peer->state == LabPeerState::Error && !peer->error.isEmpty())
         text += sep + peer->error;
