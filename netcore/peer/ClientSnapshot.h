@@ -48,6 +48,8 @@ struct ConnectionSnapshot {
     bool fastExtension = false; // both set the BEP 6 bit
     QString peerClient;
     QList<QByteArray> peerExtensions;
+    int pexSent = 0;     // BEP 11 ut_pex messages sent to the peer
+    int pexReceived = 0; // and accepted from it
 };
 
 struct TorrentSnapshot {
@@ -75,6 +77,10 @@ struct TorrentSnapshot {
     int hashFailures = 0; // pieces that failed their check
     int unrequestedBlocks = 0; // blocks peers sent that we never asked them for (dropped)
     int bannedPeers = 0;
+    // BEP 11: endpoints first learned from peers' ut_pex messages, and the messages sent and accepted.
+    int peersFromPex = 0;
+    int pexSent = 0;
+    int pexReceived = 0;
     bool freeRider = false;
     bool corrupt = false;
 

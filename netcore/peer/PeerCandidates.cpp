@@ -13,7 +13,8 @@ qsizetype PeerCandidates::indexOf(const QHostAddress& address, quint16 port) con
     return -1;
 }
 
-bool PeerCandidates::add(const QHostAddress& address, quint16 port, const QByteArray& peerId, qint64 nowMs) {
+bool PeerCandidates::add(const QHostAddress& address, quint16 port, const QByteArray& peerId, qint64 nowMs,
+                         const QByteArray& source) {
     if (address.isNull() || port == 0)
         return false;
     if (const qsizetype i = indexOf(address, port); i >= 0) {
@@ -21,7 +22,7 @@ bool PeerCandidates::add(const QHostAddress& address, quint16 port, const QByteA
             m_list[i].peerId = peerId;
         return false;
     }
-    m_list.append({address, port, peerId, 0, nowMs, false});
+    m_list.append({address, port, peerId, 0, nowMs, false, source});
     return true;
 }
 

@@ -21,13 +21,15 @@ public:
         int failures = 0;    // in a row
         qint64 dueMs = 0;    // not tried before this
         bool active = false; // a connection to it is open or being opened
+        QByteArray source;   // where it was first learned: "pex" for BEP 11; empty for the tracker or by hand
     };
 
     PeerCandidates(qint64 reconnectDelayMs, int maxAttempts)
         : m_delayMs(reconnectDelayMs), m_maxAttempts(maxAttempts) {}
 
     // False when the endpoint is listed already (its peer id is filled in if it was unknown).
-    bool add(const QHostAddress& address, quint16 port, const QByteArray& peerId, qint64 nowMs);
+    bool add(const QHostAddress& address, quint16 port, const QByteArray& peerId, qint64 nowMs,
+             const QByteArray& source = {});
     // The next endpoint due and not active, marked active; nothing when none is due.
     std::optional<Candidate> takeDue(qint64 nowMs);
     // Outcomes of a connection that takeDue() handed out.
