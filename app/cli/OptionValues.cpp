@@ -34,6 +34,17 @@ qint64 rateOption(const CommandLine& cl, const QString& name) {
     return *rate;
 }
 
+bool onOffOption(const CommandLine& cl, const QString& name, bool fallback) {
+    if (!cl.isSet(name))
+        return fallback;
+    const QString text = cl.value(name);
+    if (text == QLatin1String("on"))
+        return true;
+    if (text == QLatin1String("off"))
+        return false;
+    throw BadInput(QStringLiteral("'%1' is not on or off").arg(text), QStringLiteral("--%1").arg(name));
+}
+
 qint64 latencyOption(const CommandLine& cl) {
     const QString name = QStringLiteral("latency");
     if (!cl.isSet(name))

@@ -22,6 +22,9 @@ qint64 rateOption(const CommandLine& cl, const QString& name);
 // --latency: one-way latency in milliseconds, 0 to 60000; 0 when not given.
 qint64 latencyOption(const CommandLine& cl);
 
+// --NAME on|off; fallback when not given.
+bool onOffOption(const CommandLine& cl, const QString& name, bool fallback);
+
 // --time: real or simulated; nothing when not given.
 // The text of --time and --seed; BadInput when it is not one.
 TimeMode parseTimeMode(const QString& text);

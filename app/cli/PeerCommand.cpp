@@ -68,6 +68,7 @@ struct PeerOptions {
     qint64 up = 0;
     qint64 down = 0;
     bool exitWhenDone = false;
+    bool pex = true; // --pex on|off
 };
 
 PeerOptions parseOptions(CommandLine& cl) {
@@ -144,6 +145,7 @@ PeerOptions parseOptions(CommandLine& cl) {
     o.up = rateOption(cl, QStringLiteral("up"));
     o.down = rateOption(cl, QStringLiteral("down"));
     o.exitWhenDone = cl.isSet(QStringLiteral("exit-when-done"));
+    o.pex = onOffOption(cl, QStringLiteral("pex"), true);
     return o;
 }
 
@@ -250,11 +252,11 @@ Metainfo fetchPublished(const PeerOptions& o) {
 int runPeer(const QStringList& args) {
     CommandLine cl(
         QStringLiteral("peer"),
-        QStringLiteral(
-            "swarmscope peer --role seeder|leecher (--torrent FILE | --file PATH_OR_NAME) "
-            "[--tracker URL] [--dir DIR] [--listen HOST:PORT] [--latency MS] [--up RATE] "
-            "[--down RATE] [--exit-when-done]\n       swarmscope peer --magnet URI [--dir DIR] [--tracker "
-            "URL] [--listen HOST:PORT] [--exit-when-done]"));
+        QStringLiteral("swarmscope peer --role seeder|leecher (--torrent FILE | --file PATH_OR_NAME) "
+                       "[--tracker URL] [--dir DIR] [--listen HOST:PORT] [--latency MS] [--up RATE] "
+                       "[--down RATE] [--exit-when-done] [--pex on|off]\n       swarmscope peer --magnet URI "
+                       "[--dir DIR] [--tracker "
+                       "URL] [--listen HOST:PORT] [--exit-when-done]"));
     const auto option = [&cl](const QString& name, const QString& help, const QString& value = {}) {
         cl.addOption(value.isEmpty() ? QCommandLineOption(name, help)
                                      : QCommandLineOption(name, help, value));
@@ -288,6 +290,9 @@ int runPeer(const QStringList& args) {
     option(QStringLiteral("down"), QStringLiteral("Download cap such as 1MiB/s; 0 = unlimited."),
            QStringLiteral("RATE"));
     option(QStringLiteral("exit-when-done"), QStringLiteral("Leecher: exit once the download is complete."));
+    option(QStringLiteral("pex"),
+           QStringLiteral("on or off: exchange peers with peers that speak ut_pex (BEP 11); default: on."),
+           QStringLiteral("on|off"));
     cl.parse(args, 0, 0);
     if (cl.helpRequested()) {
         std::fputs(cl.helpText().toUtf8().constData(), stdout);
@@ -322,6 +327,7 @@ int runPeer(const QStringList& args) {
     config.listenAddress = o.listenAddress;
     config.listenPort = o.listenPort;
     config.network = &node.network();
+    config.pex = o.pex;
     Client client(config);
     if (!client.listen())
         throw RuntimeFailure(client.errorString());

@@ -62,6 +62,7 @@ struct SwarmOptions {
     quint32 seed = 0; // 0: pick one (simulated time prints it)
     double speed = 0; // simulated time: 0 as fast as possible
     bool speedGiven = false;
+    bool pex = true; // --pex on|off
 };
 
 int parseCount(const CommandLine& cl, const QString& name, int fallback, int most) {
@@ -154,6 +155,7 @@ SwarmOptions parseOptions(const CommandLine& cl) {
         o.speed = *speed;
         o.speedGiven = true;
     }
+    o.pex = onOffOption(cl, QStringLiteral("pex"), true);
     return o;
 }
 
@@ -193,6 +195,9 @@ void addOptions(CommandLine& cl) {
     option(QStringLiteral("picker"), QStringLiteral("rarest-first (default), random or sequential."),
            QStringLiteral("STRATEGY"));
     option(QStringLiteral("no-choker"), QStringLiteral("Unchoke every peer (the choker off)."));
+    option(QStringLiteral("pex"),
+           QStringLiteral("on (default) or off: peers exchange peers over ut_pex (BEP 11)."),
+           QStringLiteral("on|off"));
     option(QStringLiteral("keep"),
            QStringLiteral("Keep the lab directory (data and downloads) and print it."));
     option(
@@ -249,6 +254,7 @@ SwarmLabConfig labConfig(const SwarmOptions& o, const QString& labDir) {
     config.keepLabDir = true;                         // the command's own temporary directory decides
     config.snapshotConnections = !o.record.isEmpty(); // the graph and the matrix of a replay need them
     config.client = SwarmLabConfig::clientConfigForPeers(o.seeders + o.leechers);
+    config.client.pex = o.pex;
     config.timeMode = o.time;
     config.seed = o.seed;
     config.plannedPeers = o.seeders + o.leechers;
