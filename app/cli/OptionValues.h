@@ -25,6 +25,8 @@ qint64 latencyOption(const CommandLine& cl);
 
 // --encryption: plaintext, prefer or require (MSE/PE); fallback when not given.
 mse::Policy encryptionOption(const CommandLine& cl, mse::Policy fallback = mse::Policy::Prefer);
+// --NAME on|off; fallback when not given.
+bool onOffOption(const CommandLine& cl, const QString& name, bool fallback);
 
 // --time: real or simulated; nothing when not given.
 // The text of --time and --seed; BadInput when it is not one.

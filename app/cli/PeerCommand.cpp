@@ -72,6 +72,7 @@ struct PeerOptions {
     bool dht = false;                // --dht on|off
     quint16 dhtPort = 0;             // --dht-port
     QList<DhtEndpoint> dhtBootstrap; // --dht-bootstrap
+    bool pex = true;                 // --pex on|off
 };
 
 PeerOptions parseOptions(CommandLine& cl) {
@@ -130,13 +131,7 @@ PeerOptions parseOptions(CommandLine& cl) {
     if (cl.isSet(QStringLiteral("encryption")))
         o.encryption = encryptionOption(cl);
 
-    if (cl.isSet(QStringLiteral("dht"))) {
-        const QString dht = cl.value(QStringLiteral("dht"));
-        if (dht == u"on")
-            o.dht = true;
-        else if (dht != u"off")
-            throw BadInput(QStringLiteral("'%1' is not on or off").arg(dht), QStringLiteral("--dht"));
-    }
+    o.dht = onOffOption(cl, QStringLiteral("dht"), false);
     if (cl.isSet(QStringLiteral("dht-port"))) {
         bool ok = false;
         const uint port = cl.value(QStringLiteral("dht-port")).toUInt(&ok);
@@ -162,6 +157,7 @@ PeerOptions parseOptions(CommandLine& cl) {
     if ((cl.isSet(QStringLiteral("dht-port")) || cl.isSet(QStringLiteral("dht-bootstrap"))) && !o.dht)
         throw BadInput(QStringLiteral("--dht-port and --dht-bootstrap need --dht on"),
                        QStringLiteral("--dht"));
+    o.pex = onOffOption(cl, QStringLiteral("pex"), true);
     return o;
 }
 
@@ -232,7 +228,8 @@ int runPeer(const QStringList& args) {
         QStringLiteral("peer"),
         QStringLiteral("swarmscope peer --role seeder|leecher (--torrent FILE | --file PATH_OR_NAME) "
                        "[--tracker URL] [--dir DIR] [--listen HOST:PORT] [--latency MS] [--up RATE] "
-                       "[--down RATE] [--encryption POLICY] [--exit-when-done]\n       swarmscope peer "
+                       "[--down RATE] [--encryption POLICY] [--pex on|off] [--dht on|off] "
+                       "[--exit-when-done]\n       swarmscope peer "
                        "--magnet URI [--dir DIR] [--tracker "
                        "URL] [--listen HOST:PORT] [--exit-when-done]"));
     const auto option = [&cl](const QString& name, const QString& help, const QString& value = {}) {
@@ -281,6 +278,9 @@ int runPeer(const QStringList& args) {
     option(QStringLiteral("dht-bootstrap"),
            QStringLiteral("DHT nodes to start from, HOST:PORT[,HOST:PORT]; none by default."),
            QStringLiteral("NODES"));
+    option(QStringLiteral("pex"),
+           QStringLiteral("on or off: exchange peers with peers that speak ut_pex (BEP 11); default: on."),
+           QStringLiteral("on|off"));
     cl.parse(args, 0, 0);
     if (cl.helpRequested()) {
         std::fputs(cl.helpText().toUtf8().constData(), stdout);
@@ -319,6 +319,7 @@ int runPeer(const QStringList& args) {
     config.dht = o.dht;
     config.dhtPort = o.dhtPort;
     config.dhtBootstrap = o.dhtBootstrap;
+    config.pex = o.pex;
     Client client(config);
     if (!client.listen())
         throw RuntimeFailure(client.errorString());

@@ -65,6 +65,7 @@ struct SwarmOptions {
     quint32 seed = 0; // 0: pick one (simulated time prints it)
     double speed = 0; // simulated time: 0 as fast as possible
     bool speedGiven = false;
+    bool pex = true; // --pex on|off
 };
 
 int parseCount(const CommandLine& cl, const QString& name, int fallback, int most) {
@@ -159,6 +160,7 @@ SwarmOptions parseOptions(const CommandLine& cl) {
         o.speed = *speed;
         o.speedGiven = true;
     }
+    o.pex = onOffOption(cl, QStringLiteral("pex"), true);
     return o;
 }
 
@@ -206,6 +208,9 @@ void addOptions(CommandLine& cl) {
         QStringLiteral("trackerless"),
         QStringLiteral("No tracker: the peers run DHT nodes (BEP 5) and find each other by the info-hash."));
     option(QStringLiteral("dht"), QStringLiteral("The same as --trackerless."));
+    option(QStringLiteral("pex"),
+           QStringLiteral("on (default) or off: peers exchange peers over ut_pex (BEP 11)."),
+           QStringLiteral("on|off"));
     option(QStringLiteral("keep"),
            QStringLiteral("Keep the lab directory (data and downloads) and print it."));
     option(
@@ -263,6 +268,7 @@ SwarmLabConfig labConfig(const SwarmOptions& o, const QString& labDir) {
     config.snapshotConnections = !o.record.isEmpty(); // the graph and the matrix of a replay need them
     config.client = SwarmLabConfig::clientConfigForPeers(o.seeders + o.leechers);
     config.client.encryption = o.encryption;
+    config.client.pex = o.pex;
     config.timeMode = o.time;
     config.seed = o.seed;
     config.trackerless = o.trackerless;

@@ -47,6 +47,9 @@ struct ClientConfig {
     // real sockets, 1.068 against 1.124 simulated (docs/BENCHMARKS.md).
     int uploadTurns = 1;
     int numwant = 50; // peers asked of the tracker per announce
+    // BEP 11 peer exchange: advertise ut_pex, tell connected peers whom we are connected to (once a minute),
+    // and dial the peers they name. Off: ut_pex is neither advertised nor accepted.
+    bool pex = true;
     // The announce's ip parameter; empty: the tracker uses the connection's address.
     QByteArray announceIp;
     PeerLimits limits;

@@ -53,6 +53,8 @@ struct ConnectionSnapshot {
     // failed and the connection is its plaintext retry.
     StreamEncryption encryption = StreamEncryption::Plaintext;
     bool encryptionFellBack = false;
+    int pexSent = 0;     // BEP 11 ut_pex messages sent to the peer
+    int pexReceived = 0; // and accepted from it
 };
 
 struct TorrentSnapshot {
@@ -80,6 +82,10 @@ struct TorrentSnapshot {
     int hashFailures = 0; // pieces that failed their check
     int unrequestedBlocks = 0; // blocks peers sent that we never asked them for (dropped)
     int bannedPeers = 0;
+    // BEP 11: endpoints first learned from peers' ut_pex messages, and the messages sent and accepted.
+    int peersFromPex = 0;
+    int pexSent = 0;
+    int pexReceived = 0;
     bool freeRider = false;
     bool corrupt = false;
 

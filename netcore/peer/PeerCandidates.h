@@ -21,7 +21,7 @@ public:
         int failures = 0;    // in a row
         qint64 dueMs = 0;    // not tried before this
         bool active = false; // a connection to it is open or being opened
-        QByteArray source;   // where it was learnt first: "tracker", "dht", ...; empty: given by hand
+        QByteArray source;   // where it was learnt first: "tracker", "dht", "pex"; empty: given by hand
     };
 
     PeerCandidates(qint64 reconnectDelayMs, int maxAttempts)

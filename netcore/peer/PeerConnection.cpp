@@ -11,6 +11,7 @@
 #include "wire/Handshake.h"
 #include "wire/MessageEncoder.h"
 #include "wire/MetadataMessage.h"
+#include "wire/PexMessage.h"
 
 #include <algorithm>
 
@@ -387,6 +388,8 @@ void PeerConnection::sendExtensionHandshake() {
     ExtensionHandshake ours;
     ours.client = clientName();
     ours.extensions[wire::kUtMetadata] = wire::kOurUtMetadataId;
+    if (pexEnabled())
+        ours.extensions[wire::kUtPex] = wire::kOurUtPexId;
     if (m_client->isListening())
         ours.listenPort = m_client->listenPort();
     ours.requestQueue = m_client->limits().maxIncomingRequests;
@@ -402,6 +405,10 @@ void PeerConnection::handleExtended(const WireMessage& message) {
     }
     if (message.extendedId == wire::kOurUtMetadataId) {
         handleMetadataMessage(message);
+        return;
+    }
+    if (message.extendedId == wire::kOurUtPexId && pexEnabled()) {
+        handlePexMessage(message);
         return;
     }
     // BEP 10: a peer sends an extension's messages under the id we advertised in our "m".
@@ -876,6 +883,7 @@ void PeerConnection::tick(qint64 nowMs) {
         close(QStringLiteral("idle for %1 s").arg((nowMs - m_lastReceiveMs) / 1000));
         return;
     }
+    sendPexIfDue(nowMs);
     if (nowMs - m_lastSendMs >= limits.keepAliveIntervalMs)
         send(wire::encodeKeepAlive());
     // Snubbed: requests out and no block for the snub timeout. Its requests go back to the pool so other
@@ -920,6 +928,8 @@ ConnectionSnapshot PeerConnection::snapshot() const {
         s.peerClient = m_peerExtensions->client;
         s.peerExtensions = snapshotExtensionNames(*m_peerExtensions);
     }
+    s.pexSent = m_pexSent;
+    s.pexReceived = m_pexReceived;
     return s;
 }
 

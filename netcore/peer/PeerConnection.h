@@ -15,6 +15,7 @@
 #include <QHostAddress>
 #include <QObject>
 #include <QPointer>
+#include <QSet>
 
 #include <deque>
 
@@ -140,6 +141,10 @@ public:
     void serveSoon();
 
     ConnectionSnapshot snapshot() const;
+    // BEP 11: ut_pex messages sent to and accepted from the peer, and those it sent too soon (ignored).
+    int pexSent() const { return m_pexSent; }
+    int pexReceived() const { return m_pexReceived; }
+    int pexIgnored() const { return m_pexIgnored; }
 
 private:
     // Gives up the client's upload turn when no request is left to serve.
@@ -161,6 +166,11 @@ private:
     void handleExtended(const WireMessage& message);
     void handleExtensionHandshake(const WireMessage& message);
     void handleMetadataMessage(const WireMessage& message);
+    void handlePexMessage(const WireMessage& message);
+    // Sends the peer whom we connected to since the last ut_pex message, when one is due
+    // (PeerConnectionPex.cpp).
+    void sendPexIfDue(qint64 nowMs);
+    bool pexEnabled() const;
     void sendExtensionHandshake();
     void peerChokedUs();
     void peerAnnouncedPieces(Bitfield pieces);
@@ -231,6 +241,15 @@ private:
     qint64 m_lastBlockMs = -1;
     qint64 m_lastRequestSentMs = -1;
     qint64 m_ignoredRequests = 0;
+
+    // BEP 11 peer exchange
+    QSet<QByteArray> m_pexAdvertised; // endpoints ("address|port") the peer has been told of
+    qint64 m_lastPexSentMs = -1;
+    qint64 m_lastPexReceivedMs = -1;
+    int m_pexSent = 0;
+    int m_pexReceived = 0;
+    int m_pexIgnored = 0;
+    int m_pexEarlyInARow = 0;
 };
 
 } // namespace swarmscope

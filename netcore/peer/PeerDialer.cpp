@@ -27,6 +27,13 @@ void PeerDialer::add(const QHostAddress& address, quint16 port, const QByteArray
         m_candidates.add(address, port, peerId, nowMs, source);
 }
 
+bool PeerDialer::addFromPex(const QHostAddress& address, quint16 port, qint64 nowMs) {
+    if (isOurselves(address, port) || m_bans.isBanned(address, port, {}) ||
+        m_candidates.size() >= kMaxPexCandidates)
+        return false;
+    return m_candidates.add(address, port, {}, nowMs, QByteArrayLiteral("pex"));
+}
+
 QList<PeerConnection*> PeerDialer::dial(TorrentSession* session, const QList<PeerConnection*>& existing,
                                         qint64 nowMs) {
     QList<PeerConnection*> opened;

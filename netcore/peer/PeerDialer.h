@@ -30,6 +30,10 @@ public:
 
     void add(const QHostAddress& address, quint16 port, const QByteArray& peerId, qint64 nowMs,
              const QByteArray& source = {});
+    // An endpoint a peer named in a BEP 11 message (tagged "pex"): never ourselves, never a banned one, and
+    // only while the candidates number under kMaxPexCandidates. True when it is new.
+    bool addFromPex(const QHostAddress& address, quint16 port, qint64 nowMs);
+    static constexpr int kMaxPexCandidates = 500;
     // Opens connections to endpoints that are due, while the client has room; returns the new connections.
     QList<PeerConnection*> dial(TorrentSession* session, const QList<PeerConnection*>& existing,
                                 qint64 nowMs);

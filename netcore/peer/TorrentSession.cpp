@@ -368,6 +368,9 @@ TorrentSnapshot TorrentSession::snapshot(bool withConnections) const {
     s.hashFailures = m_hashFailures;
     s.unrequestedBlocks = m_unrequestedBlocks;
     s.bannedPeers = m_dialer.bannedCount();
+    s.peersFromPex = m_peersFromPex;
+    s.pexSent = m_pexSent;
+    s.pexReceived = m_pexReceived;
     s.strategy = m_picker.strategy();
     s.chokerEnabled = m_slots.isEnabled();
     s.freeRider = m_params.freeRider;

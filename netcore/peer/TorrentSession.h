@@ -28,6 +28,7 @@ class PieceVerifier;
 class PieceStore;
 class SessionDht;
 class SessionTracker;
+struct PexMessage;
 struct PieceCheckResult;
 struct TrackerPeer;
 
@@ -125,6 +126,9 @@ public:
     bool hasPiece(int piece) const { return m_picker.have().testBit(piece); }
     void detach(PeerConnection* connection, const QString& reason);
     void report(PeerEventKind kind, const PeerConnection* connection, const QString& reason, int piece = -1);
+    // BEP 11 (TorrentSessionPex.cpp): a peer's accepted ut_pex message; its added peers become candidates.
+    void onPexMessage(PeerConnection* connection, const PexMessage& message);
+    void onPexSent() { ++m_pexSent; }
 
 signals:
     void stateChanged(swarmscope::TorrentState state);
@@ -169,6 +173,9 @@ private:
     std::unique_ptr<SessionDht> m_dhtLookups; // when the client runs a DHT and the torrent is not private
     PeerDialer m_dialer;
     QList<PeerConnection*> m_connections;
+    int m_peersFromPex = 0;
+    int m_pexSent = 0;
+    int m_pexReceived = 0;
 
     TorrentState m_state = TorrentState::Checking;
     TorrentState m_stateBeforePause = TorrentState::Downloading;

@@ -293,6 +293,9 @@ void LabPeer::fillFromTorrent(LabPeerSnapshot& peer, const TorrentSnapshot& t) c
     peer.failed = t.failed;
     peer.hashFailures = t.hashFailures;
     peer.bannedPeers = t.bannedPeers;
+    peer.peersFromPex = t.peersFromPex;
+    peer.pexSent = t.pexSent;
+    peer.pexReceived = t.pexReceived;
     peer.strategy = t.strategy;
     peer.chokerEnabled = t.chokerEnabled;
 }

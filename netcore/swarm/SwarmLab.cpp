@@ -301,6 +301,7 @@ void SwarmLab::startTracker() {
     // The tracker must be made in its own thread (its timers belong to the thread that creates them); this
     // anchor gives the call somewhere to run and owns the tracker.
     auto* anchor = new QObject;
+    m_trackerAnchor = anchor;
     anchor->moveToThread(m_trackerThread);
     connect(m_trackerThread, &QThread::finished, anchor, &QObject::deleteLater);
     m_trackerThread->start();
@@ -503,6 +504,19 @@ void SwarmLab::pausePeer(int peer) {
 void SwarmLab::resumePeer(int peer) {
     logCommand(peer, commandOf(LabCommand::Kind::Resume));
     forPeer(peer, [](LabPeer& p) { p.resume(); });
+}
+
+void SwarmLab::killTracker(qint64 atMs) {
+    if (!m_started || m_shuttingDown || m_trackerKilled)
+        return;
+    m_trackerKilled = true;
+    if (m_config.timeMode == TimeMode::Simulated) {
+        SwarmWorker* worker = m_workers.first();
+        QMetaObject::invokeMethod(worker, [worker, atMs] { worker->stopTrackerAt(atMs); });
+        return;
+    }
+    if (QObject* anchor = m_trackerAnchor)
+        QMetaObject::invokeMethod(anchor, [anchor] { qDeleteAll(anchor->findChildren<TrackerServer*>()); });
 }
 
 void SwarmLab::killPeer(int peer) {

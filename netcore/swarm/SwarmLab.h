@@ -167,6 +167,11 @@ public:
     // A killed peer starts again (same peer id, link and data; same port when free); a running one is
     // killed first.
     void restartPeer(int peer);
+    // The lab's tracker dies at lab time atMs (0 or past: now; exact in simulated time, at once in real
+    // time): it stops listening, and announces fail from then on. Peers keep the peers they know, and with
+    // PEX (ClientConfig::pex) they go on learning of each other. It is not started again.
+    void killTracker(qint64 atMs = 0);
+    bool isTrackerKilled() const { return m_trackerKilled; }
     // Announces "stopped" and forgets the peer; a leecher's folder is deleted too when asked. One peer only.
     void removePeer(int peer, bool deleteData = false);
 
@@ -283,6 +288,8 @@ private:
 
     std::unique_ptr<QThreadPool> m_pool; // piece hashing for every client, and final verification
     QThread* m_trackerThread = nullptr;
+    QObject* m_trackerAnchor = nullptr; // real time: owns the tracker, in m_trackerThread
+    bool m_trackerKilled = false;
     QString m_announceUrl;
     QList<QThread*> m_threads;
     QList<SwarmWorker*> m_workers; // each lives in m_threads at the same index

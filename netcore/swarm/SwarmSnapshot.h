@@ -65,6 +65,10 @@ struct LabPeerSnapshot {
     qint64 failed = 0; // bytes of pieces that failed their hash check (part of downloaded)
     int hashFailures = 0;
     int bannedPeers = 0;
+    // BEP 11: peers first learned from ut_pex messages, and the messages sent and accepted since it started.
+    int peersFromPex = 0;
+    int pexSent = 0;
+    int pexReceived = 0;
 
     PeerConditions conditions; // what its link applies now
     PickerStrategy strategy = PickerStrategy::RarestFirst;

@@ -72,6 +72,13 @@ void SwarmWorker::startTracker(TrackerServerConfig config, quint16 port) {
                         ok ? QString() : m_tracker->errorString());
 }
 
+void SwarmWorker::stopTrackerAt(qint64 atMs) {
+    callAtLab(atMs, [this] {
+        delete m_tracker;
+        m_tracker = nullptr;
+    });
+}
+
 void SwarmWorker::setAnnounceUrl(const QString& url) {
     if (url == m_announceUrl)
         return;

@@ -60,6 +60,9 @@ public:
 
     // Runs the lab's tracker in this thread, on the environment's tracker network; trackerStarted() answers.
     void startTracker(TrackerServerConfig config, quint16 port);
+    // The tracker dies at lab time atMs (at once when that is past): it stops listening and answers no one;
+    // peers keep what it told them. Exact in simulated time.
+    void stopTrackerAt(qint64 atMs);
 
     // Peers added before the tracker is up wait for its URL.
     void setAnnounceUrl(const QString& url);

@@ -83,6 +83,15 @@ private slots:
                                                    QStringLiteral("magnet:?xt=urn:btih:zz")}
                                     << QByteArray("magnet");
         const QString hash = QStringLiteral("magnet:?xt=urn:btih:0123456789abcdef0123456789abcdef01234567");
+        QTest::newRow("peer pex neither on nor off")
+            << QStringList{QStringLiteral("peer"),      QStringLiteral("--role"),
+                           QStringLiteral("leecher"),   QStringLiteral("--torrent"),
+                           QStringLiteral("x.torrent"), QStringLiteral("--pex"),
+                           QStringLiteral("maybe")}
+            << QByteArray("'maybe' is not on or off (--pex)");
+        QTest::newRow("swarm pex neither on nor off")
+            << QStringList{QStringLiteral("swarm"), QStringLiteral("--pex"), QStringLiteral("1")}
+            << QByteArray("'1' is not on or off (--pex)");
         QTest::newRow("peer bad magnet")
             << QStringList{QStringLiteral("peer"), QStringLiteral("--magnet"), QStringLiteral("magnet:?dn=x")}
             << QByteArray("the link has no info-hash");

@@ -8,6 +8,7 @@
 #include "wire/ExtensionHandshake.h"
 #include "wire/MessageEncoder.h"
 #include "wire/MetadataMessage.h"
+#include "wire/PexMessage.h"
 
 #include <QTest>
 
@@ -115,6 +116,70 @@ private slots:
         QVERIFY(f.peer->waitForDisconnect(5000));
         QTRY_COMPARE_WITH_TIMEOUT(f.log->count(PeerEventKind::Disconnected), 1, 5000);
         QCOMPARE(f.disconnectReason(), QStringLiteral("ut_metadata: \"msg_type\" is not 0, 1 or 2"));
+    }
+
+    // BEP 11 ut_pex after a handshake that named it: each row closes the connection with the key at fault.
+    void malformedPexMessage_disconnects_data() {
+        QTest::addColumn<QByteArray>("payload");
+        QTest::addColumn<QString>("reason");
+        QTest::newRow("over the size limit")
+            << QByteArray(QByteArray("d5:added5000:") + QByteArray(5000, 'a') + "e")
+            << QStringLiteral("ut_pex: a message of 5014 bytes, over the limit of 4096");
+        QTest::newRow("not a dictionary")
+            << QByteArray("li1ee") << QStringLiteral("ut_pex: not a dictionary");
+        QTest::newRow("added an integer")
+            << QByteArray("d5:addedi1ee") << QStringLiteral("ut_pex: \"added\" is not a string");
+        QTest::newRow("dropped6 a list")
+            << QByteArray("d8:dropped6lee") << QStringLiteral("ut_pex: \"dropped6\" is not a string");
+        QTest::newRow("truncated entry")
+            << QByteArray("d5:added7:\x7f\x01\x01\x01\x1a\xe1\x01" "e")
+            << QStringLiteral("ut_pex: \"added\" is 7 bytes, not a multiple of 6");
+        QTest::newRow("truncated ipv6 entry")
+            << QByteArray(QByteArray("d6:added617:") + QByteArray(17, 'x') + "e")
+            << QStringLiteral("ut_pex: \"added6\" is 17 bytes, not a multiple of 18");
+        QTest::newRow("flags for another count")
+            << QByteArray("d5:added6:\x7f\x01\x01\x01\x1a\xe1" "7:added.f2:\x10\x10" "e")
+            << QStringLiteral("ut_pex: \"added.f\" has 2 flags for 1 peers");
+        QTest::newRow("51 added")
+            << QByteArray(QByteArray("d5:added306:") + QByteArray(306, '\x01') + "e")
+            << QStringLiteral("ut_pex: \"added\" brings the message to 51 peers, over the limit of 50");
+        QTest::newRow("40 added and 11 added6")
+            << QByteArray(QByteArray("d5:added240:") + QByteArray(240, '\x01') +
+                          "6:added6198:" + QByteArray(198, '\x01') + "e")
+            << QStringLiteral("ut_pex: \"added6\" brings the message to 51 peers, over the limit of 50");
+        QTest::newRow("51 dropped")
+            << QByteArray(QByteArray("d7:dropped306:") + QByteArray(306, '\x01') + "e")
+            << QStringLiteral("ut_pex: \"dropped\" brings the message to 51 peers, over the limit of 50");
+    }
+    void malformedPexMessage_disconnects() {
+        QFETCH(QByteArray, payload);
+        QFETCH(QString, reason);
+        Fixture f;
+        QVERIFY(f.setUp());
+        f.peer->sendHandshake({}, extensionReserved());
+        f.peer->send(wire::encodeExtended(0, "d1:md6:ut_pexi5eee") +
+                     wire::encodeExtended(wire::kOurUtPexId, payload));
+        QVERIFY(f.peer->waitForDisconnect(5000));
+        QTRY_COMPARE_WITH_TIMEOUT(f.log->count(PeerEventKind::Disconnected), 1, 5000);
+        QCOMPARE(f.disconnectReason(), reason);
+    }
+
+    // A peer sending ut_pex far faster than once a minute: the first message is taken, the early ones are
+    // ignored, and the fifth early one in a row closes the connection.
+    void pexFlood_disconnects() {
+        Fixture f;
+        QVERIFY(f.setUp());
+        f.peer->sendHandshake({}, extensionReserved());
+        QByteArray frames = wire::encodeExtended(0, "d1:md6:ut_pexi5eee");
+        PexMessage pex;
+        pex.added.append({QHostAddress(QStringLiteral("10.1.2.3")), 6881, wire::kPexConnectable});
+        for (int i = 0; i < 6; ++i)
+            frames += wire::encodeExtended(wire::kOurUtPexId, wire::encodePexMessage(pex));
+        f.peer->send(frames);
+        QVERIFY(f.peer->waitForDisconnect(5000));
+        QTRY_COMPARE_WITH_TIMEOUT(f.log->count(PeerEventKind::Disconnected), 1, 5000);
+        QCOMPARE(f.disconnectReason(),
+                 QStringLiteral("ut_pex: 5 messages in a row sooner than a minute apart"));
     }
 };
 

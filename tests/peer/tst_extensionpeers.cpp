@@ -8,6 +8,7 @@
 #include "wire/AllowedFastSet.h"
 #include "wire/ExtensionHandshake.h"
 #include "wire/MessageEncoder.h"
+#include "wire/PexMessage.h"
 
 #include <QTest>
 
@@ -46,6 +47,7 @@ private slots:
         QCOMPARE(ours->listenPort, int(f.client->listenPort()));
         QCOMPARE(ours->requestQueue, f.client->limits().maxIncomingRequests);
         QCOMPARE(ours->metadataSize, f.torrent.metainfo.infoBytes.size());
+        QCOMPARE(ours->idOf(wire::kUtPex), int(wire::kOurUtPexId));
         // The handshake bytes the seeder sent carry the bit too.
         QVERIFY(decodeHandshake(f.peer->received().first(Handshake::kLength))
                     .handshake.supportsExtensionProtocol());
@@ -60,6 +62,24 @@ private slots:
         QCOMPARE(c.peerClient, QStringLiteral("FakePeer 1.0"));
         QCOMPARE(c.peerExtensions, (QList<QByteArray>{"lt_donthave", "zzz"}));
         QCOMPARE(f.log->count(PeerEventKind::Disconnected), 0);
+    }
+
+    // BEP 11: the peers a ut_pex message names become candidates, counted as learned through PEX; ourselves
+    // is not.
+    void pexMessage_addsCandidates() {
+        Fixture f;
+        QVERIFY(f.setUp());
+        QVERIFY(handshakeWith(f, extensionReserved()));
+        PexMessage pex;
+        pex.added.append({QHostAddress(QStringLiteral("127.0.0.2")), 1, wire::kPexConnectable});
+        pex.added.append({QHostAddress(QStringLiteral("127.0.0.3")), 1, wire::kPexSeed});
+        pex.added.append({QHostAddress::LocalHost, f.client->listenPort(), 0}); // ourselves
+        f.peer->send(wire::encodeExtended(0, "d1:md6:ut_pexi5eee") +
+                     wire::encodeExtended(wire::kOurUtPexId, wire::encodePexMessage(pex)));
+        QTRY_COMPARE_WITH_TIMEOUT(f.session->snapshot(false).pexReceived, 1, 5000);
+        QCOMPARE(f.session->snapshot(false).peersFromPex, 2);
+        // The sender stays connected (the dials to the named endpoints fail on their own).
+        QVERIFY(!f.peer->isDisconnected());
     }
 
     void noExtensionBit_noExtendedHandshake() {

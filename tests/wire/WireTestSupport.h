@@ -45,5 +45,6 @@ std::unique_ptr<QObject> createFramerTests();
 std::unique_ptr<QObject> createExtensionTests();
 std::unique_ptr<QObject> createFastExtensionTests();
 std::unique_ptr<QObject> createMetadataMessageTests();
+std::unique_ptr<QObject> createPexMessageTests();
 
 } // namespace swarmscope

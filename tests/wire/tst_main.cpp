@@ -11,5 +11,5 @@ int main(int argc, char** argv) {
     return testsupport::runTestClasses(argc, argv,
                                        {createBitfieldTests, createHandshakeTests, createMessageTests,
                                         createFramerTests, createExtensionTests, createFastExtensionTests,
-                                        createMetadataMessageTests});
+                                        createMetadataMessageTests, createPexMessageTests});
 }
