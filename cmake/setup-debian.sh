@@ -15,6 +15,7 @@ packages=(
   clang clang-format libclang-rt-14-dev
   # interoperability partners used by the tests and benchmarks
   mktorrent transmission-cli python3 python3-libtorrent aria2 opentracker
+  ctorrent rtorrent qbittorrent-nox deluged deluge-console curl
   # benchmarks only (tests/bench/tracker-load.sh), never run by the tests
   wrk
   # packaging checks

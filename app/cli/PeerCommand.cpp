@@ -325,8 +325,18 @@ int runPeer(const QStringList& args) {
     Client client(config);
     if (!client.listen())
         throw RuntimeFailure(client.errorString());
-    // What each peer's BEP 10 handshake said, for the log.
+    // Each handshake (with the peer id, whose prefix names most clients) and what each peer's BEP 10
+    // handshake said, for the log.
     QObject::connect(&client, &Client::peerEvent, &client, [](const PeerEvent& event) {
+        if (event.kind == PeerEventKind::Connected) {
+            QByteArray id = event.peerId.left(8); // the Azureus-style prefix, as in "-qB4520-"
+            for (char& c : id)
+                if (c < 0x20 || c > 0x7e)
+                    c = '.';
+            std::fprintf(stderr, "peer %s:%u: connected, %s, peer id %s\n",
+                         qPrintable(event.address.toString()), unsigned(event.port),
+                         event.outgoing ? "outgoing" : "incoming", id.constData());
+        }
         if (event.kind == PeerEventKind::Extensions)
             std::fprintf(stderr, "peer %s:%u: %s\n", qPrintable(event.address.toString()),
                          unsigned(event.port), qPrintable(event.reason));
