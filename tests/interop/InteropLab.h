@@ -6,6 +6,7 @@
 #include <QString>
 #include <QStringList>
 #include <QTemporaryDir>
+#include <QUrl>
 
 #include <functional>
 #include <memory>
@@ -24,6 +25,13 @@ struct LabTorrent {
     QByteArray infoHashHex;
     qint64 size = 0;
     ChildProcess* tracker = nullptr;
+
+    // magnet:?xt=urn:btih:HASH&dn=NAME&tr=ANNOUNCE (BEP 9).
+    QString magnetUri() const {
+        return QStringLiteral("magnet:?xt=urn:btih:%1&dn=%2&tr=%3")
+            .arg(QString::fromLatin1(infoHashHex), QString::fromLatin1(QUrl::toPercentEncoding(name)),
+                 QString::fromLatin1(QUrl::toPercentEncoding(announceUrl)));
+    }
 };
 
 // One interop scenario's world: a temporary folder for data, torrents and every program's logs, and the
