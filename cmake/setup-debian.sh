@@ -17,6 +17,8 @@ packages=(
   mktorrent transmission-cli python3 python3-libtorrent aria2 opentracker
   # swarms across network namespaces (tests/multihost): unshare/nsenter, ip/tc, and Transmission's daemon
   util-linux iproute2 transmission-daemon
+  # more clients, both ways (tests/interop); curl drives qBittorrent's Web API
+  ctorrent rtorrent qbittorrent-nox deluged deluge-console curl
   # benchmarks only (tests/bench/tracker-load.sh), never run by the tests
   wrk
   # packaging checks

@@ -324,14 +324,23 @@ int runPeer(const QStringList& args) {
     if (!client.listen())
         throw RuntimeFailure(client.errorString());
     if (client.dhtPort() != 0)
-        std::fprintf(stderr, "DHT node on UDP %s:%u\n", qPrintable(client.listenAddress().toString()),
+        std::fprintf(stderr, "DHT node on UDP %s:%u
+                             ", qPrintable(client.listenAddress().toString()),
                      unsigned(client.dhtPort()));
-    // What each peer's BEP 10 handshake said, for the log.
+    // The connection log: each handshake's direction, what MSE/PE negotiated ("outgoing, rc4") and the peer
+    // id's prefix, which names most clients ("-qB4520-"); then what each peer's BEP 10 handshake said.
     QObject::connect(&client, &Client::peerEvent, &client, [](const PeerEvent& event) {
-        // The connection log: direction and what MSE/PE negotiated ("outgoing, rc4").
-        if (event.kind == PeerEventKind::Connected)
-            std::fprintf(stderr, "peer %s:%u: connected %s\n", qPrintable(event.address.toString()),
-                         unsigned(event.port), qPrintable(event.reason));
+        if (event.kind == PeerEventKind::Connected) {
+            QByteArray id = event.peerId.left(8); // the Azureus-style prefix
+            for (char& c : id)
+                if (c < 0x20 || c > 0x7e)
+                    c = '.';
+            std::fprintf(stderr,
+                         "peer %s:%u: connected %s; peer id %s
+                         ", qPrintable(event.address.toString()),
+                         unsigned(event.port),
+                         qPrintable(event.reason), id.constData());
+        }
         if (event.kind == PeerEventKind::Extensions)
             std::fprintf(stderr, "peer %s:%u: %s\n", qPrintable(event.address.toString()),
                          unsigned(event.port), qPrintable(event.reason));

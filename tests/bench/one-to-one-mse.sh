@@ -84,7 +84,7 @@ run() {
     "${cmd[@]}" >"$work/leecher.out" 2>"$work/leecher.err" || die "the leecher failed: $(tail -c 300 "$work/leecher.err")"
     cmp -s "$file" "$dir/$name" || die "the download differs from the original"
     if [ "$policy" = require ]; then
-        grep -q "connected outgoing, rc4$" "$work/leecher.err" || die "no RC4 connection in the log: $(tail -c 300 "$work/leecher.err")"
+        grep -q "connected outgoing, rc4;" "$work/leecher.err" || die "no RC4 connection in the log: $(tail -c 300 "$work/leecher.err")"
     else
         if grep -q "connected outgoing, rc4" "$work/leecher.err"; then die "an RC4 connection in a plaintext run"; fi
     fi

@@ -4,7 +4,9 @@
 #include "TestSupport.h"
 
 #include <QDir>
+#include <QElapsedTimer>
 #include <QFile>
+#include <QFileInfo>
 #include <QJsonObject>
 #include <QRegularExpression>
 #include <QTest>
@@ -131,6 +133,97 @@ ChildProcess* InteropLab::startLibtorrentPeer(const QString& name, const QString
     if (listenPort)
         *listenPort = quint16(port);
     return peer;
+}
+
+bool InteropLab::prepareTorrent(const QString& name, qint64 size, int randomSeed, LabTorrent* out,
+                                const QString& dataFolder, const QString& pieceSize) {
+    out->tracker = startOurTracker(QStringLiteral("tracker"), &out->announceUrl);
+    if (!out->tracker)
+        return false;
+    out->dataDir = makeDir(dataFolder);
+    out->name = name;
+    out->dataPath = out->dataDir + u'/' + name;
+    out->size = size;
+    if (!testsupport::writeRandomFile(out->dataPath, size, randomSeed)) {
+        m_error = QStringLiteral("could not write %1").arg(out->dataPath);
+        return false;
+    }
+    out->torrent = path(name + QStringLiteral(".torrent"));
+    const std::optional<QByteArray> infoHash =
+        createTorrent(out->dataPath, out->torrent, pieceSize, out->announceUrl, &m_error);
+    if (!infoHash)
+        return false;
+    out->infoHashHex = *infoHash;
+    return true;
+}
+
+ChildProcess* InteropLab::startOurSeeder(const LabTorrent& torrent, const QString& name,
+                                         const QStringList& extraArguments) {
+    ChildProcess* seeder = startOurPeer(
+        name, QStringList{QStringLiteral("--role"), QStringLiteral("seeder"), QStringLiteral("--torrent"),
+                          torrent.torrent, QStringLiteral("--dir"), torrent.dataDir,
+                          QStringLiteral("--listen"), QStringLiteral("127.0.0.1:0")} +
+                  extraArguments);
+    if (!seeder || !waitUntilSeeding(*seeder, 30000))
+        return nullptr;
+    if (!waitForSwarm(
+            torrent, [](const ScrapeCounts& c) { return c.complete >= 1; }, 15000,
+            QStringLiteral("the tracker never listed our seeder")))
+        return nullptr;
+    return seeder;
+}
+
+ChildProcess* InteropLab::startOurLeecher(const LabTorrent& torrent, const QString& dir,
+                                          const QString& name) {
+    return startOurPeer(name,
+                        {QStringLiteral("--role"), QStringLiteral("leecher"), QStringLiteral("--torrent"),
+                         torrent.torrent, QStringLiteral("--dir"), makeDir(dir), QStringLiteral("--listen"),
+                         QStringLiteral("127.0.0.1:0"), QStringLiteral("--exit-when-done")});
+}
+
+bool InteropLab::waitForSwarm(const LabTorrent& torrent,
+                              const std::function<bool(const ScrapeCounts&)>& accept, int timeoutMs,
+                              const QString& what) {
+    QString last;
+    if (waitForScrape(torrent.announceUrl, QByteArray::fromHex(torrent.infoHashHex), accept, timeoutMs,
+                      &last))
+        return true;
+    m_error = what + QStringLiteral(": ") + last;
+    return false;
+}
+
+bool InteropLab::waitForFileContents(const QString& path, const QByteArray& sha1, int timeoutMs) {
+    QElapsedTimer clock;
+    clock.start();
+    QByteArray last;
+    while (clock.elapsed() < timeoutMs) {
+        if (QFileInfo(path).exists()) {
+            last = fileSha1(path);
+            if (last == sha1)
+                return true;
+        }
+        QTest::qWait(200);
+    }
+    m_error = QStringLiteral("%1 never had the expected contents (SHA-1 %2, last %3)")
+                  .arg(path, QString::fromLatin1(sha1), QString::fromLatin1(last));
+    return false;
+}
+
+void InteropLab::reportNegotiated(const QString& client, const QString& direction,
+                                  const ChildProcess& ourPeer) {
+    static const QRegularExpression line(QStringLiteral("^peer [^ ]+: (.*)$"));
+    QStringList seen;
+    for (const QByteArray& raw : ourPeer.output(ChildProcess::Channel::Err).split('\n')) {
+        const QRegularExpressionMatch m = line.match(QString::fromUtf8(raw));
+        if (!m.hasMatch() || seen.contains(m.captured(1)))
+            continue;
+        seen.append(m.captured(1));
+        qInfo("interop-matrix: %s | %s | %s", qPrintable(client), qPrintable(direction),
+              qPrintable(m.captured(1)));
+    }
+    if (seen.isEmpty())
+        qInfo("interop-matrix: %s | %s | (our peer logged no connection)", qPrintable(client),
+              qPrintable(direction));
 }
 
 QString InteropLab::describeAll() const {

@@ -3,9 +3,9 @@
 #include "ChildProcess.h"
 #include "TestSupport.h"
 
+#include "metainfo/PercentEncoding.h"
 #include "tracker/HttpClient.h"
 #include "tracker/HttpUrl.h"
-#include "metainfo/PercentEncoding.h"
 
 #include <QCryptographicHash>
 #include <QDeadlineTimer>

@@ -139,6 +139,9 @@ void Aria2InteropTest::downloadWithAria2(Seeder kind) {
           kind == Seeder::Ours ? "our" : "libtorrent's", elapsed / 1000.0);
 
     QCOMPARE(fileSha1(outDir + u'/' + name), fileSha1(seedDir + u'/' + name));
+    if (kind == Seeder::Ours)
+        InteropLab::reportNegotiated(QStringLiteral("aria2"), QStringLiteral("it downloads from us"),
+                                     *seeder);
     // aria2 told the tracker it left ("stopped" with left=0; with --seed-time=0 it sends no "completed"),
     // and the seeder is still there.
     QVERIFY2(waitForScrape(

@@ -100,6 +100,8 @@ void LibtorrentInteropTest::ourLeecher_downloadsFromLibtorrentSeeder() {
     qInfo("our leecher downloaded %lld bytes from libtorrent in %.2f s (process start to exit)", size,
           clock.elapsed() / 1000.0);
     QCOMPARE(fileSha1(outDir + u'/' + name), fileSha1(seedDir + u'/' + name));
+    InteropLab::reportNegotiated(QStringLiteral("libtorrent (python3-libtorrent)"),
+                                 QStringLiteral("we download from it"), *leecher);
 
     // Every byte came from libtorrent: it is the only other peer.
     const std::optional<QJsonObject> served = waitForJsonEvent(

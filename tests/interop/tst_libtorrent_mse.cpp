@@ -88,7 +88,7 @@ private slots:
         QVERIFY2(leecher->exitedNormally() && leecher->exitCode() == 0, qPrintable(leecher->status()));
         QCOMPARE(fileSha1(outDir + u'/' + name), fileSha1(seedDir + u'/' + name));
         const QByteArray log = leecher->output(ChildProcess::Channel::Err);
-        QVERIFY2(log.contains(QByteArray("127.0.0.1:%1: connected outgoing, rc4\n")
+        QVERIFY2(log.contains(QByteArray("127.0.0.1:%1: connected outgoing, rc4;")
                                   .replace("%1", QByteArray::number(ltPort))),
                  log.constData());
         QVERIFY2(!log.contains("connected outgoing, plaintext"), log.constData());
@@ -143,7 +143,7 @@ private slots:
         QCOMPARE(fileSha1(ltDir + u'/' + name), fileSha1(seedDir + u'/' + name));
         QVERIFY(ltSawRc4(*lt));
         const QByteArray log = ours->output(ChildProcess::Channel::Err);
-        QVERIFY2(log.contains(": connected incoming, rc4\n"), log.constData());
+        QVERIFY2(log.contains(": connected incoming, rc4;"), log.constData());
     }
 };
 

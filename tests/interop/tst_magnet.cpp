@@ -63,6 +63,8 @@ private slots:
         QCOMPARE(fileSha1(outDir + u'/' + name), fileSha1(seedDir + u'/' + name));
         const QString log = QString::fromUtf8(leecher->output(ChildProcess::Channel::Err));
         QVERIFY2(log.contains(QStringLiteral("matches the info-hash")), qPrintable(log));
+        InteropLab::reportNegotiated(QStringLiteral("libtorrent (python3-libtorrent)"),
+                                     QStringLiteral("we fetch its magnet"), *leecher);
         // What libtorrent told us in its extended handshake, as our log shows it.
         const QRegularExpression negotiated(
             QStringLiteral("client \"libtorrent[^\"]*\", ut_metadata id [1-9]"));
@@ -110,6 +112,8 @@ private slots:
         for (const QString& line : QString::fromUtf8(seeder->output(ChildProcess::Channel::Err)).split(u'\n'))
             if (line.contains(QStringLiteral("extensions:")))
                 qInfo("%s", qPrintable(line));
+        InteropLab::reportNegotiated(QStringLiteral("libtorrent (python3-libtorrent)"),
+                                     QStringLiteral("it fetches our magnet"), *seeder);
     }
 };
 
