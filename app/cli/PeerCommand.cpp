@@ -324,8 +324,7 @@ int runPeer(const QStringList& args) {
     if (!client.listen())
         throw RuntimeFailure(client.errorString());
     if (client.dhtPort() != 0)
-        std::fprintf(stderr, "DHT node on UDP %s:%u
-                             ", qPrintable(client.listenAddress().toString()),
+        std::fprintf(stderr, "DHT node on UDP %s:%u\n", qPrintable(client.listenAddress().toString()),
                      unsigned(client.dhtPort()));
     // The connection log: each handshake's direction, what MSE/PE negotiated ("outgoing, rc4") and the peer
     // id's prefix, which names most clients ("-qB4520-"); then what each peer's BEP 10 handshake said.
@@ -335,11 +334,9 @@ int runPeer(const QStringList& args) {
             for (char& c : id)
                 if (c < 0x20 || c > 0x7e)
                     c = '.';
-            std::fprintf(stderr,
-                         "peer %s:%u: connected %s; peer id %s
-                         ", qPrintable(event.address.toString()),
-                         unsigned(event.port),
-                         qPrintable(event.reason), id.constData());
+            std::fprintf(stderr, "peer %s:%u: connected %s; peer id %s\n",
+                         qPrintable(event.address.toString()), unsigned(event.port), qPrintable(event.reason),
+                         id.constData());
         }
         if (event.kind == PeerEventKind::Extensions)
             std::fprintf(stderr, "peer %s:%u: %s\n", qPrintable(event.address.toString()),
