@@ -24,14 +24,10 @@ using Command = std::function<int(const QStringList&)>;
 
 const std::map<QString, Command>& commands() {
     static const std::map<QString, Command> table{
-        {QStringLiteral("create"), cli::runCreate},
-        {QStringLiteral("inspect"), cli::runInspect},
-        {QStringLiteral("verify"), cli::runVerify},
-        {QStringLiteral("tracker"), cli::runTracker},
-        {QStringLiteral("peer"), cli::runPeer},
-        {QStringLiteral("observe"), cli::runObserve},
-        {QStringLiteral("swarm"), cli::runSwarm},
-        {QStringLiteral("experiment"), cli::runExperiment},
+        {QStringLiteral("create"), cli::runCreate}, {QStringLiteral("inspect"), cli::runInspect},
+        {QStringLiteral("verify"), cli::runVerify}, {QStringLiteral("tracker"), cli::runTracker},
+        {QStringLiteral("peer"), cli::runPeer},     {QStringLiteral("observe"), cli::runObserve},
+        {QStringLiteral("swarm"), cli::runSwarm},   {QStringLiteral("experiment"), cli::runExperiment},
     };
     return table;
 }

@@ -8,7 +8,9 @@
 #   bash cmake/test-all.sh [STAGE...]      # default: dev sanitizers fuzz
 #
 # dev is the suite as users build it (optimised, warnings are errors). sanitizers is the same suite built
-# with AddressSanitizer + UndefinedBehaviorSanitizer (leak detection on; any finding fails its test).
+# with AddressSanitizer + UndefinedBehaviorSanitizer (leak detection on; any finding fails its test), but for
+# the tests labelled interop and multihost: they pit the real executable against third-party programs, which
+# the dev stage does, and would double the gate's time.
 # fuzz builds the libFuzzer targets with clang, replays their corpora and regression inputs, then fuzzes each
 # target for SWARMSCOPE_FUZZ_SECONDS (a cache variable of the fuzz preset). Prints each stage's wall time
 # at the end; exits with the failing command's status.

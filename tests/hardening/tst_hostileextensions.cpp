@@ -132,13 +132,16 @@ private slots:
         QTest::newRow("dropped6 a list")
             << QByteArray("d8:dropped6lee") << QStringLiteral("ut_pex: \"dropped6\" is not a string");
         QTest::newRow("truncated entry")
-            << QByteArray("d5:added7:\x7f\x01\x01\x01\x1a\xe1\x01" "e")
+            << QByteArray("d5:added7:\x7f\x01\x01\x01\x1a\xe1\x01"
+                          "e")
             << QStringLiteral("ut_pex: \"added\" is 7 bytes, not a multiple of 6");
         QTest::newRow("truncated ipv6 entry")
             << QByteArray(QByteArray("d6:added617:") + QByteArray(17, 'x') + "e")
             << QStringLiteral("ut_pex: \"added6\" is 17 bytes, not a multiple of 18");
         QTest::newRow("flags for another count")
-            << QByteArray("d5:added6:\x7f\x01\x01\x01\x1a\xe1" "7:added.f2:\x10\x10" "e")
+            << QByteArray("d5:added6:\x7f\x01\x01\x01\x1a\xe1"
+                          "7:added.f2:\x10\x10"
+                          "e")
             << QStringLiteral("ut_pex: \"added.f\" has 2 flags for 1 peers");
         QTest::newRow("51 added")
             << QByteArray(QByteArray("d5:added306:") + QByteArray(306, '\x01') + "e")
