@@ -18,19 +18,11 @@ MagnetOption parseMagnetOption(const QString& value, const QString& option) {
     std::optional<MagnetLink> link = parseMagnetLink(value, &why);
     if (!link)
         throw BadInput(why, option);
-    MagnetOption magnet{*link, {}};
-    // The parser checked the port; the host must be an address ("1.2.3.4", "[::1]").
-    for (const QString& peer : std::as_const(magnet.link.peers)) {
-        const qsizetype colon = peer.lastIndexOf(u':');
-        QString host = peer.first(colon);
-        if (host.startsWith(u'[') && host.endsWith(u']'))
-            host = host.sliced(1, host.size() - 2);
-        const QHostAddress address(host);
-        if (address.isNull())
-            throw BadInput(QStringLiteral("the x.pe peer '%1' is not an IP address and port").arg(peer),
-                           option);
-        magnet.peers.append({address, quint16(peer.sliced(colon + 1).toUInt())});
-    }
+    QString bad;
+    const auto peers = magnetPeerAddresses(*link, &bad);
+    if (!peers)
+        throw BadInput(QStringLiteral("the x.pe peer '%1' is not an IP address and port").arg(bad), option);
+    MagnetOption magnet{*link, *peers};
     return magnet;
 }
 

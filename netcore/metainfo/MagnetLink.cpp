@@ -162,4 +162,24 @@ std::optional<MagnetLink> parseMagnetLink(const QString& uri, QString* error) {
     return link;
 }
 
+std::optional<QList<std::pair<QHostAddress, quint16>>> magnetPeerAddresses(const MagnetLink& link,
+                                                                           QString* badPeer) {
+    QList<std::pair<QHostAddress, quint16>> out;
+    // The parser checked the port; the host must be an address.
+    for (const QString& peer : link.peers) {
+        const qsizetype colon = peer.lastIndexOf(u':');
+        QString host = peer.first(colon);
+        if (host.startsWith(u'[') && host.endsWith(u']'))
+            host = host.sliced(1, host.size() - 2);
+        const QHostAddress address(host);
+        if (address.isNull()) {
+            if (badPeer)
+                *badPeer = peer;
+            return std::nullopt;
+        }
+        out.append({address, quint16(peer.sliced(colon + 1).toUInt())});
+    }
+    return out;
+}
+
 } // namespace swarmscope

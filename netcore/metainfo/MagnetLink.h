@@ -1,10 +1,13 @@
 #pragma once
 
 #include <QByteArray>
+#include <QHostAddress>
+#include <QList>
 #include <QString>
 #include <QStringList>
 
 #include <optional>
+#include <utility>
 
 namespace swarmscope {
 
@@ -25,5 +28,10 @@ struct MagnetLink {
 // On failure returns std::nullopt and sets *error (when given) to one sentence naming the parameter at fault.
 // A link with only a v2 hash (urn:btmh) is rejected as unsupported; one that has both hashes is read as v1.
 std::optional<MagnetLink> parseMagnetLink(const QString& uri, QString* error);
+
+// The link's x.pe peers as addresses ("1.2.3.4:6881", "[::1]:6881"); nothing, with the first peer that is a
+// host name rather than an address in *badPeer, when one is.
+std::optional<QList<std::pair<QHostAddress, quint16>>> magnetPeerAddresses(const MagnetLink& link,
+                                                                           QString* badPeer);
 
 } // namespace swarmscope

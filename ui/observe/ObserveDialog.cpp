@@ -121,16 +121,11 @@ QString ObserveDialog::validate() {
             return tr("The magnet link cannot be used: %1").arg(why);
         params.infoHash = link->infoHash;
         params.trackers = link->trackers;
-        for (const QString& peer : link->peers) {
-            const qsizetype colon = peer.lastIndexOf(u':');
-            QString host = peer.first(colon);
-            if (host.startsWith(u'[') && host.endsWith(u']'))
-                host = host.sliced(1, host.size() - 2);
-            const QHostAddress address(host);
-            if (address.isNull())
-                return tr("The magnet's peer '%1' is not an IP address and port").arg(peer);
-            params.peers.append({address, quint16(peer.sliced(colon + 1).toUInt())});
-        }
+        QString bad;
+        const auto peers = magnetPeerAddresses(*link, &bad);
+        if (!peers)
+            return tr("The magnet's peer '%1' is not an IP address and port").arg(bad);
+        params.peers = *peers;
     } else {
         if (m_torrentPath->text().trimmed().isEmpty())
             return tr("Choose a .torrent file, or give a magnet link.");
