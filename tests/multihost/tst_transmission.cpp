@@ -3,8 +3,8 @@
 // cabled to one bridge (HostNetwork), host 0 our tracker, host 1 our peer, host 2 Transmission. The
 // tracker is the only way the two meet: Transmission's DHT, local discovery and uTP are off.
 //
-// Transmission opens each outgoing connection with an MSE/PE key exchange by default and retries in
-// plaintext once that fails; the tests keep that default, so they also show the fallback working.
+// Both sides keep their default encryption policy, which is "prefer encrypted" for each: every connection,
+// whichever side dials, must come up with RC4 (MSE/PE), as our log tells.
 // transmission-daemon or transmission-remote missing -> the tests fail.
 
 #include "ChildProcess.h"
@@ -28,13 +28,20 @@ constexpr int kOurs = 1;
 constexpr int kTransmission = 2;
 constexpr qint64 kSize = 6 * 1024 * 1024 + 4321; // not a multiple of the piece size
 
-// What our peer's log says Transmission's BEP 10 handshake offered: "peer ADDR:PORT: client ...".
+// What our peer's log says of Transmission's connections: the handshake's line ("connected incoming, rc4;
+// peer id -TR3000-") and the BEP 10 one ("client ..."), joined by " | ".
 QByteArray negotiatedLine(const ChildProcess& ours, const QString& address) {
     const QByteArray prefix = "peer " + address.toUtf8() + ':';
-    for (const QByteArray& line : ours.output(ChildProcess::Channel::Err).split('\n'))
-        if (line.startsWith(prefix) && line.contains("client"))
-            return line;
-    return {};
+    QByteArray connected, extensions;
+    for (const QByteArray& line : ours.output(ChildProcess::Channel::Err).split('\n')) {
+        if (!line.startsWith(prefix))
+            continue;
+        if (line.contains(": connected ") && connected.isEmpty())
+            connected = line;
+        if (line.contains("client") && extensions.isEmpty())
+            extensions = line;
+    }
+    return extensions.isEmpty() ? QByteArray() : connected + " | " + extensions;
 }
 
 } // namespace
@@ -135,6 +142,7 @@ void TransmissionInteropTest::transfer(Direction direction, bool magnet) {
     const QByteArray line = negotiatedLine(*ours, mh.address(kTransmission));
     QVERIFY2(!line.isEmpty() && line.contains("Transmission"),
              "our peer's log has no BEP 10 handshake from the Transmission host");
+    QVERIFY2(line.contains(", rc4;"), line.constData());
     qInfo("%s %s %s in %.2f s; negotiated: %s",
           direction == Direction::TheyFromUs ? "Transmission fetched" : "we fetched",
           magnet ? "a magnet" : "a .torrent",
