@@ -148,7 +148,6 @@ private:
     QByteArray m_infoHash;
     QByteArray m_initialPayload;
     QByteArray m_syncPattern;
-    qint64 m_scanned = 0; // bytes after the peer's key already searched
     int m_length = 0;     // of the pad or payload being read
     quint32 m_provide = 0;
     quint32 m_selected = 0;
